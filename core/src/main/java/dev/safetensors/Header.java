@@ -1,0 +1,242 @@
+package dev.safetensors;
+
+import static dev.safetensors.SafeTensorsException.Kind.HeaderTooLarge;
+import static dev.safetensors.SafeTensorsException.Kind.HeaderTooSmall;
+import static dev.safetensors.SafeTensorsException.Kind.InvalidHeaderLength;
+import static dev.safetensors.SafeTensorsException.Kind.TensorNotFound;
+
+import dev.safetensors.io.ByteSource;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import java.util.AbstractList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.RandomAccess;
+
+/**
+ * A parsed and validated safetensors header: the tensor table and the {@code __metadata__} map.
+ *
+ * <p>Immutable and safe to share between threads. The table is stored as parallel arrays, so a header of
+ * 10^5 tensors costs a few arrays and one hash index, not 10^5 objects; {@link TensorInfo} records are
+ * made on demand.
+ *
+ * <pre>{@code
+ * Header h = Header.read(source, Header.DEFAULT_MAX_SIZE);
+ * for (String name : h.names()) {
+ *     TensorInfo t = h.info(name);
+ *     System.out.println(name + " " + t.dtype() + t.shape());
+ * }
+ * }</pre>
+ */
+public final class Header {
+    /** The reference's header size limit: 100,000,000 bytes (10^8, not 100 MiB). */
+    public static final long DEFAULT_MAX_SIZE = 100_000_000L;
+
+    /** The largest limit a caller may set: a header is held in one Java array. */
+    public static final long MAX_CONFIGURABLE_SIZE = Integer.MAX_VALUE - 16;
+
+    /** Size of the little-endian length prefix. */
+    public static final int LENGTH_PREFIX = 8;
+
+    private static final ValueLayout.OfLong LE_LONG =
+            ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+
+    private final Table table;
+    private final Map<String, String> metadata;
+    private final long headerSize;
+    private final int[] dataOrder;
+    private volatile List<String> sortedNames;
+
+    private Header(Table table, Map<String, String> metadata, long headerSize, int[] dataOrder) {
+        this.table = table;
+        this.metadata = metadata == null ? null : Collections.unmodifiableMap(metadata);
+        this.headerSize = headerSize;
+        this.dataOrder = dataOrder;
+    }
+
+    /**
+     * Reads and validates the header of a whole safetensors file, in the reference's order of checks
+     * (FORMAT.md §2). Touches only the first {@code 8 + N} bytes of the source.
+     *
+     * @param source        the whole file
+     * @param maxHeaderSize the largest accepted N; {@link #DEFAULT_MAX_SIZE} unless the caller needs more
+     * @throws SafeTensorsException with the reference's kind for any malformed input
+     */
+    public static Header read(ByteSource source, long maxHeaderSize) {
+        checkLimit(maxHeaderSize);
+        String name = source.description();
+        long fileSize = source.size();
+        if (fileSize < LENGTH_PREFIX) {
+            throw new SafeTensorsException(HeaderTooSmall, name,
+                    "header too small: the file has " + fileSize + " bytes, fewer than the 8-byte header length");
+        }
+        MemorySegment prefix = MemorySegment.ofArray(new byte[LENGTH_PREFIX]);
+        source.read(0, prefix);
+        long n = prefix.get(LE_LONG, 0);
+        if (Long.compareUnsigned(n, maxHeaderSize) > 0) {
+            throw new SafeTensorsException(HeaderTooLarge, name, "header too large: the header length field says "
+                    + Long.toUnsignedString(n) + " bytes, more than the limit of " + maxHeaderSize);
+        }
+        if (n > fileSize - LENGTH_PREFIX) {
+            throw new SafeTensorsException(InvalidHeaderLength, name, "invalid header length: the header length field says "
+                    + n + " bytes, but the file has only " + (fileSize - LENGTH_PREFIX) + " bytes after it");
+        }
+        byte[] json = new byte[(int) n];
+        source.read(LENGTH_PREFIX, MemorySegment.ofArray(json));
+        return parse(json, fileSize - LENGTH_PREFIX - n, name);
+    }
+
+    /**
+     * Parses and validates header JSON (reader steps 5 to 8) for a data buffer of {@code dataSize} bytes.
+     *
+     * @param json     the N header bytes, padding included
+     * @param dataSize the number of bytes after the header
+     * @param source   what to call the file in error messages, or null
+     */
+    public static Header parse(byte[] json, long dataSize, String source) {
+        HeaderParser.Result r = HeaderParser.parse(json, 0, json.length, source);
+        int[] order = HeaderValidator.validate(r.table(), json.length, dataSize, source);
+        return new Header(r.table(), r.metadata(), json.length, order);
+    }
+
+    static void checkLimit(long maxHeaderSize) {
+        if (maxHeaderSize < 0 || maxHeaderSize > MAX_CONFIGURABLE_SIZE) {
+            throw new IllegalArgumentException("the header size limit must be between 0 and "
+                    + MAX_CONFIGURABLE_SIZE + " bytes, got " + maxHeaderSize);
+        }
+    }
+
+    /** N: the length of the JSON header in bytes, padding included. */
+    public long headerSize() {
+        return headerSize;
+    }
+
+    /** Where the data buffer starts in the file: {@code 8 + N}. */
+    public long dataStart() {
+        return LENGTH_PREFIX + headerSize;
+    }
+
+    /** Total bytes of tensor data (the end of the last tensor). */
+    public long dataSize() {
+        return dataOrder.length == 0 ? 0 : table.ends[dataOrder[dataOrder.length - 1]];
+    }
+
+    /** Number of tensors. */
+    public int size() {
+        return table.size;
+    }
+
+    /** The {@code __metadata__} map in header order, or empty when absent or {@code null}. */
+    public Optional<Map<String, String>> metadata() {
+        return Optional.ofNullable(metadata);
+    }
+
+    /** Tensor names in the order the header lists them. */
+    public List<String> names() {
+        return new IndexedList(table.size, i -> table.names[i]);
+    }
+
+    /** Tensor names sorted by Unicode code point (UTF-8 byte order), as Python's {@code keys()} returns them. */
+    public List<String> sortedNames() {
+        List<String> s = sortedNames;
+        if (s == null) {
+            String[] copy = Arrays.copyOf(table.names, table.size);
+            Arrays.sort(copy, Utf8::compare);
+            sortedNames = s = List.of(copy);
+        }
+        return s;
+    }
+
+    /** Tensor names in the order of their bytes in the file. */
+    public List<String> namesInDataOrder() {
+        return new IndexedList(table.size, i -> table.names[dataOrder[i]]);
+    }
+
+    /** Whether a tensor of this name exists. */
+    public boolean contains(String name) {
+        return table.index.containsKey(name);
+    }
+
+    /**
+     * The tensor of this name.
+     *
+     * @throws SafeTensorsException of kind {@code TensorNotFound}
+     */
+    public TensorInfo info(String name) {
+        Integer i = table.index.get(name);
+        if (i == null) {
+            throw new SafeTensorsException(TensorNotFound, null, "tensor `" + name + "` not found");
+        }
+        return info(i);
+    }
+
+    /** The {@code i}-th tensor in header order. */
+    public TensorInfo info(int i) {
+        return new TensorInfo(table.names[i], table.dtypes[i], Shape.wrap(table.shapes[i]),
+                table.begins[i], table.ends[i]);
+    }
+
+    /** The {@code i}-th tensor in header order, or -1. */
+    int indexOf(String name) {
+        Integer i = table.index.get(name);
+        return i == null ? -1 : i;
+    }
+
+    private static final class IndexedList extends AbstractList<String> implements RandomAccess {
+        private final int size;
+        private final java.util.function.IntFunction<String> get;
+
+        IndexedList(int size, java.util.function.IntFunction<String> get) {
+            this.size = size;
+            this.get = get;
+        }
+
+        @Override
+        public String get(int i) {
+            return get.apply(java.util.Objects.checkIndex(i, size));
+        }
+
+        @Override
+        public int size() {
+            return size;
+        }
+    }
+
+    /** The tensor table in header order, as parallel arrays. Filled by the parser, then never changed. */
+    static final class Table {
+        int size;
+        String[] names = new String[16];
+        DType[] dtypes = new DType[16];
+        long[][] shapes = new long[16][];
+        long[] begins = new long[16];
+        long[] ends = new long[16];
+        final Map<String, Integer> index = new HashMap<>();
+
+        /** Adds a tensor; false when the name is taken. */
+        boolean add(String name, DType dtype, long[] shape, long begin, long end) {
+            if (index.putIfAbsent(name, size) != null) {
+                return false;
+            }
+            if (size == names.length) {
+                int n = size * 2;
+                names = Arrays.copyOf(names, n);
+                dtypes = Arrays.copyOf(dtypes, n);
+                shapes = Arrays.copyOf(shapes, n);
+                begins = Arrays.copyOf(begins, n);
+                ends = Arrays.copyOf(ends, n);
+            }
+            names[size] = name;
+            dtypes[size] = dtype;
+            shapes[size] = shape;
+            begins[size] = begin;
+            ends[size] = end;
+            size++;
+            return true;
+        }
+    }
+}

@@ -1,0 +1,188 @@
+package dev.safetensors;
+
+import dev.safetensors.io.ByteSource;
+import dev.safetensors.io.IoErrors;
+import dev.safetensors.io.MappedFileSource;
+import dev.safetensors.io.PositionalFileSource;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Path;
+import java.util.AbstractList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.RandomAccess;
+
+/**
+ * An open safetensors file: its validated {@link Header} and lazy access to each tensor.
+ *
+ * <p>Opening reads and validates only the header ({@code 8 + N} bytes), whatever the file size; no tensor
+ * byte is touched until asked for. The handle is safe to use from many threads. Closing it while other
+ * threads read makes their reads fail with a {@link SafeTensorsException} of kind {@code IoError}, never
+ * with a crash or a read of unmapped memory.
+ *
+ * <pre>{@code
+ * try (SafeTensorsFile file = SafeTensorsFile.open(Path.of("model.safetensors"))) {
+ *     Tensor w = file.tensor("fc1.weight");        // TensorNotFound if absent
+ *     float[] values = w.toFloatArray();           // F32, F16, BF16 decode to float
+ *     MemorySegment raw = w.data();                // zero-copy, read-only view
+ *     System.out.println(file.metadata());         // Optional[{format=pt}]
+ * }
+ * }</pre>
+ */
+public final class SafeTensorsFile implements AutoCloseable {
+    private final ByteSource source;
+    private final Header header;
+    private final MemorySegment data;
+    private volatile boolean closed;
+
+    private SafeTensorsFile(ByteSource source, Header header) {
+        this.source = source;
+        this.header = header;
+        this.data = source.mapping()
+                .map(m -> m.asSlice(header.dataStart(), header.dataSize()))
+                .orElse(null);
+    }
+
+    /** Opens with {@link OpenOptions#defaults()}: mmap, the reference's header limit. */
+    public static SafeTensorsFile open(Path path) {
+        return open(path, OpenOptions.defaults());
+    }
+
+    /**
+     * Opens and validates a file.
+     *
+     * @throws SafeTensorsException with the reference's kind when the file is malformed, or
+     *         {@code IoError} when it cannot be read
+     */
+    public static SafeTensorsFile open(Path path, OpenOptions options) {
+        ByteSource source = switch (options.strategy()) {
+            case MMAP -> options.arena() == null
+                    ? MappedFileSource.open(path)
+                    : MappedFileSource.open(path, options.arena());
+            case PREAD -> PositionalFileSource.open(path);
+        };
+        return open(source, options.maxHeaderSize());
+    }
+
+    /**
+     * Opens a file from any byte source; the handle takes ownership and closes it.
+     *
+     * @param maxHeaderSize the largest header accepted ({@link Header#DEFAULT_MAX_SIZE} by default)
+     */
+    public static SafeTensorsFile open(ByteSource source, long maxHeaderSize) {
+        try {
+            return new SafeTensorsFile(source, Header.read(source, maxHeaderSize));
+        } catch (RuntimeException | Error e) {
+            source.close();
+            throw e;
+        }
+    }
+
+    /** The validated header. */
+    public Header header() {
+        return header;
+    }
+
+    /** The {@code __metadata__} map, empty when the header has none (or {@code null}). */
+    public Optional<Map<String, String>> metadata() {
+        return header.metadata();
+    }
+
+    /** Tensor names in header order. */
+    public List<String> names() {
+        return header.names();
+    }
+
+    /** Tensor names in Unicode code-point order. */
+    public List<String> sortedNames() {
+        return header.sortedNames();
+    }
+
+    /** Number of tensors. */
+    public int size() {
+        return header.size();
+    }
+
+    public boolean contains(String name) {
+        return header.contains(name);
+    }
+
+    /**
+     * The tensor of this name; no bytes are read yet.
+     *
+     * @throws SafeTensorsException of kind {@code TensorNotFound}, naming the file
+     */
+    public Tensor tensor(String name) {
+        int i = header.indexOf(name);
+        if (i < 0) {
+            throw new SafeTensorsException(SafeTensorsException.Kind.TensorNotFound, description(),
+                    "tensor `" + name + "` not found (the file has " + header.size() + " tensors)");
+        }
+        return new Tensor(this, header.info(i));
+    }
+
+    /** Every tensor, in header order; each made when first asked for. */
+    public List<Tensor> tensors() {
+        final class Tensors extends AbstractList<Tensor> implements RandomAccess {
+            @Override
+            public Tensor get(int i) {
+                return new Tensor(SafeTensorsFile.this, header.info(i));
+            }
+
+            @Override
+            public int size() {
+                return header.size();
+            }
+        }
+        return new Tensors();
+    }
+
+    /** Whether tensors are zero-copy views of a mapping ({@link ReadStrategy#MMAP}). */
+    public boolean isMapped() {
+        return data != null;
+    }
+
+    /** The file path (or source description) used in messages. */
+    public String description() {
+        return source.description();
+    }
+
+    /** Whether {@link #close()} has been called. */
+    public boolean isClosed() {
+        return closed;
+    }
+
+    /**
+     * Closes the file. With a handle-owned mapping, every view from {@link Tensor#data()} becomes
+     * inaccessible (access throws {@link IllegalStateException}); with a caller's arena they stay valid
+     * until that arena closes. Idempotent.
+     */
+    @Override
+    public void close() {
+        closed = true;
+        source.close();
+    }
+
+    // ---- used by Tensor ----
+
+    /** The data buffer view, or null without a mapping. */
+    MemorySegment data() {
+        checkOpen();
+        return data;
+    }
+
+    ByteSource source() {
+        return source;
+    }
+
+    void checkOpen() {
+        if (closed) {
+            throw IoErrors.closed(description());
+        }
+    }
+
+    /** Maps a failure of a concurrent close to the clean closed-handle error. */
+    RuntimeException closedOr(IllegalStateException e) {
+        return closed ? IoErrors.closed(description()) : e;
+    }
+}

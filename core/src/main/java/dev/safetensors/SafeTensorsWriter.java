@@ -1,0 +1,238 @@
+package dev.safetensors;
+
+import static dev.safetensors.SafeTensorsException.Kind.InvalidTensorView;
+import static dev.safetensors.SafeTensorsException.Kind.JsonError;
+
+import dev.safetensors.io.AtomicFile;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.WritableByteChannel;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Writes safetensors files byte-identical to the reference writer, streaming tensor bytes so that models
+ * larger than the heap can be written.
+ *
+ * <p>Tensors are declared first (name, dtype, shape, data source); the header is computed from the
+ * declarations alone, then each tensor's {@link TensorData} is asked for its bytes in file order and they go
+ * to disk through one 1 MiB buffer. Writing to a path is atomic: a temp file in the same directory,
+ * {@code fsync}, rename. On any failure the target keeps its old content.
+ *
+ * <pre>{@code
+ * SafeTensorsWriter.create()
+ *         .putMetadata("format", "pt")
+ *         .add("fc.weight", DType.F32, Shape.of(2, 3), TensorData.of(new float[] {0, 1, 2, 3, 4, 5}))
+ *         .add("fc.bias", DType.F32, Shape.of(2), TensorData.of(new float[] {0, 0}))
+ *         .write(Path.of("model.safetensors"));
+ * }</pre>
+ *
+ * <p>Not thread-safe; a writer can be written several times.
+ */
+public final class SafeTensorsWriter {
+    private static final int BUFFER = 1 << 20;
+    private static final ValueLayout.OfLong LE_LONG =
+            ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+
+    private final List<String> names = new ArrayList<>();
+    private final List<DType> dtypes = new ArrayList<>();
+    private final List<long[]> shapes = new ArrayList<>();
+    private final Map<String, TensorData> data = new LinkedHashMap<>();
+    private Map<String, String> metadata;
+    private long maxHeaderSize = Header.DEFAULT_MAX_SIZE;
+
+    private SafeTensorsWriter() {
+    }
+
+    /** A writer with no tensors and no metadata. */
+    public static SafeTensorsWriter create() {
+        return new SafeTensorsWriter();
+    }
+
+    /**
+     * Declares a tensor.
+     *
+     * @throws SafeTensorsException of kind {@code JsonError} for a duplicate name or the reserved name
+     *         {@code __metadata__}
+     */
+    public SafeTensorsWriter add(String name, DType dtype, Shape shape, TensorData bytes) {
+        Objects.requireNonNull(name, "name must be non-null");
+        Objects.requireNonNull(dtype, "dtype must be non-null");
+        Objects.requireNonNull(shape, "shape must be non-null");
+        Objects.requireNonNull(bytes, "bytes must be non-null");
+        if (name.equals("__metadata__")) {
+            throw new SafeTensorsException(JsonError, null, "`__metadata__` is reserved and cannot name a tensor");
+        }
+        if (data.putIfAbsent(name, bytes) != null) {
+            throw new SafeTensorsException(JsonError, null, "duplicate tensor name `" + name + "`");
+        }
+        names.add(name);
+        dtypes.add(dtype);
+        shapes.add(shape.dims());
+        return this;
+    }
+
+    /** Adds one {@code __metadata__} entry; the header is written even if the map stays empty. */
+    public SafeTensorsWriter putMetadata(String key, String value) {
+        Objects.requireNonNull(key, "metadata key must be non-null");
+        Objects.requireNonNull(value, "metadata value must be non-null");
+        if (metadata == null) {
+            metadata = new LinkedHashMap<>();
+        }
+        metadata.put(key, value);
+        return this;
+    }
+
+    /** Sets the whole {@code __metadata__} map ({@code null}: no entry at all). Keys are written sorted. */
+    public SafeTensorsWriter metadata(Map<String, String> map) {
+        if (map == null) {
+            metadata = null;
+            return this;
+        }
+        metadata = new LinkedHashMap<>();
+        map.forEach(this::putMetadata);
+        return this;
+    }
+
+    /** The largest padded header to write; {@link Header#DEFAULT_MAX_SIZE} unless set. */
+    public SafeTensorsWriter maxHeaderSize(long max) {
+        Header.checkLimit(max);
+        this.maxHeaderSize = max;
+        return this;
+    }
+
+    /** The exact size of the file {@link #write} would produce. */
+    public long fileSize() {
+        return plan(null).fileSize();
+    }
+
+    /** The padded header JSON (without the 8-byte length prefix) that would be written. */
+    public byte[] headerBytes() {
+        return plan(null).json();
+    }
+
+    /**
+     * Writes the file atomically: temp file, fsync, rename.
+     *
+     * @throws SafeTensorsException when a declaration is invalid (checked before anything is written), a
+     *         data source yields the wrong number of bytes ({@code InvalidTensorView}), or I/O fails
+     *         ({@code IoError}); the target is then untouched
+     */
+    public void write(Path target) {
+        HeaderWriter.Plan plan = plan(target.toString());
+        AtomicFile.write(target, channel -> stream(plan, channel, target.toString()));
+    }
+
+    /** Streams the file to any channel (not atomic). */
+    public void write(WritableByteChannel out) throws IOException {
+        stream(plan(null), out, null);
+    }
+
+    private HeaderWriter.Plan plan(String target) {
+        return HeaderWriter.plan(names, dtypes, shapes, metadata, maxHeaderSize, target);
+    }
+
+    private void stream(HeaderWriter.Plan plan, WritableByteChannel out, String target) throws IOException {
+        try (Arena arena = Arena.ofConfined()) {
+            Buffered sink = new Buffered(out, arena.allocate(BUFFER, 4096));
+            MemorySegment prefix = MemorySegment.ofArray(new byte[Header.LENGTH_PREFIX]);
+            prefix.set(LE_LONG, 0, plan.json().length);
+            sink.write(prefix);
+            sink.write(MemorySegment.ofArray(plan.json()));
+            for (HeaderWriter.Placed t : plan.tensors()) {
+                long expected = t.end() - t.begin();
+                Counted counted = new Counted(sink, t.name(), expected, target);
+                data.get(t.name()).writeTo(counted);
+                if (counted.written != expected) {
+                    throw counted.mismatch(counted.written);
+                }
+            }
+            sink.flush();
+        }
+    }
+
+    /** Checks that a tensor's source yields exactly its declared size. */
+    private static final class Counted implements ByteSink {
+        private final Buffered out;
+        private final String name;
+        private final long expected;
+        private final String target;
+        long written;
+
+        Counted(Buffered out, String name, long expected, String target) {
+            this.out = out;
+            this.name = name;
+            this.expected = expected;
+            this.target = target;
+        }
+
+        @Override
+        public void write(MemorySegment bytes) throws IOException {
+            long n = bytes.byteSize();
+            if (n > expected - written) {
+                throw mismatch(written + n);
+            }
+            out.write(bytes);
+            written += n;
+        }
+
+        SafeTensorsException mismatch(long got) {
+            return new SafeTensorsException(InvalidTensorView, target, "tensor `" + name + "` declares " + expected
+                    + " bytes, but its data source yielded " + (got > expected ? "more (" + got + " so far)" : got));
+        }
+    }
+
+    /** Copies small writes into one buffer; large off-heap writes go straight to the channel. */
+    private static final class Buffered {
+        private final WritableByteChannel out;
+        private final MemorySegment buffer;
+        private long used;
+
+        Buffered(WritableByteChannel out, MemorySegment buffer) {
+            this.out = out;
+            this.buffer = buffer;
+        }
+
+        void write(MemorySegment src) throws IOException {
+            long n = src.byteSize();
+            if (n >= buffer.byteSize() && src.isNative()) {
+                flush();
+                for (long off = 0; off < n; off += 1L << 30) {
+                    drain(src.asSlice(off, Math.min(1L << 30, n - off)).asByteBuffer());
+                }
+                return;
+            }
+            long off = 0;
+            while (off < n) {
+                long k = Math.min(n - off, buffer.byteSize() - used);
+                MemorySegment.copy(src, off, buffer, used, k);
+                used += k;
+                off += k;
+                if (used == buffer.byteSize()) {
+                    flush();
+                }
+            }
+        }
+
+        void flush() throws IOException {
+            if (used > 0) {
+                drain(buffer.asSlice(0, used).asByteBuffer());
+                used = 0;
+            }
+        }
+
+        private void drain(ByteBuffer bb) throws IOException {
+            while (bb.hasRemaining()) {
+                out.write(bb);
+            }
+        }
+    }
+}

@@ -1,0 +1,282 @@
+package dev.safetensors;
+
+import static dev.safetensors.SafeTensorsException.Kind.InvalidTensorView;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import java.util.Objects;
+
+/**
+ * One tensor of an open {@link SafeTensorsFile}: its {@link TensorInfo} and lazy access to its bytes.
+ *
+ * <p>Nothing is read until a data method is called. Bytes are little-endian, row-major and may be
+ * unaligned (legacy writers), so every typed read here uses unaligned little-endian layouts.
+ *
+ * <pre>{@code
+ * Tensor t = file.tensor("model.embed_tokens.weight");
+ * t.dtype();                 // BF16
+ * t.shape();                 // [32000, 4096]
+ * float[] f = t.toFloatArray();                  // decoded to float
+ * try (Arena arena = Arena.ofConfined()) {
+ *     MemorySegment dst = arena.allocate(t.byteSize());
+ *     t.copyTo(dst);                             // raw bytes into memory you own
+ * }
+ * }</pre>
+ */
+public final class Tensor {
+    /** Staging size for positional reads into arrays: large enough for full-speed I/O, small for the heap. */
+    private static final long CHUNK = 1 << 20;
+    private static final long MAX_ARRAY = Integer.MAX_VALUE - 8;
+
+    private static final ValueLayout.OfShort LE_SHORT =
+            ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfInt LE_INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfLong LE_LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfFloat LE_FLOAT =
+            ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfDouble LE_DOUBLE =
+            ValueLayout.JAVA_DOUBLE_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+
+    private final SafeTensorsFile file;
+    private final TensorInfo info;
+
+    Tensor(SafeTensorsFile file, TensorInfo info) {
+        this.file = file;
+        this.info = info;
+    }
+
+    public String name() {
+        return info.name();
+    }
+
+    public DType dtype() {
+        return info.dtype();
+    }
+
+    public Shape shape() {
+        return info.shape();
+    }
+
+    /** Name, dtype, shape and byte range as the header gives them. */
+    public TensorInfo info() {
+        return info;
+    }
+
+    /** Number of bytes of the tensor. */
+    public long byteSize() {
+        return info.byteSize();
+    }
+
+    /** Number of elements (1 for a scalar). */
+    public long elementCount() {
+        return info.elementCount();
+    }
+
+    /**
+     * The tensor's bytes as a read-only segment. With {@link ReadStrategy#MMAP} this is a zero-copy view
+     * of the mapping, valid until the file closes; with {@link ReadStrategy#PREAD} it is a fresh copy in
+     * memory the garbage collector frees (prefer {@link #copyTo} to choose where bytes go).
+     */
+    public MemorySegment data() {
+        try {
+            MemorySegment mapped = file.data();
+            if (mapped != null) {
+                return mapped.asSlice(info.begin(), info.byteSize());
+            }
+            MemorySegment copy = Arena.ofAuto().allocate(Math.max(1, info.byteSize()), 8)
+                    .asSlice(0, info.byteSize());
+            copyTo(copy);
+            return copy.asReadOnly();
+        } catch (IllegalStateException e) {
+            throw file.closedOr(e);
+        }
+    }
+
+    /**
+     * Copies the raw bytes into the first {@link #byteSize()} bytes of {@code dst}.
+     *
+     * @throws IllegalArgumentException when {@code dst} is smaller than the tensor or read-only
+     */
+    public void copyTo(MemorySegment dst) {
+        Objects.requireNonNull(dst, "dst must be non-null");
+        long size = info.byteSize();
+        if (dst.byteSize() < size) {
+            throw new IllegalArgumentException("destination has " + dst.byteSize() + " bytes, tensor `" + name()
+                    + "` needs " + size);
+        }
+        if (dst.isReadOnly()) {
+            throw new IllegalArgumentException("destination is read-only");
+        }
+        file.checkOpen();
+        try {
+            MemorySegment mapped = file.data();
+            if (mapped != null) {
+                MemorySegment.copy(mapped, info.begin(), dst, 0, size);
+            } else {
+                file.source().read(file.header().dataStart() + info.begin(), dst.asSlice(0, size));
+            }
+        } catch (IllegalStateException e) {
+            throw file.closedOr(e);
+        }
+    }
+
+    /** The raw bytes, any dtype. */
+    public byte[] toByteArray() {
+        byte[] out = new byte[arrayLength(info.byteSize(), "byte[]")];
+        forEachChunk((chunk, offset) -> MemorySegment.copy(chunk, ValueLayout.JAVA_BYTE, 0, out, (int) offset,
+                (int) chunk.byteSize()));
+        return out;
+    }
+
+    /** The elements of a 16-bit dtype (I16, U16, F16, BF16) as raw 16-bit values. */
+    public short[] toShortArray() {
+        requireBits(16, "short[]");
+        short[] out = new short[arrayLength(elementCount(), "short[]")];
+        forEachChunk((chunk, offset) -> MemorySegment.copy(chunk, LE_SHORT, 0, out, (int) (offset / 2),
+                (int) (chunk.byteSize() / 2)));
+        return out;
+    }
+
+    /** The elements of a 32-bit dtype (I32, U32, F32) as raw 32-bit values. */
+    public int[] toIntArray() {
+        requireBits(32, "int[]");
+        int[] out = new int[arrayLength(elementCount(), "int[]")];
+        forEachChunk((chunk, offset) -> MemorySegment.copy(chunk, LE_INT, 0, out, (int) (offset / 4),
+                (int) (chunk.byteSize() / 4)));
+        return out;
+    }
+
+    /** The elements of a 64-bit dtype (I64, U64, F64, C64) as raw 64-bit values. */
+    public long[] toLongArray() {
+        requireBits(64, "long[]");
+        long[] out = new long[arrayLength(elementCount(), "long[]")];
+        forEachChunk((chunk, offset) -> MemorySegment.copy(chunk, LE_LONG, 0, out, (int) (offset / 8),
+                (int) (chunk.byteSize() / 8)));
+        return out;
+    }
+
+    /**
+     * The values as floats: F32 as is, F16 and BF16 decoded exactly, C64 as interleaved (real, imaginary)
+     * pairs.
+     *
+     * @throws SafeTensorsException of kind {@code InvalidTensorView} for other dtypes
+     */
+    public float[] toFloatArray() {
+        DType t = dtype();
+        long count = t == DType.C64 ? Math.multiplyExact(elementCount(), 2) : elementCount();
+        float[] out;
+        switch (t) {
+            case F32, C64 -> {
+                out = new float[arrayLength(count, "float[]")];
+                forEachChunk((chunk, offset) -> MemorySegment.copy(chunk, LE_FLOAT, 0, out, (int) (offset / 4),
+                        (int) (chunk.byteSize() / 4)));
+            }
+            case F16 -> {
+                out = new float[arrayLength(count, "float[]")];
+                forEachChunk((chunk, offset) -> {
+                    int base = (int) (offset / 2);
+                    int n = (int) (chunk.byteSize() / 2);
+                    for (int i = 0; i < n; i++) {
+                        out[base + i] = Float.float16ToFloat(chunk.get(LE_SHORT, 2L * i));
+                    }
+                });
+            }
+            case BF16 -> {
+                out = new float[arrayLength(count, "float[]")];
+                forEachChunk((chunk, offset) -> {
+                    int base = (int) (offset / 2);
+                    int n = (int) (chunk.byteSize() / 2);
+                    for (int i = 0; i < n; i++) {
+                        out[base + i] = Float.intBitsToFloat(chunk.get(LE_SHORT, 2L * i) << 16);
+                    }
+                });
+            }
+            default -> throw cannotView("float[]");
+        }
+        return out;
+    }
+
+    /**
+     * The values as doubles: F64 as is; F32, F16 and BF16 widened exactly.
+     *
+     * @throws SafeTensorsException of kind {@code InvalidTensorView} for other dtypes
+     */
+    public double[] toDoubleArray() {
+        DType t = dtype();
+        if (t == DType.F64) {
+            double[] out = new double[arrayLength(elementCount(), "double[]")];
+            forEachChunk((chunk, offset) -> MemorySegment.copy(chunk, LE_DOUBLE, 0, out, (int) (offset / 8),
+                    (int) (chunk.byteSize() / 8)));
+            return out;
+        }
+        if (t != DType.F32 && t != DType.F16 && t != DType.BF16) {
+            throw cannotView("double[]");
+        }
+        float[] f = toFloatArray();
+        double[] out = new double[f.length];
+        for (int i = 0; i < f.length; i++) {
+            out[i] = f[i];
+        }
+        return out;
+    }
+
+    @Override
+    public String toString() {
+        return "Tensor[" + name() + ": " + dtype() + shape() + "]";
+    }
+
+    // ---- reading in chunks ----
+
+    private interface ChunkConsumer {
+        /** {@code chunk} holds the tensor's bytes from {@code offset}; its size is a multiple of 8 except last. */
+        void accept(MemorySegment chunk, long offset);
+    }
+
+    /** The whole view at once when mapped; else positional reads through one reused buffer. */
+    private void forEachChunk(ChunkConsumer consumer) {
+        file.checkOpen();
+        long size = info.byteSize();
+        try {
+            MemorySegment mapped = file.data();
+            if (mapped != null) {
+                consumer.accept(mapped.asSlice(info.begin(), size), 0);
+                return;
+            }
+            if (size == 0) {
+                return;
+            }
+            long start = file.header().dataStart() + info.begin();
+            try (Arena arena = Arena.ofConfined()) {
+                MemorySegment buffer = arena.allocate(Math.min(size, CHUNK), 64);
+                for (long off = 0; off < size; off += CHUNK) {
+                    MemorySegment chunk = buffer.asSlice(0, Math.min(CHUNK, size - off));
+                    file.source().read(start + off, chunk);
+                    consumer.accept(chunk, off);
+                }
+            }
+        } catch (IllegalStateException e) {
+            throw file.closedOr(e);
+        }
+    }
+
+    private void requireBits(int bits, String target) {
+        if (dtype().bits() != bits) {
+            throw cannotView(target);
+        }
+    }
+
+    private int arrayLength(long count, String target) {
+        if (count > MAX_ARRAY) {
+            throw new SafeTensorsException(InvalidTensorView, file.description(), "tensor `" + name() + "` has "
+                    + count + " values, more than a Java " + target + " holds; use copyTo(MemorySegment)");
+        }
+        return (int) count;
+    }
+
+    private SafeTensorsException cannotView(String target) {
+        return new SafeTensorsException(InvalidTensorView, file.description(),
+                "tensor `" + name() + "` of type " + dtype() + " can't be read as " + target);
+    }
+}
