@@ -1,0 +1,92 @@
+package dev.safetensors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * Eight threads read tensors from one handle while another thread closes it: every read returns the
+ * right values or fails with a clean closed-file error.
+ */
+class ConcurrentCloseTest {
+    private static final int TENSORS = 16;
+    private static final int ELEMENTS = 64 * 1024;
+
+    @TempDir
+    static Path dir;
+    static Path file;
+
+    @BeforeAll
+    static void write() {
+        SafeTensorsWriter w = SafeTensorsWriter.create();
+        for (int t = 0; t < TENSORS; t++) {
+            float[] v = new float[ELEMENTS];
+            for (int i = 0; i < ELEMENTS; i++) {
+                v[i] = t * 1_000_000 + i;
+            }
+            w.add("t" + t, DType.F32, Shape.of(ELEMENTS), TensorData.of(v));
+        }
+        file = dir.resolve("concurrent.safetensors");
+        w.write(file);
+    }
+
+    @ParameterizedTest
+    @EnumSource(ReadStrategy.class)
+    void readersSeeCorrectDataOrACleanClosedError(ReadStrategy strategy) throws Exception {
+        Random random = new Random(42);
+        AtomicInteger reads = new AtomicInteger();
+        AtomicInteger closedErrors = new AtomicInteger();
+        for (int round = 0; round < 40; round++) {
+            SafeTensorsFile f = SafeTensorsFile.open(file, OpenOptions.defaults().withStrategy(strategy));
+            AtomicReference<Throwable> failure = new AtomicReference<>();
+            CountDownLatch start = new CountDownLatch(1);
+            List<Thread> readers = new ArrayList<>();
+            for (int r = 0; r < 8; r++) {
+                long seed = random.nextLong();
+                readers.add(Thread.ofPlatform().start(() -> {
+                    Random rnd = new Random(seed);
+                    try {
+                        start.await();
+                        while (true) {
+                            int t = rnd.nextInt(TENSORS);
+                            float[] v = f.tensor("t" + t).toFloatArray();
+                            int i = rnd.nextInt(ELEMENTS);
+                            if (v[i] != t * 1_000_000 + i || v.length != ELEMENTS) {
+                                throw new AssertionError("wrong value in t" + t + " at " + i + ": " + v[i]);
+                            }
+                            reads.incrementAndGet();
+                        }
+                    } catch (SafeTensorsException e) {
+                        if (e.kind() == SafeTensorsException.Kind.IoError && e.getMessage().contains("closed")) {
+                            closedErrors.incrementAndGet();
+                        } else {
+                            failure.set(e);
+                        }
+                    } catch (Throwable e) {
+                        failure.set(e);
+                    }
+                }));
+            }
+            start.countDown();
+            Thread.sleep(random.nextInt(5));
+            f.close();
+            for (Thread t : readers) {
+                t.join(30_000);
+                assertThat(t.isAlive()).isFalse();
+            }
+            assertThat(failure.get()).as("reader failure in round %d", round).isNull();
+        }
+        assertThat(closedErrors.get()).isEqualTo(40 * 8);
+        assertThat(reads.get()).isPositive();
+    }
+}

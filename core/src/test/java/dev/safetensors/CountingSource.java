@@ -1,0 +1,42 @@
+package dev.safetensors;
+
+import dev.safetensors.io.ByteSource;
+import java.lang.foreign.MemorySegment;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
+
+/** Wraps a source and counts the bytes read through it. */
+final class CountingSource implements ByteSource {
+    private final ByteSource delegate;
+    final AtomicLong bytesRead = new AtomicLong();
+
+    CountingSource(ByteSource delegate) {
+        this.delegate = delegate;
+    }
+
+    @Override
+    public long size() {
+        return delegate.size();
+    }
+
+    @Override
+    public void read(long position, MemorySegment dst) {
+        bytesRead.addAndGet(dst.byteSize());
+        delegate.read(position, dst);
+    }
+
+    @Override
+    public Optional<MemorySegment> mapping() {
+        return Optional.empty();
+    }
+
+    @Override
+    public String description() {
+        return delegate.description();
+    }
+
+    @Override
+    public void close() {
+        delegate.close();
+    }
+}
