@@ -1,0 +1,68 @@
+package dev.safetensors.cli;
+
+import dev.safetensors.SafeTensorsException;
+import dev.safetensors.SafeTensorsFile;
+import dev.safetensors.Tensor;
+import dev.safetensors.io.AtomicFile;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code safetensors extract}: one tensor as a NumPy file or raw bytes. */
+@Command(name = "extract", mixinStandardHelpOptions = true,
+        description = {"Write one tensor as a NumPy .npy file (numpy.load reads it), or with --raw as its bytes.",
+                "Dtypes NumPy lacks (BF16, F8_*, F6_*, F4) need --raw."})
+final class ExtractCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "FILE", description = "safetensors file")
+    Path file;
+
+    @Parameters(index = "1", paramLabel = "NAME", description = "tensor name")
+    String name;
+
+    @Option(names = {"-o", "--output"}, paramLabel = "OUT", required = true, description = "output file")
+    Path output;
+
+    @Option(names = "--raw", description = "Write the tensor's bytes as they are (little-endian, row-major).")
+    boolean raw;
+
+    @Override
+    public Integer call() {
+        try (SafeTensorsFile f = SafeTensorsFile.open(file)) {
+            Tensor t = f.tensor(name);
+            byte[] npyHeader = raw ? new byte[0] : npyHeader(t);
+            MemorySegment data = t.data();
+            AtomicFile.write(output, ch -> {
+                ByteBuffer h = ByteBuffer.wrap(npyHeader);
+                while (h.hasRemaining()) {
+                    ch.write(h);
+                }
+                for (long off = 0; off < data.byteSize(); off += 1L << 30) {
+                    ByteBuffer b = data.asSlice(off, Math.min(1L << 30, data.byteSize() - off)).asByteBuffer();
+                    while (b.hasRemaining()) {
+                        ch.write(b);
+                    }
+                }
+            });
+            spec.commandLine().getOut().printf("%s: %s %s%s, %,d bytes%n", output, t.dtype(), t.shape(),
+                    raw ? " (raw)" : "", t.byteSize() + npyHeader.length);
+        }
+        return 0;
+    }
+
+    private byte[] npyHeader(Tensor t) {
+        return NpyHeader.descr(t.dtype())
+                .map(descr -> NpyHeader.encode(descr, t.shape()))
+                .orElseThrow(() -> new SafeTensorsException(SafeTensorsException.Kind.InvalidTensorView,
+                        file.toString(), "tensor `" + t.name() + "` is " + t.dtype()
+                                + ", which NumPy has no dtype for; use --raw to write its bytes as they are"));
+    }
+}

@@ -1,0 +1,159 @@
+package dev.safetensors.cli;
+
+import dev.safetensors.DType;
+import dev.safetensors.Json;
+import dev.safetensors.SafeTensorsFile;
+import dev.safetensors.Tensor;
+import java.io.PrintWriter;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code safetensors inspect}: what a file holds. */
+@Command(name = "inspect", mixinStandardHelpOptions = true,
+        description = {"Show the tensors (dtype, shape, size), parameter counts per dtype, total bytes and metadata.",
+                "With no PATH, inspects a small real checkpoint bundled with the tool."})
+final class InspectCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(paramLabel = "PATH", arity = "0..*", description = "safetensors files")
+    List<Path> paths = new ArrayList<>();
+
+    @Option(names = "--json", description = "One JSON object per file: path, header_size, metadata, tensors.")
+    boolean json;
+
+    @Option(names = "--sha256", description = "With --json: add each tensor's SHA-256 (reads every byte).")
+    boolean sha256;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        if (paths.isEmpty()) {
+            Path sample = BundledSample.extract();
+            try {
+                inspect(sample, BundledSample.NAME + " (bundled sample)", out);
+            } finally {
+                Files.deleteIfExists(sample);
+            }
+        } else {
+            for (Path p : paths) {
+                inspect(p, p.toString(), out);
+            }
+        }
+        out.flush();
+        return 0;
+    }
+
+    private void inspect(Path path, String label, PrintWriter out) throws NoSuchAlgorithmException {
+        try (SafeTensorsFile f = SafeTensorsFile.open(path)) {
+            if (json) {
+                out.println(toJson(f, label));
+            } else {
+                printTable(f, label, out);
+            }
+        }
+    }
+
+    private String toJson(SafeTensorsFile f, String label) throws NoSuchAlgorithmException {
+        StringBuilder sb = new StringBuilder("{\"path\": ");
+        Json.appendQuoted(sb, label);
+        sb.append(", \"header_size\": ").append(f.header().headerSize()).append(", \"metadata\": ");
+        if (f.metadata().isEmpty()) {
+            sb.append("null");
+        } else {
+            sb.append('{');
+            boolean first = true;
+            for (Map.Entry<String, String> e : f.metadata().get().entrySet()) {
+                sb.append(first ? "" : ", ");
+                Json.appendQuoted(sb, e.getKey());
+                sb.append(": ");
+                Json.appendQuoted(sb, e.getValue());
+                first = false;
+            }
+            sb.append('}');
+        }
+        sb.append(", \"tensors\": {");
+        boolean first = true;
+        for (Tensor t : f.tensors()) {
+            sb.append(first ? "" : ", ");
+            Json.appendQuoted(sb, t.name());
+            sb.append(": {\"dtype\": \"").append(t.dtype()).append("\", \"shape\": [");
+            for (int d = 0; d < t.shape().rank(); d++) {
+                sb.append(d == 0 ? "" : ", ").append(Long.toUnsignedString(t.shape().dim(d)));
+            }
+            sb.append("], \"data_offsets\": [").append(t.info().begin()).append(", ").append(t.info().end()).append(']');
+            if (sha256) {
+                sb.append(", \"sha256\": \"").append(sha256(t.data())).append('"');
+            }
+            sb.append('}');
+            first = false;
+        }
+        return sb.append("}}").toString();
+    }
+
+    static String sha256(MemorySegment bytes) throws NoSuchAlgorithmException {
+        MessageDigest md = MessageDigest.getInstance("SHA-256");
+        long chunk = 1 << 26;
+        for (long off = 0; off < bytes.byteSize(); off += chunk) {
+            md.update(bytes.asSlice(off, Math.min(chunk, bytes.byteSize() - off)).asByteBuffer());
+        }
+        return HexFormat.of().formatHex(md.digest());
+    }
+
+    private static void printTable(SafeTensorsFile f, String label, PrintWriter out) {
+        out.println(label);
+        out.printf("  header %,d bytes, data %,d bytes, %,d tensors%n",
+                f.header().headerSize(), f.header().dataSize(), f.size());
+        if (f.metadata().isEmpty()) {
+            out.println("  metadata: none");
+        } else {
+            out.println("  metadata:");
+            f.metadata().get().forEach((k, v) -> out.println("    " + Json.quote(k) + ": " + Json.quote(abbreviate(v))));
+        }
+        int nameWidth = 4;
+        int shapeWidth = 5;
+        for (Tensor t : f.tensors()) {
+            nameWidth = Math.max(nameWidth, displayName(t).length());
+            shapeWidth = Math.max(shapeWidth, t.shape().toString().length());
+        }
+        nameWidth = Math.min(nameWidth, 72);
+        String row = "  %-" + nameWidth + "s  %-11s  %-" + shapeWidth + "s  %,14d%n";
+        out.printf("  %-" + nameWidth + "s  %-11s  %-" + shapeWidth + "s  %14s%n", "NAME", "DTYPE", "SHAPE", "BYTES");
+        Map<DType, Long> params = new EnumMap<>(DType.class);
+        for (Tensor t : f.tensors()) {
+            out.printf(row, displayName(t), t.dtype(), t.shape(), t.byteSize());
+            params.merge(t.dtype(), t.elementCount(), Long::sum);
+        }
+        StringBuilder sb = new StringBuilder("  parameters:");
+        long total = 0;
+        for (Map.Entry<DType, Long> e : params.entrySet()) {
+            sb.append(String.format(" %s %,d", e.getKey(), e.getValue()));
+            total += e.getValue();
+        }
+        out.println(sb.append(String.format("; total %,d parameters, %,d bytes", total, f.header().dataSize())));
+    }
+
+    /** Names are printed as JSON strings when they hold control characters, so the table stays a table. */
+    private static String displayName(Tensor t) {
+        String n = t.name();
+        return n.chars().anyMatch(c -> c < 0x20 || c == 0x7F) || n.isEmpty() ? Json.quote(n) : n;
+    }
+
+    private static String abbreviate(String v) {
+        return v.length() <= 120 ? v : v.substring(0, 117) + "...";
+    }
+}

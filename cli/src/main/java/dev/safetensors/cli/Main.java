@@ -1,0 +1,53 @@
+package dev.safetensors.cli;
+
+import dev.safetensors.SafeTensorsException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.util.Properties;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code safetensors} command. */
+@Command(name = "safetensors",
+        mixinStandardHelpOptions = true,
+        versionProvider = Main.Version.class,
+        description = "Inspect, validate, convert and extract safetensors model files.",
+        subcommands = {InspectCommand.class, ValidateCommand.class, ConvertCommand.class, ExtractCommand.class,
+                CommandLine.HelpCommand.class})
+public final class Main {
+
+    public static void main(String[] args) {
+        System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    }
+
+    /** Runs the command line with the given streams; returns the exit code (0 ok, 1 failure, 2 usage). */
+    public static int run(String[] args, PrintWriter out, PrintWriter err) {
+        CommandLine cmd = new CommandLine(new Main());
+        cmd.setOut(out);
+        cmd.setErr(err);
+        cmd.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            if (e instanceof SafeTensorsException ste) {
+                commandLine.getErr().println("safetensors: " + ste.kind() + ": " + ste.getMessage());
+                return 1;
+            }
+            throw e;
+        });
+        return cmd.execute(args);
+    }
+
+    /** "safetensors-java 0.1.0", from the version the build wrote into the jar. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() throws IOException {
+            Properties p = new Properties();
+            try (InputStream in = Main.class.getResourceAsStream("version.properties")) {
+                if (in != null) {
+                    p.load(in);
+                }
+            }
+            return new String[] {"safetensors-java " + p.getProperty("version", "unknown"),
+                    "Java " + Runtime.version() + " (" + System.getProperty("java.vm.name") + ")"};
+        }
+    }
+}
