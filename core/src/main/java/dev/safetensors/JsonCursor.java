@@ -1,0 +1,397 @@
+package dev.safetensors;
+
+import static dev.safetensors.SafeTensorsException.Kind.InvalidHeaderDeserialization;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+/**
+ * A position in header bytes and the JSON lexical rules of serde_json: whitespace, strings with their
+ * escapes, numbers, literals, and skipping any value within the depth limit. {@link HeaderParser} says
+ * what the header must contain; this class says how JSON is spelled.
+ */
+final class JsonCursor {
+    /** serde_json's recursion limit: at most 127 nested containers, the root object included. */
+    static final int MAX_DEPTH = 127;
+
+    private final byte[] b;
+    private final int from;
+    private final int end;
+    private final String source;
+    private int pos;
+
+    // Facts about the string scanned last (scanString).
+    private boolean lastHasEscape;
+    private boolean lastNonAscii;
+
+    JsonCursor(byte[] b, int from, int to, String source) {
+        this.b = b;
+        this.from = from;
+        this.pos = from;
+        this.end = to;
+        this.source = source;
+    }
+
+    int position() {
+        return pos;
+    }
+
+    void advance() {
+        pos++;
+    }
+
+    boolean atEnd() {
+        return pos >= end;
+    }
+
+    boolean lastHasEscape() {
+        return lastHasEscape;
+    }
+
+    /** An unsigned 64-bit integer; {@code what} names the value in messages, e.g. "shape of tensor `t`". */
+    long parseUnsigned(String what) {
+        int start = pos;
+        int c = peek();
+        if (c == '-') {
+            throw fail(what + " holds a negative number; expected an unsigned integer");
+        }
+        if (c < '0' || c > '9') {
+            throw fail(what + " must hold unsigned integers, found " + describeToken());
+        }
+        long v = 0;
+        boolean overflow = false;
+        while (pos < end && b[pos] >= '0' && b[pos] <= '9') {
+            int digit = b[pos] - '0';
+            // v * 10 + digit must stay below 2^64.
+            if (Long.compareUnsigned(v, 1844674407370955161L) > 0
+                    || (v == 1844674407370955161L && digit > 5)) {
+                overflow = true;
+            }
+            v = v * 10 + digit;
+            pos++;
+        }
+        if (b[start] == '0' && pos - start > 1) {
+            pos = start;
+            throw fail("invalid number in " + what + ": leading zero");
+        }
+        if (pos < end && (b[pos] == '.' || b[pos] == 'e' || b[pos] == 'E')) {
+            pos = start;
+            throw fail(what + " holds a floating point number; expected an unsigned integer");
+        }
+        if (overflow) {
+            pos = start;
+            throw fail(what + " holds a number of 2^64 or more");
+        }
+        return v;
+    }
+
+    /** Skips any JSON value; {@code depth} is the depth a container starting here would have. */
+    void skipValue(int depth) {
+        int c = peek();
+        switch (c) {
+            case '"' -> scanString(false);
+            case '{' -> {
+                enter(depth);
+                pos++;
+                skipWhitespace();
+                if (peek() == '}') {
+                    pos++;
+                    return;
+                }
+                while (true) {
+                    if (peek() != '"') {
+                        throw fail("expected a key, found " + describeToken());
+                    }
+                    scanString(false);
+                    expectColon();
+                    skipValue(depth + 1);
+                    if (!nextMember('}')) {
+                        return;
+                    }
+                }
+            }
+            case '[' -> {
+                enter(depth);
+                pos++;
+                skipWhitespace();
+                if (peek() == ']') {
+                    pos++;
+                    return;
+                }
+                while (true) {
+                    skipValue(depth + 1);
+                    if (!nextMember(']')) {
+                        return;
+                    }
+                }
+            }
+            case 't' -> expectLiteral("true");
+            case 'f' -> expectLiteral("false");
+            case 'n' -> expectLiteral("null");
+            default -> {
+                if (c == '-' || (c >= '0' && c <= '9')) {
+                    skipNumber();
+                } else {
+                    throw fail("expected a value, found " + describeToken());
+                }
+            }
+        }
+    }
+
+    private void enter(int depth) {
+        if (depth > MAX_DEPTH) {
+            throw fail("recursion limit exceeded: more than " + MAX_DEPTH + " nested arrays and objects");
+        }
+    }
+
+    private void skipNumber() {
+        int start = pos;
+        if (b[pos] == '-') {
+            pos++;
+        }
+        if (pos >= end || b[pos] < '0' || b[pos] > '9') {
+            throw fail("invalid number");
+        }
+        if (b[pos] == '0') {
+            pos++;
+            if (pos < end && b[pos] >= '0' && b[pos] <= '9') {
+                pos = start;
+                throw fail("invalid number: leading zero");
+            }
+        } else {
+            skipDigits();
+        }
+        if (pos < end && b[pos] == '.') {
+            pos++;
+            if (skipDigits() == 0) {
+                throw fail("invalid number: no digit after the decimal point");
+            }
+        }
+        if (pos < end && (b[pos] == 'e' || b[pos] == 'E')) {
+            pos++;
+            if (pos < end && (b[pos] == '+' || b[pos] == '-')) {
+                pos++;
+            }
+            if (skipDigits() == 0) {
+                throw fail("invalid number: no digit in the exponent");
+            }
+        }
+    }
+
+    private int skipDigits() {
+        int start = pos;
+        while (pos < end && b[pos] >= '0' && b[pos] <= '9') {
+            pos++;
+        }
+        return pos - start;
+    }
+
+    /** After a member or element: true when a comma follows, false at the closing bracket. */
+    boolean nextMember(char close) {
+        skipWhitespace();
+        int c = peek();
+        if (c == ',') {
+            pos++;
+            skipWhitespace();
+            if (peek() == close) {
+                throw fail("trailing comma");
+            }
+            return true;
+        }
+        if (c == close) {
+            pos++;
+            return false;
+        }
+        throw fail("expected `,` or `" + close + "`, found " + describeToken());
+    }
+
+    String parseKey() {
+        skipWhitespace();
+        if (peek() != '"') {
+            throw fail("expected a string key, found " + describeToken());
+        }
+        return parseString();
+    }
+
+    void expectColon() {
+        skipWhitespace();
+        if (peek() != ':') {
+            throw fail("expected `:`, found " + describeToken());
+        }
+        pos++;
+        skipWhitespace();
+    }
+
+    void expectLiteral(String word) {
+        int n = word.length();
+        for (int i = 0; i < n; i++) {
+            if (pos + i >= end || b[pos + i] != word.charAt(i)) {
+                throw fail("expected a value, found " + describeToken());
+            }
+        }
+        pos += n;
+    }
+
+    String parseString() {
+        int start = pos + 1;
+        int close = scanString(true);
+        return decode(start, close);
+    }
+
+    /**
+     * Validates the string starting at {@code pos} (a quote) and moves past its closing quote.
+     *
+     * @param strict whether lone surrogate escapes are errors; serde_json skips ignored values without
+     *               checking surrogates, but rejects them in every string it keeps
+     * @return the index of the closing quote
+     */
+    int scanString(boolean strict) {
+        pos++;
+        boolean escape = false;
+        boolean nonAscii = false;
+        while (true) {
+            if (pos >= end) {
+                throw fail("EOF while parsing a string");
+            }
+            int c = b[pos] & 0xFF;
+            if (c == '"') {
+                lastHasEscape = escape;
+                lastNonAscii = nonAscii;
+                return pos++;
+            }
+            if (c == '\\') {
+                escape = true;
+                pos++;
+                scanEscape(strict);
+            } else if (c < 0x20) {
+                throw fail("control character (byte 0x" + Integer.toHexString(c) + ") while parsing a string");
+            } else {
+                nonAscii |= c >= 0x80;
+                pos++;
+            }
+        }
+    }
+
+    private void scanEscape(boolean strict) {
+        if (pos >= end) {
+            throw fail("EOF while parsing a string");
+        }
+        switch (b[pos]) {
+            case '"', '\\', '/', 'b', 'f', 'n', 'r', 't' -> pos++;
+            case 'u' -> {
+                pos++;
+                int cp = hex4();
+                if (!strict) {
+                    return;
+                }
+                if (Character.isLowSurrogate((char) cp)) {
+                    throw fail("lone trailing surrogate in hex escape");
+                }
+                if (Character.isHighSurrogate((char) cp)) {
+                    if (pos + 1 >= end || b[pos] != '\\' || b[pos + 1] != 'u') {
+                        throw fail("unexpected end of hex escape: lone leading surrogate");
+                    }
+                    pos += 2;
+                    int low = hex4();
+                    if (!Character.isLowSurrogate((char) low)) {
+                        throw fail("lone leading surrogate in hex escape");
+                    }
+                }
+            }
+            default -> throw fail("invalid escape");
+        }
+    }
+
+    private int hex4() {
+        if (pos + 4 > end) {
+            throw fail("EOF while parsing a hex escape");
+        }
+        int v = 0;
+        for (int i = 0; i < 4; i++) {
+            int d = Character.digit(b[pos + i], 16);
+            if (d < 0) {
+                throw fail("invalid escape: `\\u` needs four hex digits");
+            }
+            v = (v << 4) | d;
+        }
+        pos += 4;
+        return v;
+    }
+
+    /** The dtype whose wire name is exactly the bytes {@code [start, close)}, or null. */
+    DType matchDType(int start, int close) {
+        return DType.matchWireName(b, start, close);
+    }
+
+    /** The string between {@code start} and the closing quote, scanned last. */
+    String decode(int start, int close) {
+        if (!lastHasEscape) {
+            return new String(b, start, close - start,
+                    lastNonAscii ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
+        }
+        StringBuilder sb = new StringBuilder(close - start);
+        int i = start;
+        while (i < close) {
+            int run = i;
+            while (i < close && b[i] != '\\') {
+                i++;
+            }
+            if (i > run) {
+                sb.append(new String(b, run, i - run, StandardCharsets.UTF_8));
+            }
+            if (i >= close) {
+                break;
+            }
+            byte e = b[i + 1];
+            i += 2;
+            switch (e) {
+                case 'b' -> sb.append('\b');
+                case 'f' -> sb.append('\f');
+                case 'n' -> sb.append('\n');
+                case 'r' -> sb.append('\r');
+                case 't' -> sb.append('\t');
+                case 'u' -> {
+                    sb.append((char) Integer.parseInt(new String(b, i, 4, StandardCharsets.ISO_8859_1), 16));
+                    i += 4;
+                }
+                default -> sb.append((char) e);
+            }
+        }
+        return sb.toString();
+    }
+
+    boolean same(byte[] word, int start, int close) {
+        return close - start == word.length && Arrays.equals(word, 0, word.length, b, start, close);
+    }
+
+    void skipWhitespace() {
+        while (pos < end) {
+            byte c = b[pos];
+            if (c == ' ' || c == '\n' || c == '\r' || c == '\t') {
+                pos++;
+            } else {
+                return;
+            }
+        }
+    }
+
+    int peek() {
+        return pos < end ? b[pos] & 0xFF : -1;
+    }
+
+    String describeToken() {
+        if (pos >= end) {
+            return "end of header";
+        }
+        int c = b[pos] & 0xFF;
+        if (c >= 0x21 && c < 0x7F) {
+            return "`" + (char) c + "`";
+        }
+        return "byte 0x" + (c < 0x10 ? "0" : "") + Integer.toHexString(c);
+    }
+
+    SafeTensorsException fail(String what) {
+        return new SafeTensorsException(InvalidHeaderDeserialization, source,
+                "invalid JSON in header: " + what + " at byte " + (pos - from) + " of the header");
+    }
+}
