@@ -12,7 +12,6 @@ import java.nio.ByteOrder;
 import java.util.AbstractList;
 import java.util.Arrays;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -159,7 +158,7 @@ public final class Header {
 
     /** Whether a tensor of this name exists. */
     public boolean contains(String name) {
-        return table.index.containsKey(name);
+        return table.index.get(table.names, name) >= 0;
     }
 
     /**
@@ -168,8 +167,8 @@ public final class Header {
      * @throws SafeTensorsException of kind {@code TensorNotFound}
      */
     public TensorInfo info(String name) {
-        Integer i = table.index.get(name);
-        if (i == null) {
+        int i = table.index.get(table.names, name);
+        if (i < 0) {
             throw new SafeTensorsException(TensorNotFound, null, "tensor `" + name + "` not found");
         }
         return info(i);
@@ -183,8 +182,7 @@ public final class Header {
 
     /** The {@code i}-th tensor in header order, or -1. */
     int indexOf(String name) {
-        Integer i = table.index.get(name);
-        return i == null ? -1 : i;
+        return table.index.get(table.names, name);
     }
 
     private static final class IndexedList extends AbstractList<String> implements RandomAccess {
@@ -215,13 +213,14 @@ public final class Header {
         long[][] shapes = new long[16][];
         long[] begins = new long[16];
         long[] ends = new long[16];
-        final Map<String, Integer> index = new HashMap<>();
+        final NameIndex index;
+
+        Table(int expectedTensors) {
+            index = new NameIndex(expectedTensors);
+        }
 
         /** Adds a tensor; false when the name is taken. */
         boolean add(String name, DType dtype, long[] shape, long begin, long end) {
-            if (index.putIfAbsent(name, size) != null) {
-                return false;
-            }
             if (size == names.length) {
                 int n = size * 2;
                 names = Arrays.copyOf(names, n);
@@ -231,6 +230,10 @@ public final class Header {
                 ends = Arrays.copyOf(ends, n);
             }
             names[size] = name;
+            if (index.putIfAbsent(names, size) >= 0) {
+                names[size] = null;
+                return false;
+            }
             dtypes[size] = dtype;
             shapes[size] = shape;
             begins[size] = begin;

@@ -23,13 +23,19 @@ final class HeaderParser {
     private static final byte[] DATA_OFFSETS = ascii("data_offsets");
     private static final String METADATA = "__metadata__";
 
+    private static final long[] NO_DIMS = {};
+
     private final JsonCursor in;
-    private final Header.Table table = new Header.Table();
+    /** Reused for every array; only the exact-size copy is kept. */
+    private long[] scratch = new long[8];
+    private final Header.Table table;
     private Map<String, String> metadata;
     private boolean metadataSeen;
 
-    private HeaderParser(JsonCursor in) {
+    private HeaderParser(JsonCursor in, int headerBytes) {
         this.in = in;
+        // Real entries take 60 bytes or more: sizing the index up front spares its rehashing.
+        this.table = new Header.Table(headerBytes / 64);
     }
 
     /**
@@ -43,7 +49,7 @@ final class HeaderParser {
             throw new SafeTensorsException(InvalidHeader, source,
                     "invalid UTF-8 in header: invalid byte sequence at byte " + (bad - from) + " of the header");
         }
-        HeaderParser p = new HeaderParser(new JsonCursor(bytes, from, to, source));
+        HeaderParser p = new HeaderParser(new JsonCursor(bytes, from, to, source), to - from);
         p.parseTop();
         return new Result(p.table, p.metadata);
     }
@@ -230,16 +236,16 @@ final class HeaderParser {
             throw in.fail(field + " of tensor `" + name + "` must be an array of integers, found " + in.describeToken());
         }
         in.advance();
-        long[] values = new long[4];
+        long[] values = scratch;
         int n = 0;
         in.skipWhitespace();
         if (in.peek() == ']') {
             in.advance();
         } else {
             while (true) {
-                long v = in.parseUnsigned(field + " of tensor `" + name + "`");
+                long v = in.parseUnsigned(field, name);
                 if (n == values.length) {
-                    values = Arrays.copyOf(values, n * 2);
+                    values = scratch = Arrays.copyOf(values, n * 2);
                 }
                 values[n++] = v;
                 in.skipWhitespace();
@@ -263,7 +269,7 @@ final class HeaderParser {
             throw in.fail(field + " of tensor `" + name + "` has invalid length " + n + ", expected "
                     + exactLength + " elements");
         }
-        return n == values.length ? values : Arrays.copyOf(values, n);
+        return n == 0 ? NO_DIMS : Arrays.copyOf(values, n);
     }
 
     private static byte[] ascii(String s) {

@@ -48,23 +48,27 @@ final class JsonCursor {
         return lastHasEscape;
     }
 
-    /** An unsigned 64-bit integer; {@code what} names the value in messages, e.g. "shape of tensor `t`". */
-    long parseUnsigned(String what) {
+    /**
+     * An unsigned 64-bit integer, element of {@code field} of tensor {@code name} (both only for messages,
+     * which are built on failure alone: this is the hottest path of a large header).
+     */
+    long parseUnsigned(String field, String name) {
         int start = pos;
         int c = peek();
         if (c == '-') {
-            throw fail(what + " holds a negative number; expected an unsigned integer");
+            throw fail(field + " of tensor `" + name + "` holds a negative number; expected an unsigned integer");
         }
         if (c < '0' || c > '9') {
-            throw fail(what + " must hold unsigned integers, found " + describeToken());
+            throw fail(field + " of tensor `" + name + "` must hold unsigned integers, found " + describeToken());
         }
         long v = 0;
         boolean overflow = false;
+        int digits = 0;
         while (pos < end && b[pos] >= '0' && b[pos] <= '9') {
             int digit = b[pos] - '0';
-            // v * 10 + digit must stay below 2^64.
-            if (Long.compareUnsigned(v, 1844674407370955161L) > 0
-                    || (v == 1844674407370955161L && digit > 5)) {
+            // 19 digits always fit; from the 20th on, v * 10 + digit must stay below 2^64.
+            if (++digits > 19 && (Long.compareUnsigned(v, 1844674407370955161L) > 0
+                    || (v == 1844674407370955161L && digit > 5))) {
                 overflow = true;
             }
             v = v * 10 + digit;
@@ -72,15 +76,15 @@ final class JsonCursor {
         }
         if (b[start] == '0' && pos - start > 1) {
             pos = start;
-            throw fail("invalid number in " + what + ": leading zero");
+            throw fail("invalid number in " + field + " of tensor `" + name + "`: leading zero");
         }
         if (pos < end && (b[pos] == '.' || b[pos] == 'e' || b[pos] == 'E')) {
             pos = start;
-            throw fail(what + " holds a floating point number; expected an unsigned integer");
+            throw fail(field + " of tensor `" + name + "` holds a floating point number; expected an unsigned integer");
         }
         if (overflow) {
             pos = start;
-            throw fail(what + " holds a number of 2^64 or more");
+            throw fail(field + " of tensor `" + name + "` holds a number of 2^64 or more");
         }
         return v;
     }
