@@ -1,7 +1,5 @@
 package dev.safetensors;
 
-import java.util.Arrays;
-
 /**
  * Tensor name → position in header order: an open-addressing table of ints over the names array.
  * A {@code HashMap<String, Integer>} costs a node and a boxed integer per tensor and dominated the parse
@@ -27,31 +25,27 @@ final class NameIndex {
         if ((size + 1) * 2 > slots.length) {
             grow(names);
         }
-        String name = names[index];
-        int i = spread(name.hashCode()) & mask;
-        while (slots[i] != 0) {
-            int other = slots[i] - 1;
-            if (names[other].equals(name)) {
-                return other;
-            }
-            i = (i + 1) & mask;
+        int s = slotOf(names, names[index]);
+        if (slots[s] != 0) {
+            return slots[s] - 1;
         }
-        slots[i] = index + 1;
+        slots[s] = index + 1;
         size++;
         return -1;
     }
 
     /** The index of {@code name}, or -1. */
     int get(String[] names, String name) {
+        return slots[slotOf(names, name)] - 1;
+    }
+
+    /** The slot holding {@code name}, or the empty slot where it would go. */
+    private int slotOf(String[] names, String name) {
         int i = spread(name.hashCode()) & mask;
-        while (slots[i] != 0) {
-            int other = slots[i] - 1;
-            if (names[other].equals(name)) {
-                return other;
-            }
+        while (slots[i] != 0 && !names[slots[i] - 1].equals(name)) {
             i = (i + 1) & mask;
         }
-        return -1;
+        return i;
     }
 
     private void grow(String[] names) {
@@ -73,10 +67,5 @@ final class NameIndex {
     private static int spread(int h) {
         h *= 0x9E3779B9;
         return h ^ (h >>> 16);
-    }
-
-    @Override
-    public String toString() {
-        return "NameIndex" + Arrays.toString(new int[] {size, slots.length});
     }
 }

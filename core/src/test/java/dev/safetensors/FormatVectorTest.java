@@ -12,7 +12,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
@@ -175,18 +175,11 @@ class FormatVectorTest {
         return vectors().flatMap(v -> Stream.of(new Object[] {v, ReadStrategy.MMAP}, new Object[] {v, ReadStrategy.PREAD}));
     }
 
-    @ParameterizedTest
-    @EnumSource(ReadStrategy.class)
-    void v01EmptyFileIsTooSmall(ReadStrategy strategy) {
-        Path file = TestFiles.write(dir, "V01-" + strategy, new byte[0]);
-        assertThatThrownBy(() -> SafeTensorsFile.open(file, OpenOptions.defaults().withStrategy(strategy)))
-                .isInstanceOfSatisfying(SafeTensorsException.class, e -> assertThat(e.kind()).isEqualTo(Kind.HeaderTooSmall));
-    }
-
-    @ParameterizedTest
-    @EnumSource(ReadStrategy.class)
-    void v02SevenByteFileIsTooSmall(ReadStrategy strategy) {
-        Path file = TestFiles.write(dir, "V02-" + strategy, new byte[7]);
+    /** V01 (empty file) and V02 (seven bytes). */
+    @ParameterizedTest(name = "{0} bytes, {1}")
+    @CsvSource({"0, MMAP", "0, PREAD", "7, MMAP", "7, PREAD"})
+    void v01V02FilesShorterThanTheLengthFieldAreTooSmall(int length, ReadStrategy strategy) {
+        Path file = TestFiles.write(dir, "short-" + length + "-" + strategy, new byte[length]);
         assertThatThrownBy(() -> SafeTensorsFile.open(file, OpenOptions.defaults().withStrategy(strategy)))
                 .isInstanceOfSatisfying(SafeTensorsException.class, e -> assertThat(e.kind()).isEqualTo(Kind.HeaderTooSmall));
     }

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.List;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
@@ -13,14 +12,12 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.constraints.IntRange;
-import net.jqwik.api.lifecycle.AfterProperty;
-import net.jqwik.api.lifecycle.BeforeProperty;
 
 /**
  * Any mutation of a valid file opens as a valid file or fails with a {@link SafeTensorsException}; nothing
  * else escapes, and a file that opens can be read completely.
  */
-class MutationProperties {
+class MutationProperties extends PropertiesWithTempDir {
     private static final List<String> SEEDS = List.of(
             "run-ai__runai-model-streamer__py__runai_model_streamer__runai_model_streamer__safetensors_streamer__tests__test_files__test.safetensors",
             "reference-samples/overall.safetensors",
@@ -28,20 +25,6 @@ class MutationProperties {
             "CoffeeVampir3__Model-Saving-Test-Repo__model.safetensors",
             "tracel-ai__burn__crates__burn-import__safetensors-tests__tests__boolean__boolean.safetensors",
             "foundation-model-stack__fastsafetensors__examples__a.safetensors");
-
-    private Path dir;
-
-    @BeforeProperty
-    void makeDir() throws IOException {
-        dir = Files.createTempDirectory("mutation");
-    }
-
-    @AfterProperty
-    void removeDir() throws IOException {
-        try (var files = Files.walk(dir)) {
-            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
-    }
 
     @Provide
     Arbitrary<String> seeds() {

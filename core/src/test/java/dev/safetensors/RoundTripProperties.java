@@ -18,24 +18,9 @@ import net.jqwik.api.Combinators;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
-import net.jqwik.api.lifecycle.AfterProperty;
-import net.jqwik.api.lifecycle.BeforeProperty;
 
 /** write → read returns the same tensors, bytes and metadata, for any declarations the format allows. */
-class RoundTripProperties {
-    private Path dir;
-
-    @BeforeProperty
-    void makeDir() throws IOException {
-        dir = Files.createTempDirectory("roundtrip");
-    }
-
-    @AfterProperty
-    void removeDir() throws IOException {
-        try (var files = Files.walk(dir)) {
-            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
-    }
+class RoundTripProperties extends PropertiesWithTempDir {
 
     record Spec(String name, DType dtype, long[] shape, byte[] data) {
     }

@@ -56,11 +56,17 @@ public final class MappedFileSource implements ByteSource {
     }
 
     private static MemorySegment map(Path path, Arena arena) {
+        FileChannel ch;
+        try {
+            ch = FileChannel.open(path, StandardOpenOption.READ);
+        } catch (IOException e) {
+            throw IoErrors.io(path.toString(), "cannot open the file", e);
+        }
         // The mapping outlives the channel: only the arena decides when it goes.
-        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
+        try (ch) {
             return ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size(), arena).asReadOnly();
         } catch (IOException e) {
-            throw IoErrors.io(path.toString(), "cannot map the file (for file systems without mmap support, "
+            throw IoErrors.io(path.toString(), "cannot map the file (where the file system cannot mmap, "
                     + "open it with ReadStrategy.PREAD)", e);
         } catch (OutOfMemoryError e) {
             // FileChannel.map reports a refused mmap(2) as OutOfMemoryError: the address space, not the heap.
