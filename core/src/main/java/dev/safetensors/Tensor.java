@@ -2,6 +2,8 @@ package dev.safetensors;
 
 import static dev.safetensors.SafeTensorsException.Kind.InvalidTensorView;
 
+import dev.safetensors.convert.FloatDecoder;
+import dev.safetensors.convert.SubBytePacking;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -26,8 +28,11 @@ import java.util.Objects;
  * }</pre>
  */
 public final class Tensor {
-    /** Staging size for positional reads into arrays: large enough for full-speed I/O, small for the heap. */
-    private static final long CHUNK = 1 << 20;
+    /**
+     * Staging size for positional reads into arrays: large enough for full-speed I/O, small for the heap,
+     * and a multiple of 24 so that chunks hold whole elements of every dtype (F6 comes in 3-byte groups).
+     */
+    private static final long CHUNK = 3 << 18;
     private static final long MAX_ARRAY = Integer.MAX_VALUE - 8;
 
     private static final ValueLayout.OfShort LE_SHORT =
@@ -130,96 +135,136 @@ public final class Tensor {
         return out;
     }
 
-    /** The elements of a 16-bit dtype (I16, U16, F16, BF16) as raw 16-bit values. */
+    /** 16-bit dtypes (I16, U16, F16, BF16) as raw 16-bit values; BOOL, U8, I8 widened by value. */
     public short[] toShortArray() {
-        requireBits(16, "short[]");
         short[] out = new short[arrayLength(elementCount(), "short[]")];
-        forEachChunk((chunk, offset) -> MemorySegment.copy(chunk, LE_SHORT, 0, out, (int) (offset / 2),
-                (int) (chunk.byteSize() / 2)));
-        return out;
-    }
-
-    /** The elements of a 32-bit dtype (I32, U32, F32) as raw 32-bit values. */
-    public int[] toIntArray() {
-        requireBits(32, "int[]");
-        int[] out = new int[arrayLength(elementCount(), "int[]")];
-        forEachChunk((chunk, offset) -> MemorySegment.copy(chunk, LE_INT, 0, out, (int) (offset / 4),
-                (int) (chunk.byteSize() / 4)));
-        return out;
-    }
-
-    /** The elements of a 64-bit dtype (I64, U64, F64, C64) as raw 64-bit values. */
-    public long[] toLongArray() {
-        requireBits(64, "long[]");
-        long[] out = new long[arrayLength(elementCount(), "long[]")];
-        forEachChunk((chunk, offset) -> MemorySegment.copy(chunk, LE_LONG, 0, out, (int) (offset / 8),
-                (int) (chunk.byteSize() / 8)));
-        return out;
-    }
-
-    /**
-     * The values as floats: F32 as is, F16 and BF16 decoded exactly, C64 as interleaved (real, imaginary)
-     * pairs.
-     *
-     * @throws SafeTensorsException of kind {@code InvalidTensorView} for other dtypes
-     */
-    public float[] toFloatArray() {
-        DType t = dtype();
-        long count = t == DType.C64 ? Math.multiplyExact(elementCount(), 2) : elementCount();
-        float[] out;
-        switch (t) {
-            case F32, C64 -> {
-                out = new float[arrayLength(count, "float[]")];
-                forEachChunk((chunk, offset) -> MemorySegment.copy(chunk, LE_FLOAT, 0, out, (int) (offset / 4),
-                        (int) (chunk.byteSize() / 4)));
-            }
-            case F16 -> {
-                out = new float[arrayLength(count, "float[]")];
-                forEachChunk((chunk, offset) -> {
-                    int base = (int) (offset / 2);
-                    int n = (int) (chunk.byteSize() / 2);
-                    for (int i = 0; i < n; i++) {
-                        out[base + i] = Float.float16ToFloat(chunk.get(LE_SHORT, 2L * i));
-                    }
-                });
-            }
-            case BF16 -> {
-                out = new float[arrayLength(count, "float[]")];
-                forEachChunk((chunk, offset) -> {
-                    int base = (int) (offset / 2);
-                    int n = (int) (chunk.byteSize() / 2);
-                    for (int i = 0; i < n; i++) {
-                        out[base + i] = Float.intBitsToFloat(chunk.get(LE_SHORT, 2L * i) << 16);
-                    }
-                });
-            }
-            default -> throw cannotView("float[]");
+        switch (dtype()) {
+            case I16, U16, F16, BF16 -> forEachChunk((chunk, offset) -> MemorySegment.copy(chunk, LE_SHORT, 0, out,
+                    (int) (offset / 2), (int) (chunk.byteSize() / 2)));
+            case BOOL, U8 -> forEachByte((b, i) -> out[i] = (short) (b & 0xFF));
+            case I8 -> forEachByte((b, i) -> out[i] = b);
+            default -> throw cannotView("short[]");
         }
         return out;
     }
 
-    /**
-     * The values as doubles: F64 as is; F32, F16 and BF16 widened exactly.
-     *
-     * @throws SafeTensorsException of kind {@code InvalidTensorView} for other dtypes
-     */
-    public double[] toDoubleArray() {
+    /** 32-bit integers (I32, U32 as raw bits), and narrower integers and BOOL widened by value. */
+    public int[] toIntArray() {
+        int[] out = new int[arrayLength(elementCount(), "int[]")];
+        switch (dtype()) {
+            case I32, U32 -> forEachChunk((chunk, offset) -> MemorySegment.copy(chunk, LE_INT, 0, out,
+                    (int) (offset / 4), (int) (chunk.byteSize() / 4)));
+            case BOOL, U8 -> forEachByte((b, i) -> out[i] = b & 0xFF);
+            case I8 -> forEachByte((b, i) -> out[i] = b);
+            case I16, U16 -> {
+                short[] s = toShortArray();
+                boolean unsigned = dtype() == DType.U16;
+                for (int i = 0; i < s.length; i++) {
+                    out[i] = unsigned ? s[i] & 0xFFFF : s[i];
+                }
+            }
+            default -> throw cannotView("int[]");
+        }
+        return out;
+    }
+
+    /** 64-bit integers (I64, U64 as raw bits), and narrower integers and BOOL widened by value. */
+    public long[] toLongArray() {
         DType t = dtype();
-        if (t == DType.F64) {
-            double[] out = new double[arrayLength(elementCount(), "double[]")];
-            forEachChunk((chunk, offset) -> MemorySegment.copy(chunk, LE_DOUBLE, 0, out, (int) (offset / 8),
+        if (t == DType.I64 || t == DType.U64) {
+            long[] out = new long[arrayLength(elementCount(), "long[]")];
+            forEachChunk((chunk, offset) -> MemorySegment.copy(chunk, LE_LONG, 0, out, (int) (offset / 8),
                     (int) (chunk.byteSize() / 8)));
             return out;
         }
-        if (t != DType.F32 && t != DType.F16 && t != DType.BF16) {
-            throw cannotView("double[]");
+        if (t == DType.U32) {
+            int[] v = toIntArray();
+            long[] out = new long[v.length];
+            for (int i = 0; i < v.length; i++) {
+                out[i] = v[i] & 0xFFFFFFFFL;
+            }
+            return out;
         }
-        float[] f = toFloatArray();
-        double[] out = new double[f.length];
-        for (int i = 0; i < f.length; i++) {
-            out[i] = f[i];
+        if (!isInteger(t)) {
+            throw cannotView("long[]");
+        }
+        int[] v = toIntArray();
+        long[] out = new long[v.length];
+        for (int i = 0; i < v.length; i++) {
+            out[i] = v[i];
         }
         return out;
+    }
+
+    /**
+     * The values as floats: every floating dtype decoded (F4 low nibble first, as PyTorch packs it),
+     * integers and BOOL by value, C64 as interleaved (real, imaginary) pairs.
+     *
+     * @throws SafeTensorsException of kind {@code InvalidTensorView} for F6, whose packing the format leaves
+     *         open: use {@link #toFloatArray(SubBytePacking)}
+     */
+    public float[] toFloatArray() {
+        return toFloatArray(SubBytePacking.DEFAULT);
+    }
+
+    /** The values as floats, with the sub-byte packing named by the caller (F4 nibble order, F6 bit order). */
+    public float[] toFloatArray(SubBytePacking packing) {
+        DType t = dtype();
+        if (t.isSubByte() && t != DType.F4 && packing.f6() == null) {
+            throw new SafeTensorsException(InvalidTensorView, file.description(), "tensor `" + name() + "` is " + t
+                    + ", whose bit packing the format does not define; name one with toFloatArray(SubBytePacking)");
+        }
+        long count = t == DType.C64 ? Math.multiplyExact(elementCount(), 2) : elementCount();
+        float[] out = new float[arrayLength(count, "float[]")];
+        DType as = t == DType.C64 ? DType.F32 : t;
+        forEachChunk((chunk, offset) -> FloatDecoder.decode(as, chunk, out, (int) (offset * 8 / as.bits()), packing));
+        return out;
+    }
+
+    /**
+     * The values as doubles: F64 as is, 32- and 64-bit integers exactly (U64 rounded), everything else
+     * through {@link #toFloatArray()} (exact: every narrower float is a float).
+     */
+    public double[] toDoubleArray() {
+        DType t = dtype();
+        double[] out;
+        switch (t) {
+            case F64 -> {
+                double[] d = new double[arrayLength(elementCount(), "double[]")];
+                forEachChunk((chunk, offset) -> MemorySegment.copy(chunk, LE_DOUBLE, 0, d, (int) (offset / 8),
+                        (int) (chunk.byteSize() / 8)));
+                out = d;
+            }
+            case I32, I64, U32 -> {
+                long[] v = toLongArray();
+                out = new double[v.length];
+                for (int i = 0; i < v.length; i++) {
+                    out[i] = v[i];
+                }
+            }
+            case U64 -> {
+                long[] v = toLongArray();
+                out = new double[v.length];
+                for (int i = 0; i < v.length; i++) {
+                    out[i] = v[i] >= 0 ? v[i] : ((v[i] >>> 1) | (v[i] & 1)) * 2.0;
+                }
+            }
+            default -> {
+                float[] f = toFloatArray();
+                out = new double[f.length];
+                for (int i = 0; i < f.length; i++) {
+                    out[i] = f[i];
+                }
+            }
+        }
+        return out;
+    }
+
+    private static boolean isInteger(DType t) {
+        return switch (t) {
+            case BOOL, U8, I8, I16, U16, I32, U32, I64, U64 -> true;
+            default -> false;
+        };
     }
 
     @Override
@@ -261,10 +306,17 @@ public final class Tensor {
         }
     }
 
-    private void requireBits(int bits, String target) {
-        if (dtype().bits() != bits) {
-            throw cannotView(target);
-        }
+    private interface ByteConsumer {
+        void accept(byte b, int index);
+    }
+
+    private void forEachByte(ByteConsumer consumer) {
+        forEachChunk((chunk, offset) -> {
+            int base = (int) offset;
+            for (int i = 0; i < chunk.byteSize(); i++) {
+                consumer.accept(chunk.get(ValueLayout.JAVA_BYTE, i), base + i);
+            }
+        });
     }
 
     private int arrayLength(long count, String target) {

@@ -1,0 +1,164 @@
+package dev.safetensors.convert;
+
+import dev.safetensors.DType;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+
+/**
+ * Bulk decoding of tensor bytes to {@code float}: every floating dtype (by exact lookup tables for the
+ * 8-, 6- and 4-bit ones), and integers and BOOL by value. Bytes are read little-endian and unaligned.
+ *
+ * <pre>{@code
+ * float[] out = new float[n];
+ * FloatDecoder.decode(DType.BF16, tensor.data(), out, 0, SubBytePacking.DEFAULT);
+ * }</pre>
+ */
+public final class FloatDecoder {
+    private static final ValueLayout.OfShort LE_SHORT =
+            ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfInt LE_INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfLong LE_LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfFloat LE_FLOAT =
+            ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfDouble LE_DOUBLE =
+            ValueLayout.JAVA_DOUBLE_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+
+    private static final float[] E4M3FN = MiniFloat.E4M3FN.table();
+    private static final float[] E5M2 = MiniFloat.E5M2.table();
+    private static final float[] E4M3FNUZ = MiniFloat.E4M3FNUZ.table();
+    private static final float[] E5M2FNUZ = MiniFloat.E5M2FNUZ.table();
+    private static final float[] E8M0 = E8M0Codec.table();
+    private static final float[] E2M1 = MiniFloat.E2M1.table();
+    private static final float[] E2M3 = MiniFloat.E2M3.table();
+    private static final float[] E3M2 = MiniFloat.E3M2.table();
+
+    private FloatDecoder() {
+    }
+
+    /** Whether {@link #decode} handles this dtype (all but C64, whose elements are pairs). */
+    public static boolean canDecode(DType t) {
+        return t != DType.C64;
+    }
+
+    /**
+     * Decodes every element held in {@code src} into {@code out} from {@code outIndex}. {@code src} must hold
+     * whole elements (whole bytes for F4 pairs, whole 3-byte groups for F6).
+     *
+     * @throws IllegalArgumentException for C64, or F6 without an F6 order in {@code packing}
+     */
+    public static void decode(DType type, MemorySegment src, float[] out, int outIndex, SubBytePacking packing) {
+        long bytes = src.byteSize();
+        int n = (int) (bytes * 8 / type.bits());
+        int o = outIndex;
+        switch (type) {
+            case F32 -> MemorySegment.copy(src, LE_FLOAT, 0, out, o, n);
+            case F64 -> {
+                for (int i = 0; i < n; i++) {
+                    out[o + i] = (float) src.get(LE_DOUBLE, 8L * i);
+                }
+            }
+            case F16 -> {
+                for (int i = 0; i < n; i++) {
+                    out[o + i] = Float.float16ToFloat(src.get(LE_SHORT, 2L * i));
+                }
+            }
+            case BF16 -> {
+                for (int i = 0; i < n; i++) {
+                    out[o + i] = Float.intBitsToFloat(src.get(LE_SHORT, 2L * i) << 16);
+                }
+            }
+            case F8_E4M3 -> lookup(src, E4M3FN, out, o, n);
+            case F8_E5M2 -> lookup(src, E5M2, out, o, n);
+            case F8_E4M3FNUZ -> lookup(src, E4M3FNUZ, out, o, n);
+            case F8_E5M2FNUZ -> lookup(src, E5M2FNUZ, out, o, n);
+            case F8_E8M0 -> lookup(src, E8M0, out, o, n);
+            case F4 -> nibbles(src, packing.f4(), out, o, n);
+            case F6_E2M3 -> sixBits(src, E2M3, packing, out, o, n);
+            case F6_E3M2 -> sixBits(src, E3M2, packing, out, o, n);
+            case BOOL, U8 -> {
+                for (int i = 0; i < n; i++) {
+                    out[o + i] = src.get(ValueLayout.JAVA_BYTE, i) & 0xFF;
+                }
+            }
+            case I8 -> {
+                for (int i = 0; i < n; i++) {
+                    out[o + i] = src.get(ValueLayout.JAVA_BYTE, i);
+                }
+            }
+            case I16 -> {
+                for (int i = 0; i < n; i++) {
+                    out[o + i] = src.get(LE_SHORT, 2L * i);
+                }
+            }
+            case U16 -> {
+                for (int i = 0; i < n; i++) {
+                    out[o + i] = src.get(LE_SHORT, 2L * i) & 0xFFFF;
+                }
+            }
+            case I32 -> {
+                for (int i = 0; i < n; i++) {
+                    out[o + i] = src.get(LE_INT, 4L * i);
+                }
+            }
+            case U32 -> {
+                for (int i = 0; i < n; i++) {
+                    out[o + i] = src.get(LE_INT, 4L * i) & 0xFFFFFFFFL;
+                }
+            }
+            case I64 -> {
+                for (int i = 0; i < n; i++) {
+                    out[o + i] = src.get(LE_LONG, 8L * i);
+                }
+            }
+            case U64 -> {
+                for (int i = 0; i < n; i++) {
+                    out[o + i] = unsignedToFloat(src.get(LE_LONG, 8L * i));
+                }
+            }
+            case C64 -> throw new IllegalArgumentException("C64 elements are (real, imaginary) pairs, not floats");
+        }
+    }
+
+    private static void lookup(MemorySegment src, float[] table, float[] out, int o, int n) {
+        for (int i = 0; i < n; i++) {
+            out[o + i] = table[src.get(ValueLayout.JAVA_BYTE, i) & 0xFF];
+        }
+    }
+
+    private static void nibbles(MemorySegment src, SubBytePacking.F4Order order, float[] out, int o, int n) {
+        int lowShift = order == SubBytePacking.F4Order.LOW_NIBBLE_FIRST ? 0 : 4;
+        int highShift = 4 - lowShift;
+        for (int i = 0; i < n / 2; i++) {
+            int b = src.get(ValueLayout.JAVA_BYTE, i);
+            out[o + 2 * i] = E2M1[(b >>> lowShift) & 0xF];
+            out[o + 2 * i + 1] = E2M1[(b >>> highShift) & 0xF];
+        }
+    }
+
+    private static void sixBits(MemorySegment src, float[] table, SubBytePacking packing, float[] out, int o, int n) {
+        if (packing.f6() == null) {
+            throw new IllegalArgumentException("the format does not define how F6 values are packed; "
+                    + "name an order with SubBytePacking.withF6(...)");
+        }
+        boolean lsb = packing.f6() == SubBytePacking.F6Order.LSB_FIRST;
+        for (int g = 0; g < n / 4; g++) {
+            int b0 = src.get(ValueLayout.JAVA_BYTE, 3L * g) & 0xFF;
+            int b1 = src.get(ValueLayout.JAVA_BYTE, 3L * g + 1) & 0xFF;
+            int b2 = src.get(ValueLayout.JAVA_BYTE, 3L * g + 2) & 0xFF;
+            int word = lsb ? b0 | (b1 << 8) | (b2 << 16) : (b0 << 16) | (b1 << 8) | b2;
+            for (int k = 0; k < 4; k++) {
+                int shift = lsb ? 6 * k : 18 - 6 * k;
+                out[o + 4 * g + k] = table[(word >>> shift) & 0x3F];
+            }
+        }
+    }
+
+    static float unsignedToFloat(long v) {
+        if (v >= 0) {
+            return v;
+        }
+        // Halve with the lost bit kept sticky, convert, double: exact rounding for values >= 2^63.
+        return ((v >>> 1) | (v & 1)) * 2.0f;
+    }
+}
