@@ -85,18 +85,7 @@ public final class Tensor {
      * memory the garbage collector frees (prefer {@link #copyTo} to choose where bytes go).
      */
     public MemorySegment data() {
-        try {
-            MemorySegment mapped = file.data();
-            if (mapped != null) {
-                return mapped.asSlice(info.begin(), info.byteSize());
-            }
-            MemorySegment copy = Arena.ofAuto().allocate(Math.max(1, info.byteSize()), 8)
-                    .asSlice(0, info.byteSize());
-            copyTo(copy);
-            return copy.asReadOnly();
-        } catch (IllegalStateException e) {
-            throw file.closedOr(e);
-        }
+        return read(0, info.byteSize());
     }
 
     /**
@@ -114,13 +103,49 @@ public final class Tensor {
         if (dst.isReadOnly()) {
             throw new IllegalArgumentException("destination is read-only");
         }
+        copyRange(0, dst.asSlice(0, size));
+    }
+
+    /**
+     * A NumPy-style selection; nothing is read until the slice is.
+     *
+     * @throws SafeTensorsException {@code TooManySlices}, {@code SliceOutOfRange} (naming the dimension, the
+     *         index and the size) or {@code MisalignedSlice} (sub-byte dtypes cut inside a byte)
+     */
+    public TensorSlice slice(Index... indices) {
+        return new TensorSlice(this, Selection.resolve(info, java.util.List.of(indices), file.description()));
+    }
+
+    /** The same, from a string such as {@code "0:2, ..., -1"} or {@code "[:, ::2]"}. */
+    public TensorSlice slice(String expression) {
+        return new TensorSlice(this, Selection.resolve(info, IndexParser.parse(expression, file.description()),
+                file.description()));
+    }
+
+    /** {@code length} bytes from {@code offset} within the tensor: a view when mapped, else a fresh copy. */
+    MemorySegment read(long offset, long length) {
+        try {
+            MemorySegment mapped = file.data();
+            if (mapped != null) {
+                return mapped.asSlice(info.begin() + offset, length);
+            }
+            MemorySegment copy = Arena.ofAuto().allocate(Math.max(1, length), 8).asSlice(0, length);
+            file.source().read(file.header().dataStart() + info.begin() + offset, copy);
+            return copy.asReadOnly();
+        } catch (IllegalStateException e) {
+            throw file.closedOr(e);
+        }
+    }
+
+    /** Copies {@code dst.byteSize()} bytes from {@code offset} within the tensor into {@code dst}. */
+    void copyRange(long offset, MemorySegment dst) {
         file.checkOpen();
         try {
             MemorySegment mapped = file.data();
             if (mapped != null) {
-                MemorySegment.copy(mapped, info.begin(), dst, 0, size);
+                MemorySegment.copy(mapped, info.begin() + offset, dst, 0, dst.byteSize());
             } else {
-                file.source().read(file.header().dataStart() + info.begin(), dst.asSlice(0, size));
+                file.source().read(file.header().dataStart() + info.begin() + offset, dst);
             }
         } catch (IllegalStateException e) {
             throw file.closedOr(e);

@@ -2,9 +2,10 @@ package dev.safetensors.cli;
 
 import dev.safetensors.SafeTensorsException;
 import dev.safetensors.SafeTensorsFile;
+import dev.safetensors.Shape;
 import dev.safetensors.Tensor;
+import dev.safetensors.TensorSlice;
 import dev.safetensors.io.AtomicFile;
-import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -34,33 +35,32 @@ final class ExtractCommand implements Callable<Integer> {
     @Option(names = "--raw", description = "Write the tensor's bytes as they are (little-endian, row-major).")
     boolean raw;
 
+    @Option(names = "--slice", paramLabel = "EXPR",
+            description = "Only a NumPy-style selection, e.g. \"0:2, ..., -1\" or \":, ::2\"; only its bytes are read.")
+    String slice = "";
+
     @Override
     public Integer call() {
         try (SafeTensorsFile f = SafeTensorsFile.open(file)) {
             Tensor t = f.tensor(name);
-            byte[] npyHeader = raw ? new byte[0] : npyHeader(t);
-            MemorySegment data = t.data();
+            TensorSlice selection = t.slice(slice);
+            byte[] npyHeader = raw ? new byte[0] : npyHeader(t, selection.shape());
             AtomicFile.write(output, ch -> {
                 ByteBuffer h = ByteBuffer.wrap(npyHeader);
                 while (h.hasRemaining()) {
                     ch.write(h);
                 }
-                for (long off = 0; off < data.byteSize(); off += 1L << 30) {
-                    ByteBuffer b = data.asSlice(off, Math.min(1L << 30, data.byteSize() - off)).asByteBuffer();
-                    while (b.hasRemaining()) {
-                        ch.write(b);
-                    }
-                }
+                selection.writeTo(ch);
             });
-            spec.commandLine().getOut().printf("%s: %s %s%s, %,d bytes%n", output, t.dtype(), t.shape(),
-                    raw ? " (raw)" : "", t.byteSize() + npyHeader.length);
+            spec.commandLine().getOut().printf("%s: %s %s%s, %,d bytes%n", output, t.dtype(), selection.shape(),
+                    raw ? " (raw)" : "", selection.byteSize() + npyHeader.length);
         }
         return 0;
     }
 
-    private byte[] npyHeader(Tensor t) {
+    private byte[] npyHeader(Tensor t, Shape shape) {
         return NpyHeader.descr(t.dtype())
-                .map(descr -> NpyHeader.encode(descr, t.shape()))
+                .map(descr -> NpyHeader.encode(descr, shape))
                 .orElseThrow(() -> new SafeTensorsException(SafeTensorsException.Kind.InvalidTensorView,
                         file.toString(), "tensor `" + t.name() + "` is " + t.dtype()
                                 + ", which NumPy has no dtype for; use --raw to write its bytes as they are"));

@@ -1,0 +1,150 @@
+package dev.safetensors;
+
+import dev.safetensors.convert.FloatDecoder;
+import dev.safetensors.convert.SubBytePacking;
+import java.lang.foreign.Arena;
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.nio.channels.WritableByteChannel;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A NumPy-style selection of a tensor: its shape and the byte runs that hold it. Only the selected bytes
+ * are ever read: copied into one destination in row-major order, or handed out as zero-copy segments.
+ *
+ * <pre>{@code
+ * TensorSlice rows = file.tensor("lm_head.weight").slice("0:1024");     // one contiguous run
+ * float[] head = rows.toFloatArray();
+ * TensorSlice cols = file.tensor("o_proj.weight").slice(":, 2048:4096"); // one run per row
+ * cols.forEachRun((offset, length) -> ...);
+ * }</pre>
+ */
+public final class TensorSlice {
+    private static final long CHUNK = 1 << 26;
+
+    private final Tensor tensor;
+    private final Selection selection;
+    private final Shape shape;
+
+    TensorSlice(Tensor tensor, Selection selection) {
+        this.tensor = tensor;
+        this.selection = selection;
+        this.shape = Shape.of(selection.shape());
+    }
+
+    /** The shape of the result (dimensions selected by an integer index are dropped). */
+    public Shape shape() {
+        return shape;
+    }
+
+    public DType dtype() {
+        return tensor.dtype();
+    }
+
+    /** Bytes of the result. */
+    public long byteSize() {
+        return selection.byteSize();
+    }
+
+    /** Receives one byte run: {@code [offset, offset + length)} relative to the tensor's first byte. */
+    @FunctionalInterface
+    public interface RunConsumer {
+        void accept(long offset, long length);
+    }
+
+    /** The byte runs in result order; adjacent runs are merged. */
+    public void forEachRun(RunConsumer consumer) {
+        selection.forEachRun(consumer::accept);
+    }
+
+    /** The runs as segments: zero-copy views with mmap, fresh copies with positional reads. */
+    public List<MemorySegment> segments() {
+        List<MemorySegment> out = new ArrayList<>();
+        forEachRun((offset, length) -> out.add(tensor.read(offset, length)));
+        return out;
+    }
+
+    /**
+     * Copies the selected bytes, in row-major order of the result, into the start of {@code dst}.
+     *
+     * @throws IllegalArgumentException when {@code dst} is smaller than {@link #byteSize()}
+     */
+    public void copyTo(MemorySegment dst) {
+        Objects.requireNonNull(dst, "dst must be non-null");
+        if (dst.byteSize() < byteSize()) {
+            throw new IllegalArgumentException("destination has " + dst.byteSize() + " bytes, the slice needs " + byteSize());
+        }
+        long[] at = {0};
+        forEachRun((offset, length) -> {
+            tensor.copyRange(offset, dst.asSlice(at[0], length));
+            at[0] += length;
+        });
+    }
+
+    /** Streams the selected bytes, in row-major order of the result, to {@code out}. */
+    public void writeTo(WritableByteChannel out) throws IOException {
+        IOException[] failure = {null};
+        forEachRun((offset, length) -> {
+            if (failure[0] != null) {
+                return;
+            }
+            for (long done = 0; done < length; done += CHUNK) {
+                java.nio.ByteBuffer b = tensor.read(offset + done, Math.min(CHUNK, length - done)).asByteBuffer();
+                try {
+                    while (b.hasRemaining()) {
+                        out.write(b);
+                    }
+                } catch (IOException e) {
+                    failure[0] = e;
+                    return;
+                }
+            }
+        });
+        if (failure[0] != null) {
+            throw failure[0];
+        }
+    }
+
+    /** The selected bytes. */
+    public byte[] toByteArray() {
+        if (byteSize() > Integer.MAX_VALUE - 8) {
+            throw new SafeTensorsException(SafeTensorsException.Kind.InvalidTensorView, null,
+                    "slice of `" + tensor.name() + "` has " + byteSize() + " bytes, more than a byte[] holds");
+        }
+        byte[] out = new byte[(int) byteSize()];
+        copyTo(MemorySegment.ofArray(out));
+        return out;
+    }
+
+    /** The selected values as floats (see {@link Tensor#toFloatArray(SubBytePacking)}). */
+    public float[] toFloatArray(SubBytePacking packing) {
+        DType t = dtype();
+        if (!FloatDecoder.canDecode(t)) {
+            throw new SafeTensorsException(SafeTensorsException.Kind.InvalidTensorView, null,
+                    "tensor `" + tensor.name() + "` of type " + t + " can't be read as float[]");
+        }
+        long count = byteSize() * 8 / t.bits();
+        if (count > Integer.MAX_VALUE - 8) {
+            throw new SafeTensorsException(SafeTensorsException.Kind.InvalidTensorView, null,
+                    "slice of `" + tensor.name() + "` has " + count + " values, more than a float[] holds");
+        }
+        float[] out = new float[(int) count];
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment bytes = arena.allocate(Math.max(1, byteSize()));
+            copyTo(bytes);
+            FloatDecoder.decode(t, bytes.asSlice(0, byteSize()), out, 0, packing);
+        }
+        return out;
+    }
+
+    public float[] toFloatArray() {
+        return toFloatArray(SubBytePacking.DEFAULT);
+    }
+
+    @Override
+    public String toString() {
+        return "TensorSlice[" + tensor.name() + ": " + dtype() + shape + ", " + byteSize() + " bytes]";
+    }
+}
