@@ -3,7 +3,13 @@ package dev.safetensors;
 import static dev.safetensors.SafeTensorsException.Kind.InvalidHeaderDeserialization;
 
 import java.nio.charset.StandardCharsets;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
  * A position in header bytes and the JSON lexical rules of serde_json: whitespace, strings with their
@@ -91,55 +97,101 @@ final class JsonCursor {
 
     /** Skips any JSON value; {@code depth} is the depth a container starting here would have. */
     void skipValue(int depth) {
+        value(depth, false);
+    }
+
+    /**
+     * Reads any JSON value as plain Java: String, Long (or BigInteger, BigDecimal), Boolean, null,
+     * List, and Map in document order, rejecting duplicate keys. Used for files beside the header (the
+     * sharded index), which have no fixed schema.
+     */
+    Object readValue(int depth) {
+        return value(depth, true);
+    }
+
+    /** One walk for skipping and reading, so both follow the same grammar; {@code keep} builds the value. */
+    private Object value(int depth, boolean keep) {
         int c = peek();
         switch (c) {
-            case '"' -> scanString(false);
+            case '"' -> {
+                int start = pos + 1;
+                int close = scanString(keep);
+                return keep ? decode(start, close) : null;
+            }
             case '{' -> {
                 enter(depth);
                 pos++;
+                Map<String, Object> map = keep ? new LinkedHashMap<>() : null;
                 skipWhitespace();
                 if (peek() == '}') {
                     pos++;
-                    return;
+                    return map;
                 }
                 while (true) {
                     if (peek() != '"') {
                         throw fail("expected a key, found " + describeToken());
                     }
-                    scanString(false);
+                    int keyAt = pos;
+                    Object key = value(depth + 1, keep);
                     expectColon();
-                    skipValue(depth + 1);
+                    Object v = value(depth + 1, keep);
+                    if (keep && (map.containsKey(key) || map.put((String) key, v) != null)) {
+                        pos = keyAt;
+                        throw fail("duplicate key `" + key + "`");
+                    }
                     if (!nextMember('}')) {
-                        return;
+                        return map;
                     }
                 }
             }
             case '[' -> {
                 enter(depth);
                 pos++;
+                List<Object> list = keep ? new ArrayList<>() : null;
                 skipWhitespace();
                 if (peek() == ']') {
                     pos++;
-                    return;
+                    return list;
                 }
                 while (true) {
-                    skipValue(depth + 1);
+                    Object v = value(depth + 1, keep);
+                    if (keep) {
+                        list.add(v);
+                    }
                     if (!nextMember(']')) {
-                        return;
+                        return list;
                     }
                 }
             }
-            case 't' -> expectLiteral("true");
-            case 'f' -> expectLiteral("false");
-            case 'n' -> expectLiteral("null");
+            case 't' -> {
+                expectLiteral("true");
+                return keep ? Boolean.TRUE : null;
+            }
+            case 'f' -> {
+                expectLiteral("false");
+                return keep ? Boolean.FALSE : null;
+            }
+            case 'n' -> {
+                expectLiteral("null");
+                return null;
+            }
             default -> {
                 if (c == '-' || (c >= '0' && c <= '9')) {
-                    skipNumber();
-                } else {
-                    throw fail("expected a value, found " + describeToken());
+                    int start = pos;
+                    boolean integral = skipNumber();
+                    return keep ? number(new String(b, start, pos - start, StandardCharsets.ISO_8859_1), integral) : null;
                 }
+                throw fail("expected a value, found " + describeToken());
             }
         }
+    }
+
+    private static Object number(String text, boolean integral) {
+        if (!integral) {
+            return new BigDecimal(text);
+        }
+        BigInteger v = new BigInteger(text);
+        return v.bitLength() < 64 ? (Object) v.longValue() : v;
     }
 
     private void enter(int depth) {
@@ -148,7 +200,8 @@ final class JsonCursor {
         }
     }
 
-    private void skipNumber() {
+    /** Skips a number; true when it has no fraction and no exponent. */
+    private boolean skipNumber() {
         int start = pos;
         if (b[pos] == '-') {
             pos++;
@@ -165,13 +218,16 @@ final class JsonCursor {
         } else {
             skipDigits();
         }
+        boolean integral = true;
         if (pos < end && b[pos] == '.') {
+            integral = false;
             pos++;
             if (skipDigits() == 0) {
                 throw fail("invalid number: no digit after the decimal point");
             }
         }
         if (pos < end && (b[pos] == 'e' || b[pos] == 'E')) {
+            integral = false;
             pos++;
             if (pos < end && (b[pos] == '+' || b[pos] == '-')) {
                 pos++;
@@ -180,6 +236,7 @@ final class JsonCursor {
                 throw fail("invalid number: no digit in the exponent");
             }
         }
+        return integral;
     }
 
     private int skipDigits() {

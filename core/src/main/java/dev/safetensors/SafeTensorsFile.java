@@ -29,7 +29,7 @@ import java.util.RandomAccess;
  * }
  * }</pre>
  */
-public final class SafeTensorsFile implements AutoCloseable {
+public final class SafeTensorsFile implements Checkpoint {
     private final ByteSource source;
     private final Header header;
     private final MemorySegment data;
@@ -84,25 +84,30 @@ public final class SafeTensorsFile implements AutoCloseable {
     }
 
     /** The {@code __metadata__} map, empty when the header has none (or {@code null}). */
+    @Override
     public Optional<Map<String, String>> metadata() {
         return header.metadata();
     }
 
     /** Tensor names in header order. */
+    @Override
     public List<String> names() {
         return header.names();
     }
 
     /** Tensor names in Unicode code-point order. */
+    @Override
     public List<String> sortedNames() {
         return header.sortedNames();
     }
 
     /** Number of tensors. */
+    @Override
     public int size() {
         return header.size();
     }
 
+    @Override
     public boolean contains(String name) {
         return header.contains(name);
     }
@@ -112,6 +117,7 @@ public final class SafeTensorsFile implements AutoCloseable {
      *
      * @throws SafeTensorsException of kind {@code TensorNotFound}, naming the file
      */
+    @Override
     public Tensor tensor(String name) {
         int i = header.indexOf(name);
         if (i < 0) {
@@ -143,6 +149,7 @@ public final class SafeTensorsFile implements AutoCloseable {
     }
 
     /** The file path (or source description) used in messages. */
+    @Override
     public String description() {
         return source.description();
     }

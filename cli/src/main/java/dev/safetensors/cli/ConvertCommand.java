@@ -1,7 +1,10 @@
 package dev.safetensors.cli;
 
 import dev.safetensors.DType;
-import dev.safetensors.SafeTensorsFile;
+import dev.safetensors.Checkpoint;
+import dev.safetensors.ShardIndex;
+import dev.safetensors.ShardedCheckpoint;
+import dev.safetensors.ShardedWriter;
 import dev.safetensors.SafeTensorsWriter;
 import dev.safetensors.Tensor;
 import dev.safetensors.TensorData;
@@ -9,11 +12,13 @@ import dev.safetensors.convert.Conversion;
 import dev.safetensors.convert.FloatEncoder;
 import dev.safetensors.convert.Overflow;
 import dev.safetensors.convert.SubBytePacking;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
@@ -26,16 +31,19 @@ import picocli.CommandLine.Spec;
 /** {@code safetensors convert}: rewrite a file through the streaming writer. */
 @Command(name = "convert", mixinStandardHelpOptions = true,
         description = {"Rewrite IN as OUT through the streaming writer: canonical order, padding and sorted metadata,",
+                "merging the shards of a sharded IN, or sharding OUT with --max-shard-size.",
                 "byte-compatible with the reference writer. OUT is replaced atomically; IN may equal OUT.",
                 "With --dtype, floating tensors are re-encoded (F6 is kept: its packing is undefined)."})
 final class ConvertCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "IN", description = "input safetensors file")
+    @Parameters(index = "0", paramLabel = "IN",
+            description = "input: a safetensors file, a *.safetensors.index.json, or a directory of shards")
     Path in;
 
-    @Parameters(index = "1", paramLabel = "OUT", description = "output safetensors file")
+    @Parameters(index = "1", paramLabel = "OUT",
+            description = "output safetensors file (or directory, with --max-shard-size)")
     Path out;
 
     @Option(names = "--metadata", paramLabel = "KEY=VALUE",
@@ -49,6 +57,11 @@ final class ConvertCommand implements Callable<Integer> {
 
     @Option(names = "--only", paramLabel = "REGEX", description = "With --dtype: convert only tensors whose name matches.")
     Pattern only;
+
+    @Option(names = "--max-shard-size", paramLabel = "SIZE",
+            description = "Write OUT as a directory of shards of at most SIZE tensor bytes each (5GB, 500MiB, ...), "
+                    + "with model.safetensors.index.json, as transformers' save_pretrained does.")
+    String maxShardSize;
 
     @Option(names = "--overflow", paramLabel = "MODE", defaultValue = "SATURATE",
             description = "With --dtype, values beyond the target's range: SATURATE (clamp to ±max, the default) or "
@@ -65,29 +78,54 @@ final class ConvertCommand implements Callable<Integer> {
             }
             extra.put(kv.substring(0, eq), kv.substring(eq + 1));
         }
-        try (SafeTensorsFile f = SafeTensorsFile.open(in)) {
-            SafeTensorsWriter w = SafeTensorsWriter.create();
-            if (f.metadata().isPresent() || !extra.isEmpty()) {
-                Map<String, String> merged = new LinkedHashMap<>(f.metadata().orElse(Map.of()));
+        if (dtype != null && !FloatEncoder.canEncode(dtype)) {
+            throw new ParameterException(spec.commandLine(), "--dtype " + dtype + " is not a target: use BF16, F16, "
+                    + "F32, F8_E4M3, F8_E5M2, F8_E4M3FNUZ or F8_E5M2FNUZ");
+        }
+        long maxShard = 0;
+        if (maxShardSize != null) {
+            try {
+                maxShard = ShardedWriter.parseSize(maxShardSize);
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(spec.commandLine(), e.getMessage());
+            }
+        }
+        try (Checkpoint ckpt = Checkpoint.open(in)) {
+            Optional<Map<String, String>> inputMetadata = ckpt instanceof ShardedCheckpoint sharded
+                    ? sharded.shards().get(0).metadata()
+                    : ckpt.metadata();
+            Map<String, String> merged = null;
+            if (inputMetadata.isPresent() || !extra.isEmpty()) {
+                merged = new LinkedHashMap<>(inputMetadata.orElse(Map.of()));
                 merged.putAll(extra);
-                w.metadata(merged);
             }
-            if (dtype != null && !FloatEncoder.canEncode(dtype)) {
-                throw new ParameterException(spec.commandLine(), "--dtype " + dtype + " is not a target: use BF16, F16, "
-                        + "F32, F8_E4M3, F8_E5M2, F8_E4M3FNUZ or F8_E5M2FNUZ");
-            }
+            SafeTensorsWriter single = SafeTensorsWriter.create().metadata(merged);
+            ShardedWriter sharded = maxShard > 0 ? ShardedWriter.create(maxShard).shardMetadata(merged) : null;
             int converted = 0;
-            for (Tensor t : f.tensors()) {
-                if (converts(t)) {
-                    w.add(t.name(), dtype, t.shape(), Conversion.of(t, dtype, overflow, SubBytePacking.DEFAULT));
-                    converted++;
+            for (String name : ckpt.names()) {
+                Tensor t = ckpt.tensor(name);
+                boolean convert = converts(t);
+                DType target = convert ? dtype : t.dtype();
+                TensorData data = convert
+                        ? Conversion.of(t, dtype, overflow, SubBytePacking.DEFAULT)
+                        : TensorData.of(t.data());
+                if (sharded != null) {
+                    sharded.add(name, target, t.shape(), data);
                 } else {
-                    w.add(t.name(), t.dtype(), t.shape(), TensorData.of(t.data()));
+                    single.add(name, target, t.shape(), data);
                 }
+                converted += convert ? 1 : 0;
             }
-            w.write(out);
-            spec.commandLine().getOut().printf("%s: wrote %d tensors (%d converted), %,d bytes%n", out, f.size(),
-                    converted, Files.size(out));
+            PrintWriter o = spec.commandLine().getOut();
+            if (sharded != null) {
+                Files.createDirectories(out);
+                Optional<ShardIndex> index = sharded.write(out, "model");
+                o.printf("%s: wrote %d tensors (%d converted) in %d shard(s)%n", out, ckpt.size(), converted,
+                        index.map(i -> i.shards().size()).orElse(1));
+            } else {
+                single.write(out);
+                o.printf("%s: wrote %d tensors (%d converted), %,d bytes%n", out, ckpt.size(), converted, Files.size(out));
+            }
         }
         return 0;
     }

@@ -1,0 +1,159 @@
+package dev.safetensors;
+
+import dev.safetensors.io.AtomicFile;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Writes a checkpoint as shards the way transformers' {@code save_pretrained} does: tensors kept whole
+ * and assigned in the order they are added, a new shard when the next tensor would push the current one
+ * past the limit, a tensor larger than the limit alone in a shard of its own; files
+ * {@code model-00001-of-00004.safetensors} and an index with {@code metadata.total_size} and a sorted
+ * {@code weight_map}. A checkpoint that fits in one shard is written as {@code model.safetensors} alone.
+ *
+ * <pre>{@code
+ * ShardedWriter w = ShardedWriter.create(ShardedWriter.parseSize("5GB")).shardMetadata(Map.of("format", "pt"));
+ * for (Tensor t : source.tensors()) w.add(t.name(), t.dtype(), t.shape(), TensorData.of(t.data()));
+ * w.write(Path.of("out"), "model");
+ * }</pre>
+ */
+public final class ShardedWriter {
+    private static final Pattern SIZE = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*([KMGT]?I?B)?", Pattern.CASE_INSENSITIVE);
+
+    private record Entry(String name, DType dtype, Shape shape, TensorData data, long bytes) {
+    }
+
+    private final long maxShardBytes;
+    private final List<Entry> entries = new ArrayList<>();
+    private final Map<String, Entry> byName = new LinkedHashMap<>();
+    private Map<String, String> shardMetadata;
+
+    private ShardedWriter(long maxShardBytes) {
+        this.maxShardBytes = maxShardBytes;
+    }
+
+    /** @param maxShardBytes the most tensor bytes per shard (a larger single tensor gets its own shard) */
+    public static ShardedWriter create(long maxShardBytes) {
+        if (maxShardBytes <= 0) {
+            throw new IllegalArgumentException("the shard size limit must be positive, got " + maxShardBytes);
+        }
+        return new ShardedWriter(maxShardBytes);
+    }
+
+    /**
+     * Sizes as transformers spells them: {@code 5GB} = 5·10^9 bytes, {@code 5GiB} = 5·2^30, also KB, MB, TB,
+     * KiB, MiB, TiB, B, or a plain number of bytes.
+     */
+    public static long parseSize(String text) {
+        Matcher m = SIZE.matcher(text.strip());
+        if (!m.matches()) {
+            throw new IllegalArgumentException("cannot read `" + text + "` as a size such as 5GB or 500MiB");
+        }
+        String unit = m.group(2) == null ? "B" : m.group(2).toUpperCase(Locale.ROOT);
+        double scale = switch (unit) {
+            case "B" -> 1;
+            case "KB" -> 1e3;
+            case "MB" -> 1e6;
+            case "GB" -> 1e9;
+            case "TB" -> 1e12;
+            case "KIB" -> 0x1p10;
+            case "MIB" -> 0x1p20;
+            case "GIB" -> 0x1p30;
+            case "TIB" -> 0x1p40;
+            default -> throw new IllegalArgumentException("unknown size unit in `" + text + "`");
+        };
+        return (long) (Double.parseDouble(m.group(1)) * scale);
+    }
+
+    /** {@code __metadata__} for every shard (transformers writes {@code {"format": "pt"}}). */
+    public ShardedWriter shardMetadata(Map<String, String> metadata) {
+        this.shardMetadata = metadata == null ? null : new LinkedHashMap<>(metadata);
+        return this;
+    }
+
+    /** Declares a tensor; shards are assigned in declaration order. */
+    public ShardedWriter add(String name, DType dtype, Shape shape, TensorData data) {
+        long bytes = HeaderValidator.byteCount(name, dtype, shape.dims(), null);
+        Entry e = new Entry(Objects.requireNonNull(name), dtype, shape, data, bytes);
+        if (byName.putIfAbsent(name, e) != null) {
+            throw new SafeTensorsException(SafeTensorsException.Kind.JsonError, null, "duplicate tensor name `" + name + "`");
+        }
+        entries.add(e);
+        return this;
+    }
+
+    /** The shards, as lists of tensor names, in file order. */
+    List<List<Entry>> plan() {
+        List<List<Entry>> shards = new ArrayList<>();
+        List<Entry> current = new ArrayList<>();
+        long currentBytes = 0;
+        for (Entry e : entries) {
+            if (e.bytes() > maxShardBytes) {
+                shards.add(List.of(e));
+                continue;
+            }
+            if (currentBytes + e.bytes() > maxShardBytes && !current.isEmpty()) {
+                shards.add(current);
+                current = new ArrayList<>();
+                currentBytes = 0;
+            }
+            current.add(e);
+            currentBytes += e.bytes();
+        }
+        if (!current.isEmpty() || shards.isEmpty()) {
+            shards.add(current);
+        }
+        return shards;
+    }
+
+    /**
+     * Writes the shards (each atomically) and then the index into {@code dir}.
+     *
+     * @param prefix file name stem, usually {@code "model"}
+     * @return the index written, or empty when everything fit in {@code <prefix>.safetensors}
+     */
+    public Optional<ShardIndex> write(Path dir, String prefix) {
+        List<List<Entry>> shards = plan();
+        if (shards.size() == 1) {
+            writer(shards.get(0)).write(dir.resolve(prefix + ".safetensors"));
+            return Optional.empty();
+        }
+        Map<String, String> weightMap = new LinkedHashMap<>();
+        long total = 0;
+        for (int i = 0; i < shards.size(); i++) {
+            String file = String.format(Locale.ROOT, "%s-%05d-of-%05d.safetensors", prefix, i + 1, shards.size());
+            writer(shards.get(i)).write(dir.resolve(file));
+            for (Entry e : shards.get(i)) {
+                weightMap.put(e.name(), file);
+                total += e.bytes();
+            }
+        }
+        ShardIndex index = ShardIndex.of(Map.of("total_size", total), weightMap);
+        byte[] json = index.toJson().getBytes(StandardCharsets.UTF_8);
+        AtomicFile.write(dir.resolve(prefix + ".safetensors.index.json"), ch -> {
+            ByteBuffer b = ByteBuffer.wrap(json);
+            while (b.hasRemaining()) {
+                ch.write(b);
+            }
+        });
+        return Optional.of(index);
+    }
+
+    private SafeTensorsWriter writer(List<Entry> shard) {
+        SafeTensorsWriter w = SafeTensorsWriter.create().metadata(shardMetadata);
+        for (Entry e : shard) {
+            w.add(e.name(), e.dtype(), e.shape(), e.data());
+        }
+        return w;
+    }
+}
