@@ -1,0 +1,187 @@
+package dev.safetensors.parallel;
+
+import dev.safetensors.Checkpoint;
+import dev.safetensors.Index;
+import dev.safetensors.SafeTensorsException;
+import dev.safetensors.Tensor;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.OptionalInt;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Which bytes each rank of a tensor- and pipeline-parallel job reads, so that every process loads only its
+ * weights from the shared files, with nothing shared but the files.
+ *
+ * <p><b>Tensor parallel.</b> Rules map tensor names (regular expressions, first match wins) to a
+ * {@link Placement}; unmatched tensors are replicated. A split of a dimension of size {@code D} over
+ * {@code W} ranks follows PyTorch's {@code torch.chunk}: pieces of {@code ceil(D / W)}, rank {@code r} taking
+ * {@code [r·c, min((r+1)·c, D))}, so trailing ranks may get less or nothing.
+ *
+ * <p><b>Pipeline parallel.</b> With {@code P} stages, layers are found by the number in {@code layers.N.}
+ * and split into {@code P} contiguous blocks by the same chunk rule; tensors outside the layers go to the
+ * first stage when they match the embedding pattern, to the last stage otherwise (final norm, head).
+ *
+ * <pre>{@code
+ * ParallelPlan plan = ParallelPlan.builder(4)                       // 4 tensor-parallel ranks
+ *         .place(".*\\.(q|k|v|gate|up)_proj\\.weight", Placement.SPLIT_DIM0)
+ *         .place(".*\\.(o|down)_proj\\.weight", Placement.SPLIT_DIM1)
+ *         .pipelineStages(2)
+ *         .build();
+ * for (RankPiece p : plan.pieces(checkpoint, tpRank, stage)) {
+ *     p.slice().copyTo(deviceStaging(p));                           // reads only this rank's bytes
+ * }
+ * }</pre>
+ */
+public final class ParallelPlan {
+    private static final Pattern LAYER = Pattern.compile("(?:^|\\.)layers\\.(\\d+)\\.");
+
+    private record Rule(Pattern pattern, Placement placement) {
+    }
+
+    private final int tensorParallel;
+    private final List<Rule> rules;
+    private final int stages;
+    private final Pattern firstStage;
+
+    private ParallelPlan(Builder b) {
+        this.tensorParallel = b.tensorParallel;
+        this.rules = List.copyOf(b.rules);
+        this.stages = b.stages;
+        this.firstStage = b.firstStage;
+    }
+
+    /** A plan for {@code tensorParallel} ranks (1 for pipeline parallelism alone). */
+    public static Builder builder(int tensorParallel) {
+        return new Builder(tensorParallel);
+    }
+
+    /** Builds a {@link ParallelPlan}. */
+    public static final class Builder {
+        private final int tensorParallel;
+        private final List<Rule> rules = new ArrayList<>();
+        private int stages = 1;
+        private Pattern firstStage = Pattern.compile("embed");
+
+        private Builder(int tensorParallel) {
+            if (tensorParallel < 1) {
+                throw new IllegalArgumentException("tensor-parallel size must be at least 1, got " + tensorParallel);
+            }
+            this.tensorParallel = tensorParallel;
+        }
+
+        /** Tensors whose whole name matches {@code regex} get {@code placement}; earlier rules win. */
+        public Builder place(String regex, Placement placement) {
+            rules.add(new Rule(Pattern.compile(regex), Objects.requireNonNull(placement)));
+            return this;
+        }
+
+        /** Splits the layers over {@code count} pipeline stages. */
+        public Builder pipelineStages(int count) {
+            if (count < 1) {
+                throw new IllegalArgumentException("pipeline stages must be at least 1, got " + count);
+            }
+            this.stages = count;
+            return this;
+        }
+
+        /** Non-layer tensors matching this (found anywhere in the name) go to stage 0; default {@code embed}. */
+        public Builder firstStage(String regex) {
+            this.firstStage = Pattern.compile(regex);
+            return this;
+        }
+
+        public ParallelPlan build() {
+            return new ParallelPlan(this);
+        }
+    }
+
+    /** How {@code name} is placed across tensor-parallel ranks. */
+    public Placement placementOf(String name) {
+        for (Rule r : rules) {
+            if (r.pattern().matcher(name).matches()) {
+                return r.placement();
+            }
+        }
+        return Placement.REPLICATE;
+    }
+
+    /** The layer number in {@code layers.N.}, if any. */
+    public static OptionalInt layerOf(String name) {
+        Matcher m = LAYER.matcher(name);
+        return m.find() ? OptionalInt.of(Integer.parseInt(m.group(1))) : OptionalInt.empty();
+    }
+
+    /** The pipeline stage that loads {@code name}, given the checkpoint's number of layers. */
+    public int stageOf(String name, int layers) {
+        OptionalInt layer = layerOf(name);
+        if (layer.isPresent()) {
+            long[] range = new long[2];
+            for (int s = 0; s < stages; s++) {
+                chunk(layers, stages, s, range);
+                if (layer.getAsInt() >= range[0] && layer.getAsInt() < range[1]) {
+                    return s;
+                }
+            }
+            return stages - 1;
+        }
+        return firstStage.matcher(name).find() ? 0 : stages - 1;
+    }
+
+    /**
+     * The pieces rank {@code tpRank} of pipeline stage {@code stage} loads, in checkpoint order.
+     *
+     * @throws SafeTensorsException of kind {@code SliceOutOfRange} when a split needs a dimension the tensor
+     *         lacks
+     */
+    public List<RankPiece> pieces(Checkpoint checkpoint, int tpRank, int stage) {
+        if (tpRank < 0 || tpRank >= tensorParallel || stage < 0 || stage >= stages) {
+            throw new IllegalArgumentException("rank " + tpRank + " of " + tensorParallel + ", stage " + stage + " of "
+                    + stages + " is not in the plan");
+        }
+        int layers = 0;
+        for (String name : checkpoint.names()) {
+            OptionalInt l = layerOf(name);
+            if (l.isPresent()) {
+                layers = Math.max(layers, l.getAsInt() + 1);
+            }
+        }
+        List<RankPiece> out = new ArrayList<>();
+        long[] range = new long[2];
+        for (String name : checkpoint.names()) {
+            if (stageOf(name, layers) != stage) {
+                continue;
+            }
+            Placement p = placementOf(name);
+            Tensor t = checkpoint.tensor(name);
+            switch (p) {
+                case SKIP -> { }
+                case REPLICATE -> out.add(new RankPiece(name, p, -1, 0, t.slice()));
+                case SPLIT_DIM0, SPLIT_DIM1 -> {
+                    int dim = p == Placement.SPLIT_DIM0 ? 0 : 1;
+                    if (t.shape().rank() <= dim) {
+                        throw new SafeTensorsException(SafeTensorsException.Kind.SliceOutOfRange, checkpoint.description(),
+                                "tensor `" + name + "` of shape " + t.shape() + " has no dimension #" + dim + " to split");
+                    }
+                    chunk(t.shape().dim(dim), tensorParallel, tpRank, range);
+                    Index[] idx = new Index[dim + 1];
+                    for (int d = 0; d < dim; d++) {
+                        idx[d] = Index.all();
+                    }
+                    idx[dim] = Index.range(range[0], range[1]);
+                    out.add(new RankPiece(name, p, dim, range[0], t.slice(idx)));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** torch.chunk: pieces of ceil(size / parts); piece {@code i} is [i·c, min((i+1)·c, size)). */
+    static void chunk(long size, int parts, int i, long[] range) {
+        long c = (size + parts - 1) / parts;
+        range[0] = Math.min(size, i * c);
+        range[1] = Math.min(size, (i + 1) * c);
+    }
+}

@@ -1,0 +1,32 @@
+package dev.safetensors.parallel;
+
+import dev.safetensors.Header;
+import dev.safetensors.SafeTensorsFile;
+import dev.safetensors.io.PositionalFileSource;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * One rank as its own process: loads its pieces of the checkpoint through a byte-counting source and
+ * writes them, and the byte count, under {@code out/<rank>/}. Arguments: file world rank out.
+ */
+public final class RankMain {
+    public static void main(String[] args) throws IOException {
+        Path file = Path.of(args[0]);
+        int world = Integer.parseInt(args[1]);
+        int rank = Integer.parseInt(args[2]);
+        Path out = Files.createDirectories(Path.of(args[3], Integer.toString(rank)));
+        CountingFileSource counting = new CountingFileSource(PositionalFileSource.open(file));
+        try (SafeTensorsFile f = SafeTensorsFile.open(counting, Header.DEFAULT_MAX_SIZE)) {
+            long expected = f.header().dataStart();
+            List<RankPiece> pieces = TinyModel.plan(world, 1).pieces(f, rank, 0);
+            for (RankPiece p : pieces) {
+                Files.write(out.resolve(p.name()), p.slice().toByteArray());
+                expected += p.slice().byteSize();
+            }
+            Files.writeString(out.resolve("bytes-read"), counting.bytesRead() + " " + expected);
+        }
+    }
+}
