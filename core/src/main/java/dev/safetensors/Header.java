@@ -6,9 +6,8 @@ import static dev.safetensors.SafeTensorsException.Kind.InvalidHeaderLength;
 import static dev.safetensors.SafeTensorsException.Kind.TensorNotFound;
 
 import dev.safetensors.io.ByteSource;
+import dev.safetensors.io.LittleEndian;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
 import java.util.AbstractList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -42,8 +41,6 @@ public final class Header {
     /** Size of the little-endian length prefix. */
     public static final int LENGTH_PREFIX = 8;
 
-    private static final ValueLayout.OfLong LE_LONG =
-            ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     private final Table table;
     private final Map<String, String> metadata;
@@ -76,7 +73,7 @@ public final class Header {
         }
         MemorySegment prefix = MemorySegment.ofArray(new byte[LENGTH_PREFIX]);
         source.read(0, prefix);
-        long n = prefix.get(LE_LONG, 0);
+        long n = prefix.get(LittleEndian.LONG, 0);
         if (Long.compareUnsigned(n, maxHeaderSize) > 0) {
             throw new SafeTensorsException(HeaderTooLarge, name, "header too large: the header length field says "
                     + Long.toUnsignedString(n) + " bytes, more than the limit of " + maxHeaderSize);

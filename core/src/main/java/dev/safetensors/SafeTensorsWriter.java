@@ -4,12 +4,11 @@ import static dev.safetensors.SafeTensorsException.Kind.InvalidTensorView;
 import static dev.safetensors.SafeTensorsException.Kind.JsonError;
 
 import dev.safetensors.io.AtomicFile;
+import dev.safetensors.io.LittleEndian;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.channels.WritableByteChannel;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -39,8 +38,6 @@ import java.util.Objects;
  */
 public final class SafeTensorsWriter {
     private static final int BUFFER = 1 << 20;
-    private static final ValueLayout.OfLong LE_LONG =
-            ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     private final List<String> names = new ArrayList<>();
     private final List<DType> dtypes = new ArrayList<>();
@@ -144,7 +141,7 @@ public final class SafeTensorsWriter {
         try (Arena arena = Arena.ofConfined()) {
             Buffered sink = new Buffered(out, arena.allocate(BUFFER, 4096));
             MemorySegment prefix = MemorySegment.ofArray(new byte[Header.LENGTH_PREFIX]);
-            prefix.set(LE_LONG, 0, plan.json().length);
+            prefix.set(LittleEndian.LONG, 0, plan.json().length);
             sink.write(prefix);
             sink.write(MemorySegment.ofArray(plan.json()));
             for (HeaderWriter.Placed t : plan.tensors()) {

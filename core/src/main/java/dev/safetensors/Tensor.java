@@ -4,10 +4,10 @@ import static dev.safetensors.SafeTensorsException.Kind.InvalidTensorView;
 
 import dev.safetensors.convert.FloatDecoder;
 import dev.safetensors.convert.SubBytePacking;
+import dev.safetensors.io.LittleEndian;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
 import java.util.Objects;
 
 /**
@@ -35,14 +35,6 @@ public final class Tensor {
     private static final long CHUNK = 3 << 18;
     private static final long MAX_ARRAY = Integer.MAX_VALUE - 8;
 
-    private static final ValueLayout.OfShort LE_SHORT =
-            ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfInt LE_INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfLong LE_LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfFloat LE_FLOAT =
-            ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfDouble LE_DOUBLE =
-            ValueLayout.JAVA_DOUBLE_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     private final SafeTensorsFile file;
     private final TensorInfo info;
@@ -164,7 +156,7 @@ public final class Tensor {
     public short[] toShortArray() {
         short[] out = new short[arrayLength(elementCount(), "short[]")];
         switch (dtype()) {
-            case I16, U16, F16, BF16 -> forEachChunk((chunk, offset) -> MemorySegment.copy(chunk, LE_SHORT, 0, out,
+            case I16, U16, F16, BF16 -> forEachChunk((chunk, offset) -> MemorySegment.copy(chunk, LittleEndian.SHORT, 0, out,
                     (int) (offset / 2), (int) (chunk.byteSize() / 2)));
             case BOOL, U8 -> forEachByte((b, i) -> out[i] = (short) (b & 0xFF));
             case I8 -> forEachByte((b, i) -> out[i] = b);
@@ -177,7 +169,7 @@ public final class Tensor {
     public int[] toIntArray() {
         int[] out = new int[arrayLength(elementCount(), "int[]")];
         switch (dtype()) {
-            case I32, U32 -> forEachChunk((chunk, offset) -> MemorySegment.copy(chunk, LE_INT, 0, out,
+            case I32, U32 -> forEachChunk((chunk, offset) -> MemorySegment.copy(chunk, LittleEndian.INT, 0, out,
                     (int) (offset / 4), (int) (chunk.byteSize() / 4)));
             case BOOL, U8 -> forEachByte((b, i) -> out[i] = b & 0xFF);
             case I8 -> forEachByte((b, i) -> out[i] = b);
@@ -198,7 +190,7 @@ public final class Tensor {
         DType t = dtype();
         if (t == DType.I64 || t == DType.U64) {
             long[] out = new long[arrayLength(elementCount(), "long[]")];
-            forEachChunk((chunk, offset) -> MemorySegment.copy(chunk, LE_LONG, 0, out, (int) (offset / 8),
+            forEachChunk((chunk, offset) -> MemorySegment.copy(chunk, LittleEndian.LONG, 0, out, (int) (offset / 8),
                     (int) (chunk.byteSize() / 8)));
             return out;
         }
@@ -256,7 +248,7 @@ public final class Tensor {
         switch (t) {
             case F64 -> {
                 double[] d = new double[arrayLength(elementCount(), "double[]")];
-                forEachChunk((chunk, offset) -> MemorySegment.copy(chunk, LE_DOUBLE, 0, d, (int) (offset / 8),
+                forEachChunk((chunk, offset) -> MemorySegment.copy(chunk, LittleEndian.DOUBLE, 0, d, (int) (offset / 8),
                         (int) (chunk.byteSize() / 8)));
                 out = d;
             }

@@ -5,13 +5,17 @@ import java.lang.foreign.MemorySegment;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** Wraps a source and counts the bytes read through it. */
-final class CountingSource implements ByteSource {
+/** Wraps a source and counts the bytes read through it: the proof that a reader reads only what it should. */
+public final class CountingSource implements ByteSource {
     private final ByteSource delegate;
-    final AtomicLong bytesRead = new AtomicLong();
+    private final AtomicLong bytesRead = new AtomicLong();
 
-    CountingSource(ByteSource delegate) {
+    public CountingSource(ByteSource delegate) {
         this.delegate = delegate;
+    }
+
+    public long bytesRead() {
+        return bytesRead.get();
     }
 
     @Override

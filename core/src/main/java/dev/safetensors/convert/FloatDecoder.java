@@ -1,9 +1,9 @@
 package dev.safetensors.convert;
 
 import dev.safetensors.DType;
+import dev.safetensors.io.LittleEndian;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
 
 /**
  * Bulk decoding of tensor bytes to {@code float}: every floating dtype (by exact lookup tables for the
@@ -15,14 +15,6 @@ import java.nio.ByteOrder;
  * }</pre>
  */
 public final class FloatDecoder {
-    private static final ValueLayout.OfShort LE_SHORT =
-            ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfInt LE_INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfLong LE_LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfFloat LE_FLOAT =
-            ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfDouble LE_DOUBLE =
-            ValueLayout.JAVA_DOUBLE_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     private static final float[] E4M3FN = MiniFloat.E4M3FN.table();
     private static final float[] E5M2 = MiniFloat.E5M2.table();
@@ -52,20 +44,20 @@ public final class FloatDecoder {
         int n = (int) (bytes * 8 / type.bits());
         int o = outIndex;
         switch (type) {
-            case F32 -> MemorySegment.copy(src, LE_FLOAT, 0, out, o, n);
+            case F32 -> MemorySegment.copy(src, LittleEndian.FLOAT, 0, out, o, n);
             case F64 -> {
                 for (int i = 0; i < n; i++) {
-                    out[o + i] = (float) src.get(LE_DOUBLE, 8L * i);
+                    out[o + i] = (float) src.get(LittleEndian.DOUBLE, 8L * i);
                 }
             }
             case F16 -> {
                 for (int i = 0; i < n; i++) {
-                    out[o + i] = Float.float16ToFloat(src.get(LE_SHORT, 2L * i));
+                    out[o + i] = Float.float16ToFloat(src.get(LittleEndian.SHORT, 2L * i));
                 }
             }
             case BF16 -> {
                 for (int i = 0; i < n; i++) {
-                    out[o + i] = Float.intBitsToFloat(src.get(LE_SHORT, 2L * i) << 16);
+                    out[o + i] = Float.intBitsToFloat(src.get(LittleEndian.SHORT, 2L * i) << 16);
                 }
             }
             case F8_E4M3 -> lookup(src, E4M3FN, out, o, n);
@@ -88,32 +80,32 @@ public final class FloatDecoder {
             }
             case I16 -> {
                 for (int i = 0; i < n; i++) {
-                    out[o + i] = src.get(LE_SHORT, 2L * i);
+                    out[o + i] = src.get(LittleEndian.SHORT, 2L * i);
                 }
             }
             case U16 -> {
                 for (int i = 0; i < n; i++) {
-                    out[o + i] = src.get(LE_SHORT, 2L * i) & 0xFFFF;
+                    out[o + i] = src.get(LittleEndian.SHORT, 2L * i) & 0xFFFF;
                 }
             }
             case I32 -> {
                 for (int i = 0; i < n; i++) {
-                    out[o + i] = src.get(LE_INT, 4L * i);
+                    out[o + i] = src.get(LittleEndian.INT, 4L * i);
                 }
             }
             case U32 -> {
                 for (int i = 0; i < n; i++) {
-                    out[o + i] = src.get(LE_INT, 4L * i) & 0xFFFFFFFFL;
+                    out[o + i] = src.get(LittleEndian.INT, 4L * i) & 0xFFFFFFFFL;
                 }
             }
             case I64 -> {
                 for (int i = 0; i < n; i++) {
-                    out[o + i] = src.get(LE_LONG, 8L * i);
+                    out[o + i] = src.get(LittleEndian.LONG, 8L * i);
                 }
             }
             case U64 -> {
                 for (int i = 0; i < n; i++) {
-                    out[o + i] = unsignedToFloat(src.get(LE_LONG, 8L * i));
+                    out[o + i] = unsignedToFloat(src.get(LittleEndian.LONG, 8L * i));
                 }
             }
             case C64 -> throw new IllegalArgumentException("C64 elements are (real, imaginary) pairs, not floats");

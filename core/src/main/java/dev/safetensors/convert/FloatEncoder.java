@@ -1,9 +1,9 @@
 package dev.safetensors.convert;
 
 import dev.safetensors.DType;
+import dev.safetensors.io.LittleEndian;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
 
 /**
  * Bulk encoding of floats into a floating dtype, round-to-nearest-even: F32, F16, BF16, the four F8
@@ -15,10 +15,6 @@ import java.nio.ByteOrder;
  * }</pre>
  */
 public final class FloatEncoder {
-    private static final ValueLayout.OfShort LE_SHORT =
-            ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfFloat LE_FLOAT =
-            ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     private FloatEncoder() {
     }
@@ -38,15 +34,15 @@ public final class FloatEncoder {
      */
     public static void encode(float[] src, int from, int count, DType target, Overflow overflow, MemorySegment dst) {
         switch (target) {
-            case F32 -> MemorySegment.copy(src, from, dst, LE_FLOAT, 0, count);
+            case F32 -> MemorySegment.copy(src, from, dst, LittleEndian.FLOAT, 0, count);
             case F16 -> {
                 for (int i = 0; i < count; i++) {
-                    dst.set(LE_SHORT, 2L * i, toF16(src[from + i], overflow));
+                    dst.set(LittleEndian.SHORT, 2L * i, toF16(src[from + i], overflow));
                 }
             }
             case BF16 -> {
                 for (int i = 0; i < count; i++) {
-                    dst.set(LE_SHORT, 2L * i, toBF16(src[from + i], overflow));
+                    dst.set(LittleEndian.SHORT, 2L * i, toBF16(src[from + i], overflow));
                 }
             }
             case F8_E4M3 -> minifloat(src, from, count, MiniFloat.E4M3FN, overflow, dst);

@@ -1,5 +1,6 @@
 package dev.safetensors.parallel;
 
+import dev.safetensors.CountingSource;
 import dev.safetensors.Header;
 import dev.safetensors.SafeTensorsFile;
 import dev.safetensors.io.PositionalFileSource;
@@ -18,7 +19,7 @@ public final class RankMain {
         int world = Integer.parseInt(args[1]);
         int rank = Integer.parseInt(args[2]);
         Path out = Files.createDirectories(Path.of(args[3], Integer.toString(rank)));
-        CountingFileSource counting = new CountingFileSource(PositionalFileSource.open(file));
+        CountingSource counting = new CountingSource(PositionalFileSource.open(file));
         try (SafeTensorsFile f = SafeTensorsFile.open(counting, Header.DEFAULT_MAX_SIZE)) {
             long expected = f.header().dataStart();
             List<RankPiece> pieces = TinyModel.plan(world, 1).pieces(f, rank, 0);
