@@ -180,6 +180,7 @@ class DecodeEveryCodeTest {
                 assertThat(Float.isNaN(f16[c])).isEqualTo((c & 0x3FF) != 0);
             } else {
                 assertThat((double) f16[c]).as("F16 %04x", c).isEqualTo(layout(c, 5, 10, 15));
+                assertThat(f16[c]).isEqualTo(Float.float16ToFloat((short) c));
             }
             if (e8 == 255) {
                 assertThat(Float.isFinite(bf16[c])).isFalse();

@@ -91,6 +91,22 @@ class EncodeTest {
     }
 
     @Test
+    void signedZerosAndSubnormals() {
+        assertThat(enc(MiniFloat.E4M3FN, 0.0, Overflow.SATURATE)).isEqualTo(0x00);
+        assertThat(enc(MiniFloat.E4M3FN, -0.0, Overflow.SATURATE)).isEqualTo(0x80);
+        assertThat(enc(MiniFloat.E5M2, -0.0, Overflow.SATURATE)).isEqualTo(0x80);
+        assertThat(enc(MiniFloat.E5M2FNUZ, -0.0, Overflow.SATURATE)).isEqualTo(0x00);
+        // Smallest subnormal 2^-9 (E4M3) and half of it: the tie rounds to even, i.e. to zero.
+        assertThat(enc(MiniFloat.E4M3FN, 0x1p-9, Overflow.SATURATE)).isEqualTo(0x01);
+        assertThat(enc(MiniFloat.E4M3FN, 0x1p-10, Overflow.SATURATE)).isEqualTo(0x00);
+        assertThat(enc(MiniFloat.E4M3FN, -0x1.8p-9, Overflow.SATURATE)).isEqualTo(0x82);
+        assertThat(enc(MiniFloat.E5M2, 0x1p-17, Overflow.SATURATE)).isEqualTo(0x00);
+        assertThat(enc(MiniFloat.E5M2, 0x1.000002p-17, Overflow.SATURATE)).isEqualTo(0x01);
+        assertThat(FloatEncoder.toF16(0x1p-25f, Overflow.NON_SATURATING)).isEqualTo((short) 0);
+        assertThat(FloatEncoder.toBF16(Float.MIN_VALUE, Overflow.NON_SATURATING)).isEqualTo((short) 0);
+    }
+
+    @Test
     void bf16WorkedExamples() {
         int[][] cases = {{0x40490FDB, 0x4049}, {0x3F808000, 0x3F80}, {0x3F818000, 0x3F82}, {0x3F808001, 0x3F81},
                 {0x7F7FFFFF, 0x7F80}, {0x7F800001, 0x7FC0}, {0x7FFFFFFF, 0x7FC0}};
