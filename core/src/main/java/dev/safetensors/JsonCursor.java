@@ -20,6 +20,9 @@ final class JsonCursor {
     /** serde_json's recursion limit: at most 127 nested containers, the root object included. */
     static final int MAX_DEPTH = 127;
 
+    /** Longer numbers are refused when kept: BigInteger parsing is quadratic, a hostile file's lever. */
+    private static final int MAX_KEPT_NUMBER = 400;
+
     private final byte[] b;
     private final int from;
     private final int end;
@@ -179,6 +182,10 @@ final class JsonCursor {
                 if (c == '-' || (c >= '0' && c <= '9')) {
                     int start = pos;
                     boolean integral = skipNumber();
+                    if (keep && pos - start > MAX_KEPT_NUMBER) {
+                        pos = start;
+                        throw fail("a number of more than " + MAX_KEPT_NUMBER + " characters");
+                    }
                     return keep ? number(new String(b, start, pos - start, StandardCharsets.ISO_8859_1), integral) : null;
                 }
                 throw fail("expected a value, found " + describeToken());

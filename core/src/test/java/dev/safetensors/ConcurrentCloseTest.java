@@ -15,7 +15,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * Eight threads read tensors from one handle while another thread closes it: every read returns the
+ * Eight threads read tensors and slices from one handle while another thread closes it: every read returns the
  * right values or fails with a clean closed-file error.
  */
 class ConcurrentCloseTest {
@@ -59,10 +59,20 @@ class ConcurrentCloseTest {
                         start.await();
                         while (true) {
                             int t = rnd.nextInt(TENSORS);
-                            float[] v = f.tensor("t" + t).toFloatArray();
-                            int i = rnd.nextInt(ELEMENTS);
-                            if (v[i] != t * 1_000_000 + i || v.length != ELEMENTS) {
-                                throw new AssertionError("wrong value in t" + t + " at " + i + ": " + v[i]);
+                            if (rnd.nextBoolean()) {
+                                float[] v = f.tensor("t" + t).toFloatArray();
+                                int i = rnd.nextInt(ELEMENTS);
+                                if (v[i] != t * 1_000_000 + i || v.length != ELEMENTS) {
+                                    throw new AssertionError("wrong value in t" + t + " at " + i + ": " + v[i]);
+                                }
+                            } else {
+                                int from = rnd.nextInt(ELEMENTS - 16);
+                                float[] v = f.tensor("t" + t).slice(from + ":" + (from + 16) + ":3").toFloatArray();
+                                for (int k = 0; k < v.length; k++) {
+                                    if (v[k] != t * 1_000_000 + from + 3 * k) {
+                                        throw new AssertionError("wrong slice value in t" + t + " at " + (from + 3 * k));
+                                    }
+                                }
                             }
                             reads.incrementAndGet();
                         }
