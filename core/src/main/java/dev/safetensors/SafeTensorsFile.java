@@ -188,6 +188,16 @@ public final class SafeTensorsFile implements Checkpoint {
         }
     }
 
+    /**
+     * A read of the mapping faulted: the file shrank (or vanished from a network share) after it was
+     * mapped. The JVM reports that as an InternalError; callers get a clear IoError instead.
+     */
+    SafeTensorsException changedOnDisk(InternalError e) {
+        return new SafeTensorsException(SafeTensorsException.Kind.IoError, description(),
+                "the file changed on disk while mapped (truncated or removed by another process); "
+                        + "open files that others may modify with ReadStrategy.PREAD", e);
+    }
+
     /** Maps a failure of a concurrent close to the clean closed-handle error. */
     RuntimeException closedOr(IllegalStateException e) {
         return closed ? IoErrors.closed(description()) : e;

@@ -147,7 +147,13 @@ public final class SafeTensorsWriter {
             for (HeaderWriter.Placed t : plan.tensors()) {
                 long expected = t.end() - t.begin();
                 Counted counted = new Counted(sink, t.name(), expected, target);
-                data.get(t.name()).writeTo(counted);
+                try {
+                    data.get(t.name()).writeTo(counted);
+                } catch (InternalError e) {
+                    // A mapped source faulted: its file shrank or vanished while we copied from it.
+                    throw new SafeTensorsException(SafeTensorsException.Kind.IoError, target, "the data of tensor `"
+                            + t.name() + "` comes from a mapped file that changed on disk while being copied", e);
+                }
                 if (counted.written != expected) {
                     throw counted.mismatch(counted.written);
                 }

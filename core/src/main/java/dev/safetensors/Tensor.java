@@ -141,6 +141,8 @@ public final class Tensor {
             }
         } catch (IllegalStateException e) {
             throw file.closedOr(e);
+        } catch (InternalError e) {
+            throw file.changedOnDisk(e);
         }
     }
 
@@ -320,6 +322,8 @@ public final class Tensor {
             }
         } catch (IllegalStateException e) {
             throw file.closedOr(e);
+        } catch (InternalError e) {
+            throw file.changedOnDisk(e);
         }
     }
 
