@@ -1,0 +1,283 @@
+package dev.safetensors.cli;
+
+import dev.safetensors.DType;
+import dev.safetensors.OpenOptions;
+import dev.safetensors.ReadStrategy;
+import dev.safetensors.SafeTensorsFile;
+import dev.safetensors.SafeTensorsWriter;
+import dev.safetensors.Tensor;
+import dev.safetensors.TensorData;
+import dev.safetensors.convert.FloatDecoder;
+import dev.safetensors.convert.SubBytePacking;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code safetensors bench}: how fast this machine opens, reads, writes and converts the user's own files. */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = {"Measure opening, reading (mmap and positional), writing and dtype conversion on your own files,",
+                "each against a baseline measured in the same run (memcpy, a raw write, dd for cold reads).",
+                "Every figure is the median of several runs after warm-up."})
+final class BenchCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(paramLabel = "PATH", arity = "1..*", description = "safetensors files")
+    List<Path> paths;
+
+    @Option(names = "--json", description = "One JSON object per file.")
+    boolean json;
+
+    @Option(names = "--runs", defaultValue = "5", description = "Timed runs per figure (default ${DEFAULT-VALUE}).")
+    int runs;
+
+    @Option(names = "--threads", description = "Reader threads (default: the number of cores, at most 8).")
+    Integer threads;
+
+    @Option(names = "--cold", description = "Also measure cold reads, dropping the page cache before each run (root only).")
+    boolean cold;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        int t = threads != null ? threads : Math.min(8, Runtime.getRuntime().availableProcessors());
+        for (Path p : paths) {
+            Map<String, Object> r = measure(p, t);
+            out.println(json ? toJson(r) : toText(r));
+            out.flush();
+        }
+        return 0;
+    }
+
+    private Map<String, Object> measure(Path path, int threadCount) throws Exception {
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("path", path.toString());
+        long dataBytes;
+        try (SafeTensorsFile f = SafeTensorsFile.open(path)) {
+            r.put("tensors", f.size());
+            r.put("header_bytes", f.header().headerSize());
+            dataBytes = f.header().dataSize();
+            r.put("data_bytes", dataBytes);
+        }
+        r.put("open_ms", Math.round(Measure.medianSeconds(3, Math.max(runs, 5), () -> SafeTensorsFile.open(path).close()) * 1e6) / 1e3);
+        r.put("memcpy_gbps", memcpy(dataBytes));
+        r.put("read_mmap_gbps", read(path, ReadStrategy.MMAP, threadCount, dataBytes));
+        r.put("read_pread_gbps", read(path, ReadStrategy.PREAD, threadCount, dataBytes));
+        r.put("read_threads", threadCount);
+        boolean canDrop = cold && Files.isWritable(Path.of("/proc/sys/vm/drop_caches"));
+        r.put("cold_read_gbps", canDrop ? coldRead(path, threadCount, dataBytes) : null);
+        r.put("cold_dd_gbps", canDrop ? coldDd(path) : null);
+        r.put("write_gbps", write(path, false));
+        r.put("raw_write_gbps", write(path, true));
+        r.put("bf16_to_f32_gbps", decode(DType.BF16));
+        r.put("f16_to_f32_gbps", decode(DType.F16));
+        r.put("f8_e4m3_to_f32_gbps", decode(DType.F8_E4M3));
+        return r;
+    }
+
+    /** Copying the data's size between two off-heap segments (in blocks of up to 256 MiB). */
+    private double memcpy(long bytes) throws Exception {
+        long block = Math.max(1, Math.min(bytes, 256L << 20));
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment a = arena.allocate(block, 4096).fill((byte) 1);
+            MemorySegment b = arena.allocate(block, 4096);
+            double s = Measure.medianSeconds(2, runs, () -> {
+                for (long done = 0; done < bytes; done += block) {
+                    MemorySegment.copy(a, 0, b, 0, Math.min(block, bytes - done));
+                }
+            });
+            return Measure.gbps(bytes, s);
+        }
+    }
+
+    /** Every tensor copied into heap arrays (allocated once), tensors shared out over the threads. */
+    private double read(Path path, ReadStrategy strategy, int threadCount, long dataBytes) throws Exception {
+        try (SafeTensorsFile f = SafeTensorsFile.open(path, OpenOptions.defaults().withStrategy(strategy))) {
+            List<Tensor> tensors = f.tensors();
+            List<byte[][]> targets = new ArrayList<>();
+            for (Tensor t : tensors) {
+                targets.add(chunks(t.byteSize()));
+            }
+            ExecutorService pool = Executors.newFixedThreadPool(threadCount);
+            try {
+                double s = Measure.medianSeconds(1, runs, () -> readAll(tensors, targets, pool, threadCount));
+                return Measure.gbps(dataBytes, s);
+            } finally {
+                pool.shutdownNow();
+            }
+        }
+    }
+
+    private double coldRead(Path path, int threadCount, long dataBytes) throws Exception {
+        try (SafeTensorsFile f = SafeTensorsFile.open(path, OpenOptions.defaults().withStrategy(ReadStrategy.PREAD))) {
+            List<Tensor> tensors = f.tensors();
+            List<byte[][]> targets = new ArrayList<>();
+            for (Tensor t : tensors) {
+                targets.add(chunks(t.byteSize()));
+            }
+            ExecutorService pool = Executors.newFixedThreadPool(threadCount);
+            try {
+                double[] total = {0};
+                for (int i = 0; i < runs; i++) {
+                    dropCaches();
+                    total[0] += Measure.medianSeconds(0, 1, () -> readAll(tensors, targets, pool, threadCount));
+                }
+                return Measure.gbps(dataBytes, total[0] / runs);
+            } finally {
+                pool.shutdownNow();
+            }
+        }
+    }
+
+    private double coldDd(Path path) throws Exception {
+        double s = 0;
+        for (int i = 0; i < runs; i++) {
+            dropCaches();
+            long start = System.nanoTime();
+            Process p = new ProcessBuilder("dd", "if=" + path, "of=/dev/null", "bs=16M").redirectErrorStream(true).start();
+            p.getInputStream().readAllBytes();
+            p.waitFor();
+            s += (System.nanoTime() - start) / 1e9;
+        }
+        return Measure.gbps(Files.size(path), s / runs);
+    }
+
+    private static void dropCaches() throws IOException {
+        Files.writeString(Path.of("/proc/sys/vm/drop_caches"), "3");
+    }
+
+    /** Heap arrays holding {@code size} bytes (Java arrays stop below 2 GiB). */
+    private static byte[][] chunks(long size) {
+        int n = (int) Math.max(1, (size + (1L << 30) - 1) >>> 30);
+        byte[][] c = new byte[n][];
+        for (int i = 0; i < n; i++) {
+            c[i] = new byte[(int) Math.min(1L << 30, size - ((long) i << 30))];
+        }
+        return c;
+    }
+
+    private static void readAll(List<Tensor> tensors, List<byte[][]> targets, ExecutorService pool, int threadCount)
+            throws Exception {
+        AtomicInteger next = new AtomicInteger();
+        List<Future<?>> futures = new ArrayList<>();
+        for (int w = 0; w < threadCount; w++) {
+            futures.add(pool.submit(() -> {
+                for (int i = next.getAndIncrement(); i < tensors.size(); i = next.getAndIncrement()) {
+                    Tensor t = tensors.get(i);
+                    long off = 0;
+                    for (byte[] chunk : targets.get(i)) {
+                        copyRange(t, off, chunk);
+                        off += chunk.length;
+                    }
+                }
+                return null;
+            }));
+        }
+        for (Future<?> f : futures) {
+            f.get();
+        }
+    }
+
+    private static void copyRange(Tensor t, long offset, byte[] into) {
+        if (offset == 0 && into.length == t.byteSize()) {
+            t.copyTo(MemorySegment.ofArray(into));
+        } else {
+            MemorySegment.copy(t.data(), offset, MemorySegment.ofArray(into), 0, into.length);
+        }
+    }
+
+    /** Our writer (tensors streamed from the mapping, fsync, rename) vs a raw channel write of the same bytes + force. */
+    private double write(Path path, boolean raw) throws Exception {
+        Path dir = path.toAbsolutePath().getParent();
+        Path out = dir.resolve(".bench-" + ProcessHandle.current().pid() + ".safetensors");
+        try (SafeTensorsFile f = SafeTensorsFile.open(path)) {
+            long bytes = f.header().dataStart() + f.header().dataSize();
+            double s;
+            if (raw) {
+                s = Measure.medianSeconds(1, runs, () -> rawWrite(out, f, bytes));
+            } else {
+                s = Measure.medianSeconds(1, runs, () -> {
+                    SafeTensorsWriter w = SafeTensorsWriter.create().metadata(f.metadata().orElse(null));
+                    for (Tensor t : f.tensors()) {
+                        w.add(t.name(), t.dtype(), t.shape(), TensorData.of(t.data()));
+                    }
+                    w.write(out);
+                });
+            }
+            return Measure.gbps(bytes, s);
+        } finally {
+            Files.deleteIfExists(out);
+        }
+    }
+
+    private static void rawWrite(Path out, SafeTensorsFile f, long bytes) throws IOException {
+        try (FileChannel ch = FileChannel.open(out, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+            ByteBuffer prefix = ByteBuffer.allocate((int) f.header().dataStart());
+            while (prefix.hasRemaining()) {
+                ch.write(prefix);
+            }
+            for (Tensor t : f.tensors()) {
+                MemorySegment d = t.data();
+                for (long off = 0; off < d.byteSize(); off += 1L << 30) {
+                    ByteBuffer b = d.asSlice(off, Math.min(1L << 30, d.byteSize() - off)).asByteBuffer();
+                    while (b.hasRemaining()) {
+                        ch.write(b);
+                    }
+                }
+            }
+            ch.force(true);
+        }
+    }
+
+    /** Input bytes per second decoding 2^24 elements to float (synthetic data: values do not matter). */
+    private double decode(DType t) throws Exception {
+        int n = 1 << 24;
+        float[] out = new float[n];
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment in = arena.allocate((long) n * t.bits() / 8, 64).fill((byte) 0x3C);
+            double s = Measure.medianSeconds(3, runs, () -> FloatDecoder.decode(t, in, out, 0, SubBytePacking.DEFAULT));
+            return Measure.gbps(in.byteSize(), s);
+        }
+    }
+
+    private static String toJson(Map<String, Object> r) {
+        StringBuilder sb = new StringBuilder("{");
+        for (Map.Entry<String, Object> e : r.entrySet()) {
+            sb.append(sb.length() == 1 ? "" : ", ").append(dev.safetensors.Json.quote(e.getKey())).append(": ");
+            Object v = e.getValue();
+            sb.append(v instanceof String s ? dev.safetensors.Json.quote(s) : String.valueOf(v));
+        }
+        return sb.append('}').toString();
+    }
+
+    private static String toText(Map<String, Object> r) {
+        StringBuilder sb = new StringBuilder();
+        r.forEach((k, v) -> sb.append(String.format("  %-22s %s%n", k, v == null ? "-" : v)));
+        double memcpy = (double) r.get("memcpy_gbps");
+        sb.append(String.format("  read (best) / memcpy   %.2f%n",
+                Math.max((double) r.get("read_mmap_gbps"), (double) r.get("read_pread_gbps")) / memcpy));
+        sb.append(String.format("  write / raw write      %.2f%n", (double) r.get("write_gbps") / (double) r.get("raw_write_gbps")));
+        return sb.toString().stripTrailing();
+    }
+}
