@@ -81,11 +81,11 @@ final class BenchCommand implements Callable<Integer> {
         }
         r.put("open_ms", Math.round(Measure.medianSeconds(3, Math.max(runs, 5), () -> SafeTensorsFile.open(path).close()) * 1e6) / 1e3);
         r.put("memcpy_gbps", memcpy(dataBytes));
-        r.put("read_mmap_gbps", read(path, ReadStrategy.MMAP, threadCount, dataBytes));
-        r.put("read_pread_gbps", read(path, ReadStrategy.PREAD, threadCount, dataBytes));
+        r.put("read_mmap_gbps", read(path, ReadStrategy.MMAP, threadCount, dataBytes, false));
+        r.put("read_pread_gbps", read(path, ReadStrategy.PREAD, threadCount, dataBytes, false));
         r.put("read_threads", threadCount);
         boolean canDrop = cold && Files.isWritable(Path.of("/proc/sys/vm/drop_caches"));
-        r.put("cold_read_gbps", canDrop ? coldRead(path, threadCount, dataBytes) : null);
+        r.put("cold_read_gbps", canDrop ? read(path, ReadStrategy.PREAD, threadCount, dataBytes, true) : null);
         r.put("cold_dd_gbps", canDrop ? coldDd(path) : null);
         double[] w = writes(path);
         r.put("write_gbps", w[0]);
@@ -111,8 +111,11 @@ final class BenchCommand implements Callable<Integer> {
         }
     }
 
-    /** Every tensor copied into heap arrays (allocated once), tensors shared out over the threads. */
-    private double read(Path path, ReadStrategy strategy, int threadCount, long dataBytes) throws Exception {
+    /**
+     * Every tensor copied into heap arrays (allocated once), tensors shared out over the threads; with
+     * {@code cold}, the page cache is dropped (untimed) before each run.
+     */
+    private double read(Path path, ReadStrategy strategy, int threadCount, long dataBytes, boolean cold) throws Exception {
         try (SafeTensorsFile f = SafeTensorsFile.open(path, OpenOptions.defaults().withStrategy(strategy))) {
             List<Tensor> tensors = f.tensors();
             List<byte[][]> targets = new ArrayList<>();
@@ -121,7 +124,10 @@ final class BenchCommand implements Callable<Integer> {
             }
             ExecutorService pool = Executors.newFixedThreadPool(threadCount);
             try {
-                double s = Measure.medianSeconds(1, runs, () -> readAll(tensors, targets, pool, threadCount));
+                Measure.Run body = () -> readAll(tensors, targets, pool, threadCount);
+                double s = cold
+                        ? Measure.medianSeconds(0, runs, BenchCommand::dropCaches, body)
+                        : Measure.medianSeconds(1, runs, body);
                 return Measure.gbps(dataBytes, s);
             } finally {
                 pool.shutdownNow();
@@ -129,38 +135,14 @@ final class BenchCommand implements Callable<Integer> {
         }
     }
 
-    private double coldRead(Path path, int threadCount, long dataBytes) throws Exception {
-        try (SafeTensorsFile f = SafeTensorsFile.open(path, OpenOptions.defaults().withStrategy(ReadStrategy.PREAD))) {
-            List<Tensor> tensors = f.tensors();
-            List<byte[][]> targets = new ArrayList<>();
-            for (Tensor t : tensors) {
-                targets.add(chunks(t.byteSize()));
-            }
-            ExecutorService pool = Executors.newFixedThreadPool(threadCount);
-            try {
-                double[] total = {0};
-                for (int i = 0; i < runs; i++) {
-                    dropCaches();
-                    total[0] += Measure.medianSeconds(0, 1, () -> readAll(tensors, targets, pool, threadCount));
-                }
-                return Measure.gbps(dataBytes, total[0] / runs);
-            } finally {
-                pool.shutdownNow();
-            }
-        }
-    }
-
+    /** The device's own sequential rate: {@code dd} of the whole file after dropping the page cache. */
     private double coldDd(Path path) throws Exception {
-        double s = 0;
-        for (int i = 0; i < runs; i++) {
-            dropCaches();
-            long start = System.nanoTime();
+        double s = Measure.medianSeconds(0, runs, BenchCommand::dropCaches, () -> {
             Process p = new ProcessBuilder("dd", "if=" + path, "of=/dev/null", "bs=16M").redirectErrorStream(true).start();
             p.getInputStream().readAllBytes();
             p.waitFor();
-            s += (System.nanoTime() - start) / 1e9;
-        }
-        return Measure.gbps(Files.size(path), s / runs);
+        });
+        return Measure.gbps(Files.size(path), s);
     }
 
     private static void dropCaches() throws IOException {
