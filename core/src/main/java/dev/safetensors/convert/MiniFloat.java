@@ -7,9 +7,10 @@ import java.util.Arrays;
  * (QUANT.md §3–8). Gives every code's value (a lookup table for the decoders) and the scalar
  * round-to-nearest-even encoder that is also the reference for any faster one.
  *
- * <p>Encoding walks the ordered positive values, so it is exact by construction: ties go to the code with
- * an even mantissa, and a value past the largest finite one rounds against an imaginary next step
- * ({@code max + ulp(max)}), as IEEE rounding does.
+ * <p>Encoding rounds to nearest, ties to the code with an even mantissa, and a value past the largest
+ * finite one rounds against an imaginary next step ({@code max + ulp(max)}), as IEEE rounding does.
+ * {@link #encode} does it with bit arithmetic; {@link #encodeReference} by searching the ordered values,
+ * and the tests hold the first to the second.
  */
 public final class MiniFloat {
     /** F8_E4M3 (PyTorch float8_e4m3fn): bias 7, NaN only at 0x7F/0xFF, no Inf, max 448. */
@@ -42,16 +43,20 @@ public final class MiniFloat {
     private final String name;
     private final int bits;
     private final int mantissaBits;
+    private final int bias;
     private final Special special;
     private final float[] values;        // value of every code
     private final float[] positives;     // values of codes 0..maxCode, increasing
     private final int maxCode;           // largest positive finite code
-    private final double overflowStep;   // max + ulp(max): where rounding leaves the format
+    private final float overflowStep;    // max + ulp(max): where rounding leaves the format
+    private final float minNormal;
+    private final float minSubnormal;
 
     private MiniFloat(String name, int exponentBits, int mantissaBits, int bias, Special special) {
         this.name = name;
         this.bits = 1 + exponentBits + mantissaBits;
         this.mantissaBits = mantissaBits;
+        this.bias = bias;
         this.special = special;
         int codes = 1 << bits;
         int signBit = codes >>> 1;
@@ -79,7 +84,9 @@ public final class MiniFloat {
         }
         maxCode = max;
         positives = Arrays.copyOf(values, max + 1);
-        overflowStep = 2.0 * values[max] - values[max - 1];
+        overflowStep = 2.0f * values[max] - values[max - 1];
+        minNormal = values[1 << mantissaBits];
+        minSubnormal = values[1];
     }
 
     /** The dtype's wire name, e.g. {@code F8_E4M3}. */
@@ -107,37 +114,61 @@ public final class MiniFloat {
         return positives[maxCode];
     }
 
-    /** The code of {@code x}, rounded to nearest, ties to even. */
+    /** The code of {@code x}, rounded to nearest, ties to even: bit arithmetic on the float. */
     public int encode(float x, Overflow overflow) {
-        int sign = (Float.floatToRawIntBits(x) < 0) ? 1 << (bits - 1) : 0;
         if (Float.isNaN(x)) {
-            return nanCode(sign);
+            return finish(x, 0, overflow, true);
         }
-        double a = Math.abs((double) x);
+        float a = Math.abs(x);
         int code;
         if (a >= overflowStep) {
             code = maxCode + 1;
+        } else if (a < minNormal) {
+            // Subnormal range: a multiple of the smallest step; Math.rint rounds half to even.
+            code = (int) Math.rint(a / minSubnormal);
         } else {
-            // Largest code whose value is <= a.
-            int lo = 0;
-            int hi = maxCode;
-            while (lo < hi) {
-                int mid = (lo + hi + 1) >>> 1;
-                if (positives[mid] <= a) {
-                    lo = mid;
-                } else {
-                    hi = mid - 1;
-                }
+            // Round the float's 23-bit mantissa to the target's width; a carry moves into the exponent.
+            int u = Float.floatToRawIntBits(a);
+            int shift = 23 - mantissaBits;
+            int r = (u + (1 << (shift - 1)) - 1 + ((u >>> shift) & 1)) >>> shift;
+            code = r - ((127 - bias) << mantissaBits);
+        }
+        return finish(x, code, overflow, false);
+    }
+
+    /**
+     * The same by the definition: a search of the ordered values for the nearest, ties to the even code.
+     * Slow and obviously right; the tests hold {@link #encode} to it.
+     */
+    public int encodeReference(float x, Overflow overflow) {
+        if (Float.isNaN(x)) {
+            return finish(x, 0, overflow, true);
+        }
+        double a = Math.abs((double) x);
+        if (a >= overflowStep) {
+            return finish(x, maxCode + 1, overflow, false);
+        }
+        int lo = 0;
+        int hi = maxCode;
+        while (lo < hi) {
+            int mid = (lo + hi + 1) >>> 1;
+            if (positives[mid] <= a) {
+                lo = mid;
+            } else {
+                hi = mid - 1;
             }
-            code = lo;
-            if (lo < maxCode + 1) {
-                double below = positives[lo];
-                double above = lo == maxCode ? overflowStep : positives[lo + 1];
-                double mid = (below + above) / 2;
-                if (a > mid || (a == mid && (lo & 1) == 1)) {
-                    code = lo + 1;
-                }
-            }
+        }
+        double above = lo == maxCode ? overflowStep : positives[lo + 1];
+        double mid = (positives[lo] + above) / 2;
+        int code = a > mid || (a == mid && (lo & 1) == 1) ? lo + 1 : lo;
+        return finish(x, code, overflow, false);
+    }
+
+    /** Sign, NaN, overflow and the FNUZ zero, given the magnitude's code (maxCode + 1 = overflow). */
+    private int finish(float x, int code, Overflow overflow, boolean nan) {
+        int sign = (Float.floatToRawIntBits(x) < 0) ? 1 << (bits - 1) : 0;
+        if (nan) {
+            return nanCode(sign);
         }
         if (code > maxCode) {
             if (overflow == Overflow.SATURATE || special == Special.NONE) {
