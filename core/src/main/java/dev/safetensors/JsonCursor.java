@@ -14,7 +14,8 @@ import java.util.Map;
 /**
  * A position in header bytes and the JSON lexical rules of serde_json: whitespace, strings with their
  * escapes, numbers, literals, and skipping any value within the depth limit. {@link HeaderParser} says
- * what the header must contain; this class says how JSON is spelled.
+ * what the header must contain; this class says how JSON is spelled. It is longer than most files here
+ * because the whole grammar lives in one place: skipping and reading a value share one walk.
  */
 final class JsonCursor {
     /** serde_json's recursion limit: at most 127 nested containers, the root object included. */
