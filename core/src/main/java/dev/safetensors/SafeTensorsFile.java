@@ -30,17 +30,16 @@ import java.util.RandomAccess;
  * }</pre>
  */
 public final class SafeTensorsFile implements Checkpoint {
+    private static final MemorySegment UNMAPPED = MemorySegment.ofArray(new byte[0]);
+
     private final ByteSource source;
     private final Header header;
-    private final MemorySegment data;
+    private volatile MemorySegment data;        // null until asked for; UNMAPPED for positional sources
     private volatile boolean closed;
 
     private SafeTensorsFile(ByteSource source, Header header) {
         this.source = source;
         this.header = header;
-        this.data = source.mapping()
-                .map(m -> m.asSlice(header.dataStart(), header.dataSize()))
-                .orElse(null);
     }
 
     /** Opens with {@link OpenOptions#defaults()}: mmap, the reference's header limit. */
@@ -145,7 +144,7 @@ public final class SafeTensorsFile implements Checkpoint {
 
     /** Whether tensors are zero-copy views of a mapping ({@link ReadStrategy#MMAP}). */
     public boolean isMapped() {
-        return data != null;
+        return data() != null;
     }
 
     /** The file path (or source description) used in messages. */
@@ -172,10 +171,15 @@ public final class SafeTensorsFile implements Checkpoint {
 
     // ---- used by Tensor ----
 
-    /** The data buffer view, or null without a mapping. */
+    /** The data buffer view (the file is mapped on first use), or null for positional sources. */
     MemorySegment data() {
         checkOpen();
-        return data;
+        MemorySegment d = data;
+        if (d == null) {
+            d = source.mapping().map(m -> m.asSlice(header.dataStart(), header.dataSize())).orElse(UNMAPPED);
+            data = d;
+        }
+        return d == UNMAPPED ? null : d;
     }
 
     ByteSource source() {

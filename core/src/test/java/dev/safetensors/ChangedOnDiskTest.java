@@ -13,11 +13,25 @@ class ChangedOnDiskTest {
     @TempDir
     Path dir;
 
+    private static void truncate(Path p, long length) throws Exception {
+        try (RandomAccessFile raf = new RandomAccessFile(p.toFile(), "rw")) {
+            raf.setLength(length);
+        }
+    }
+
     @Test
     void truncatedWhileMapped() throws Exception {
         Path p = dir.resolve("t.safetensors");
         SafeTensorsWriter.create().add("w", DType.F32, Shape.of(1 << 20), TensorData.of(new float[1 << 20])).write(p);
+        try (SafeTensorsFile before = SafeTensorsFile.open(p)) {
+            truncate(p, 1 << 16);
+            // Truncated before the first tensor access: the lazy mapping sees it and refuses.
+            assertThatThrownBy(() -> before.tensor("w").toFloatArray()).isInstanceOfSatisfying(SafeTensorsException.class,
+                    e -> assertThat(e.getMessage()).contains("changed on disk"));
+        }
+        SafeTensorsWriter.create().add("w", DType.F32, Shape.of(1 << 20), TensorData.of(new float[1 << 20])).write(p);
         try (SafeTensorsFile f = SafeTensorsFile.open(p)) {
+            assertThat(f.isMapped()).isTrue();   // mapped now, truncated after
             try (RandomAccessFile raf = new RandomAccessFile(p.toFile(), "rw")) {
                 raf.setLength(4096);
             }

@@ -4,6 +4,8 @@ import dev.safetensors.SafeTensorsException;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -11,8 +13,12 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * A whole file mapped once, read-only, with {@code java.lang.foreign}: no 2 GiB limit, every read a plain
- * memory copy, every tensor a zero-copy slice of {@link #mapping()}.
+ * A whole file mapped read-only with {@code java.lang.foreign}: no 2 GiB limit, every read a plain memory
+ * copy, every tensor a zero-copy slice of {@link #mapping()}.
+ *
+ * <p>The file is mapped once, on the first call to {@link #mapping()}; reads before that (the header) are
+ * positional, so opening costs the same for a 1 MiB and a 10 GiB file and a file whose tensors are never
+ * touched is never mapped.
  *
  * <p>Lifetime: with {@link #open(Path)} the source owns a shared {@link Arena} and {@link #close()} unmaps
  * the file; afterwards slices taken from the mapping throw {@link IllegalStateException} on access (the
@@ -27,86 +33,124 @@ import java.util.Optional;
  * }</pre>
  */
 public final class MappedFileSource implements ByteSource {
-    private final MemorySegment segment;
-    private final Arena ownArena;
+    private final FileChannel channel;
+    private final long size;
+    private final Arena arena;
+    private final boolean ownsArena;
     private final String description;
+    private volatile MemorySegment segment;
     private volatile boolean closed;
+    private Arena ownArena;               // created with the mapping, when this source owns it
 
-    private MappedFileSource(MemorySegment segment, Arena ownArena, String description) {
-        this.segment = segment;
-        this.ownArena = ownArena;
+    private MappedFileSource(FileChannel channel, long size, Arena arena, boolean ownsArena, String description) {
+        this.channel = channel;
+        this.size = size;
+        this.arena = arena;
+        this.ownsArena = ownsArena;
         this.description = description;
     }
 
-    /** Maps {@code path} into an arena this source owns and closes. */
+    /** Opens {@code path}; it is mapped, when first needed, into an arena this source owns and closes. */
     public static MappedFileSource open(Path path) {
-        Arena arena = Arena.ofShared();
-        try {
-            return new MappedFileSource(map(path, arena), arena, path.toString());
-        } catch (RuntimeException | Error e) {
-            arena.close();
-            throw e;
-        }
+        return open(path, null);
     }
 
-    /** Maps {@code path} into the caller's arena; closing this source leaves the mapping alone. */
-    public static MappedFileSource open(Path path, Arena arena) {
-        Objects.requireNonNull(arena, "arena must be non-null");
-        return new MappedFileSource(map(path, arena), null, path.toString());
-    }
-
-    private static MemorySegment map(Path path, Arena arena) {
+    /** Opens {@code path}; it is mapped into the caller's arena, which this source never closes. */
+    public static MappedFileSource open(Path path, Arena callerArena) {
         FileChannel ch;
         try {
             ch = FileChannel.open(path, StandardOpenOption.READ);
         } catch (IOException e) {
             throw IoErrors.io(path.toString(), "cannot open the file", e);
         }
-        // The mapping outlives the channel: only the arena decides when it goes.
-        try (ch) {
-            return ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size(), arena).asReadOnly();
+        try {
+            return new MappedFileSource(ch, ch.size(), callerArena, callerArena == null, path.toString());
         } catch (IOException e) {
-            throw IoErrors.io(path.toString(), "cannot map the file (where the file system cannot mmap, "
-                    + "open it with ReadStrategy.PREAD)", e);
-        } catch (OutOfMemoryError e) {
-            // FileChannel.map reports a refused mmap(2) as OutOfMemoryError: the address space, not the heap.
-            throw new SafeTensorsException(SafeTensorsException.Kind.IoError, path.toString(), "cannot map the file: "
-                    + "the operating system refused the mapping (check `ulimit -v` and vm.max_map_count), or "
-                    + "open it with ReadStrategy.PREAD", e);
+            closeQuietly(ch);
+            throw IoErrors.io(path.toString(), "cannot read the file size", e);
         }
     }
 
     @Override
     public long size() {
-        return segment.byteSize();
+        return size;
     }
 
     @Override
     public void read(long position, MemorySegment dst) {
         long length = dst.byteSize();
-        if (position < 0 || position > segment.byteSize() - length) {
-            throw IoErrors.outOfRange(description, position, length, segment.byteSize());
+        if (position < 0 || position > size - length) {
+            throw IoErrors.outOfRange(description, position, length, size);
         }
         if (closed) {
             throw IoErrors.closed(description);
         }
+        MemorySegment mapped = segment;
+        if (mapped == null) {
+            readPositional(position, dst);
+            return;
+        }
         try {
-            MemorySegment.copy(segment, position, dst, 0, length);
+            MemorySegment.copy(mapped, position, dst, 0, length);
         } catch (IllegalStateException e) {
-            if (!segment.scope().isAlive()) {
+            if (!mapped.scope().isAlive()) {
                 throw IoErrors.closed(description);
             }
             throw e;
         }
     }
 
-    /** The whole file, read-only; valid until the arena that holds it closes. */
+    /** Before the mapping exists (the header read), bytes come through the channel. */
+    private void readPositional(long position, MemorySegment dst) {
+        try {
+            ByteBuffer bb = dst.asByteBuffer();
+            while (bb.hasRemaining()) {
+                if (channel.read(bb, position + bb.position()) < 0) {
+                    throw IoErrors.outOfRange(description, position, dst.byteSize(), position + bb.position());
+                }
+            }
+        } catch (ClosedChannelException e) {
+            throw IoErrors.closed(description);
+        } catch (IOException e) {
+            throw IoErrors.io(description, "cannot read " + dst.byteSize() + " bytes at offset " + position, e);
+        }
+    }
+
+    /** The whole file, read-only, mapped on first use; valid until the arena that holds it closes. */
     @Override
     public Optional<MemorySegment> mapping() {
+        MemorySegment s = segment;
+        if (s == null) {
+            s = map();
+        }
+        return Optional.of(s);
+    }
+
+    private synchronized MemorySegment map() {
         if (closed) {
             throw IoErrors.closed(description);
         }
-        return Optional.of(segment);
+        if (segment == null) {
+            Arena target = Objects.requireNonNullElseGet(arena, () -> ownArena = Arena.ofShared());
+            try {
+                long now = channel.size();
+                if (now < size) {
+                    throw new SafeTensorsException(SafeTensorsException.Kind.IoError, description, "the file changed on "
+                            + "disk since it was opened: it has " + now + " bytes, it had " + size
+                            + "; open files that others may modify with ReadStrategy.PREAD");
+                }
+                segment = channel.map(FileChannel.MapMode.READ_ONLY, 0, size, target).asReadOnly();
+            } catch (IOException e) {
+                throw IoErrors.io(description, "cannot map the file (where the file system cannot mmap, "
+                        + "open it with ReadStrategy.PREAD)", e);
+            } catch (OutOfMemoryError e) {
+                // FileChannel.map reports a refused mmap(2) as OutOfMemoryError: the address space, not the heap.
+                throw new SafeTensorsException(SafeTensorsException.Kind.IoError, description, "cannot map the file: "
+                        + "the operating system refused the mapping (check `ulimit -v` and vm.max_map_count), or "
+                        + "open it with ReadStrategy.PREAD", e);
+            }
+        }
+        return segment;
     }
 
     @Override
@@ -115,13 +159,22 @@ public final class MappedFileSource implements ByteSource {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
         if (closed) {
             return;
         }
         closed = true;
-        if (ownArena != null) {
+        closeQuietly(channel);
+        if (ownsArena && ownArena != null) {
             closeArena(ownArena);
+        }
+    }
+
+    private static void closeQuietly(FileChannel ch) {
+        try {
+            ch.close();
+        } catch (IOException ignored) {
+            // Read-only: nothing to flush, nothing the caller could do.
         }
     }
 
