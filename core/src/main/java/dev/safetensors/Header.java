@@ -205,15 +205,22 @@ public final class Header {
     /** The tensor table in header order, as parallel arrays. Filled by the parser, then never changed. */
     static final class Table {
         int size;
-        String[] names = new String[16];
-        DType[] dtypes = new DType[16];
-        long[][] shapes = new long[16][];
-        long[] begins = new long[16];
-        long[] ends = new long[16];
+        String[] names;
+        DType[] dtypes;
+        long[][] shapes;
+        long[] begins;
+        long[] ends;
         final NameIndex index;
 
+        /** @param expectedTensors a guess from the header size, so that large tables rarely regrow */
         Table(int expectedTensors) {
-            index = new NameIndex(expectedTensors);
+            int n = Math.max(16, expectedTensors);
+            names = new String[n];
+            dtypes = new DType[n];
+            shapes = new long[n][];
+            begins = new long[n];
+            ends = new long[n];
+            index = new NameIndex(n);
         }
 
         /** Adds a tensor; false when the name is taken. */

@@ -34,8 +34,8 @@ final class HeaderParser {
 
     private HeaderParser(JsonCursor in, int headerBytes) {
         this.in = in;
-        // Real entries take 60 bytes or more: sizing the index up front spares its rehashing.
-        this.table = new Header.Table(headerBytes / 64);
+        // Real entries take 60 bytes or more: sizing the table up front spares regrowing and rehashing.
+        this.table = new Header.Table(headerBytes / 80);
     }
 
     /**
