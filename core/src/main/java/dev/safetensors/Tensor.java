@@ -129,6 +129,17 @@ public final class Tensor {
         }
     }
 
+    /**
+     * Copies the tensor's bytes {@code [offset, offset + dst.byteSize())} into {@code dst}: for loaders that
+     * split large tensors into pieces (parallel reads, bounded staging buffers).
+     *
+     * @throws IndexOutOfBoundsException when the range is not inside the tensor
+     */
+    public void copyTo(long offset, MemorySegment dst) {
+        java.util.Objects.checkFromIndexSize(offset, dst.byteSize(), info.byteSize());
+        copyRange(offset, dst);
+    }
+
     /** Copies {@code dst.byteSize()} bytes from {@code offset} within the tensor into {@code dst}. */
     void copyRange(long offset, MemorySegment dst) {
         file.checkOpen();

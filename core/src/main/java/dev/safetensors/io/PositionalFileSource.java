@@ -29,6 +29,11 @@ import java.nio.file.StandardOpenOption;
 public final class PositionalFileSource implements ByteSource {
     /** A ByteBuffer view is limited to 2 GiB; read larger ranges in pieces. */
     private static final long MAX_CHUNK = 1L << 30;
+    /**
+     * Into heap memory the JDK reads through a temporary direct buffer as large as the request; pieces of
+     * 16 MiB keep that buffer small and the copy in cache.
+     */
+    private static final long HEAP_CHUNK = 16L << 20;
 
     private final FileChannel channel;
     private final long size;
@@ -70,9 +75,10 @@ public final class PositionalFileSource implements ByteSource {
             throw IoErrors.outOfRange(description, position, length, size);
         }
         long done = 0;
+        long chunk = dst.isNative() ? MAX_CHUNK : HEAP_CHUNK;
         try {
             while (done < length) {
-                long n = Math.min(MAX_CHUNK, length - done);
+                long n = Math.min(chunk, length - done);
                 ByteBuffer bb = dst.asSlice(done, n).asByteBuffer();
                 while (bb.hasRemaining()) {
                     int r = channel.read(bb, position + done + bb.position());
