@@ -9,7 +9,6 @@ import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -35,18 +34,16 @@ import java.util.Optional;
 public final class MappedFileSource implements ByteSource {
     private final FileChannel channel;
     private final long size;
-    private final Arena arena;
-    private final boolean ownsArena;
+    private final Arena arena;            // the caller's, or null: then the source makes and closes its own
     private final String description;
     private volatile MemorySegment segment;
     private volatile boolean closed;
     private Arena ownArena;               // created with the mapping, when this source owns it
 
-    private MappedFileSource(FileChannel channel, long size, Arena arena, boolean ownsArena, String description) {
+    private MappedFileSource(FileChannel channel, long size, Arena arena, String description) {
         this.channel = channel;
         this.size = size;
         this.arena = arena;
-        this.ownsArena = ownsArena;
         this.description = description;
     }
 
@@ -64,7 +61,7 @@ public final class MappedFileSource implements ByteSource {
             throw IoErrors.io(path.toString(), "cannot open the file", e);
         }
         try {
-            return new MappedFileSource(ch, ch.size(), callerArena, callerArena == null, path.toString());
+            return new MappedFileSource(ch, ch.size(), callerArena, path.toString());
         } catch (IOException e) {
             closeQuietly(ch);
             throw IoErrors.io(path.toString(), "cannot read the file size", e);
@@ -131,7 +128,10 @@ public final class MappedFileSource implements ByteSource {
             throw IoErrors.closed(description);
         }
         if (segment == null) {
-            Arena target = Objects.requireNonNullElseGet(arena, () -> ownArena = Arena.ofShared());
+            Arena target = arena;
+            if (target == null) {
+                target = ownArena = Arena.ofShared();
+            }
             try {
                 long now = channel.size();
                 if (now < size) {
@@ -165,7 +165,7 @@ public final class MappedFileSource implements ByteSource {
         }
         closed = true;
         closeQuietly(channel);
-        if (ownsArena && ownArena != null) {
+        if (ownArena != null) {
             closeArena(ownArena);
         }
     }
