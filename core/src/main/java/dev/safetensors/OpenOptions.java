@@ -15,7 +15,9 @@ import java.lang.foreign.Arena;
  * @param strategy      mmap (default) or positional reads
  * @param maxHeaderSize the largest header accepted, in bytes; the reference's 100,000,000 by default
  * @param arena         for {@link ReadStrategy#MMAP}: the caller's arena to map into, which then owns the
- *                      mapping; null (the default) lets the handle own a shared arena and unmap on close
+ *                      mapping; null (the default) lets the handle own a shared arena and unmap on close.
+ *                      The file is mapped on first tensor access, from whichever thread that is: give a
+ *                      shared (or global) arena unless one thread does all the reading
  */
 public record OpenOptions(ReadStrategy strategy, long maxHeaderSize, Arena arena) {
     private static final OpenOptions DEFAULTS = new OpenOptions(ReadStrategy.MMAP, Header.DEFAULT_MAX_SIZE, null);
