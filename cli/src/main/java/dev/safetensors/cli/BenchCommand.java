@@ -85,6 +85,10 @@ final class BenchCommand implements Callable<Integer> {
         r.put("read_pread_gbps", read(path, ReadStrategy.PREAD, threadCount, dataBytes, false));
         r.put("read_threads", threadCount);
         boolean canDrop = cold && Files.isWritable(Path.of("/proc/sys/vm/drop_caches"));
+        if (cold && !canDrop) {
+            spec.commandLine().getErr().println("safetensors bench: --cold needs root (to write /proc/sys/vm/drop_caches);"
+                    + " cold figures left out");
+        }
         r.put("cold_read_gbps", canDrop ? read(path, ReadStrategy.PREAD, threadCount, dataBytes, true) : null);
         r.put("cold_dd_gbps", canDrop ? coldDd(path) : null);
         double[] w = writes(path);
