@@ -84,7 +84,7 @@ public final class Header {
         }
         byte[] json = new byte[(int) n];
         source.read(LENGTH_PREFIX, MemorySegment.ofArray(json));
-        return parse(json, fileSize - LENGTH_PREFIX - n, name);
+        return parseOwned(json, fileSize - LENGTH_PREFIX - n, name);
     }
 
     /**
@@ -95,6 +95,11 @@ public final class Header {
      * @param source   what to call the file in error messages, or null
      */
     public static Header parse(byte[] json, long dataSize, String source) {
+        return parseOwned(json.clone(), dataSize, source);
+    }
+
+    /** As {@link #parse}, keeping {@code json}: tensor names are read from it on demand. */
+    private static Header parseOwned(byte[] json, long dataSize, String source) {
         HeaderParser.Result r = HeaderParser.parse(json, 0, json.length, source);
         int[] order = HeaderValidator.validate(r.table(), json.length, dataSize, source);
         return new Header(r.table(), r.metadata(), json.length, order);
@@ -134,28 +139,35 @@ public final class Header {
 
     /** Tensor names in the order the header lists them. */
     public List<String> names() {
-        return new IndexedList(table.size, i -> table.names[i]);
+        return new IndexedList(table.size, table::name);
     }
 
     /** Tensor names sorted by Unicode code point (UTF-8 byte order), as Python's {@code keys()} returns them. */
     public List<String> sortedNames() {
         List<String> s = sortedNames;
         if (s == null) {
-            String[] copy = Arrays.copyOf(table.names, table.size);
-            Arrays.sort(copy, Utf8::compare);
-            sortedNames = s = List.of(copy);
+            Integer[] order = new Integer[table.size];
+            for (int i = 0; i < order.length; i++) {
+                order[i] = i;
+            }
+            Arrays.sort(order, table::compareNames);
+            String[] sorted = new String[order.length];
+            for (int i = 0; i < order.length; i++) {
+                sorted[i] = table.name(order[i]);
+            }
+            sortedNames = s = List.of(sorted);
         }
         return s;
     }
 
     /** Tensor names in the order of their bytes in the file. */
     public List<String> namesInDataOrder() {
-        return new IndexedList(table.size, i -> table.names[dataOrder[i]]);
+        return new IndexedList(table.size, i -> table.name(dataOrder[i]));
     }
 
     /** Whether a tensor of this name exists. */
     public boolean contains(String name) {
-        return table.index.get(table.names, name) >= 0;
+        return table.index.get(table, name) >= 0;
     }
 
     /**
@@ -164,7 +176,7 @@ public final class Header {
      * @throws SafeTensorsException of kind {@code TensorNotFound}
      */
     public TensorInfo info(String name) {
-        int i = table.index.get(table.names, name);
+        int i = table.index.get(table, name);
         if (i < 0) {
             throw new SafeTensorsException(TensorNotFound, null, "tensor `" + name + "` not found");
         }
@@ -173,13 +185,13 @@ public final class Header {
 
     /** The {@code i}-th tensor in header order. */
     public TensorInfo info(int i) {
-        return new TensorInfo(table.names[i], table.dtypes[i], Shape.wrap(table.shapes[i]),
+        return new TensorInfo(table.name(i), table.dtypes[i], Shape.wrap(table.shapes[i]),
                 table.begins[i], table.ends[i]);
     }
 
     /** The {@code i}-th tensor in header order, or -1. */
     int indexOf(String name) {
-        return table.index.get(table.names, name);
+        return table.index.get(table, name);
     }
 
     private static final class IndexedList extends AbstractList<String> implements RandomAccess {
@@ -202,10 +214,19 @@ public final class Header {
         }
     }
 
-    /** The tensor table in header order, as parallel arrays. Filled by the parser, then never changed. */
+    /**
+     * The tensor table in header order, as parallel arrays. Filled by the parser, then never changed.
+     * Names are kept as UTF-8 byte ranges of the header (or, for names written with escapes, of a side
+     * buffer of their decoded bytes) and become strings only when asked for.
+     */
     static final class Table {
+        private final byte[] json;
         int size;
-        String[] names;
+        private int[] nameAt;        // >= 0: offset in json; < 0: -(offset + 1) in extra
+        private int[] nameLength;
+        private String[] names;       // decoded on demand
+        private byte[] extra = new byte[0];
+        private int extraLength;
         DType[] dtypes;
         long[][] shapes;
         long[] begins;
@@ -213,8 +234,11 @@ public final class Header {
         final NameIndex index;
 
         /** @param expectedTensors a guess from the header size, so that large tables rarely regrow */
-        Table(int expectedTensors) {
+        Table(byte[] json, int expectedTensors) {
+            this.json = json;
             int n = Math.max(16, expectedTensors);
+            nameAt = new int[n];
+            nameLength = new int[n];
             names = new String[n];
             dtypes = new DType[n];
             shapes = new long[n][];
@@ -223,18 +247,39 @@ public final class Header {
             index = new NameIndex(n);
         }
 
-        /** Adds a tensor; false when the name is taken. */
-        boolean add(String name, DType dtype, long[] shape, long begin, long end) {
-            if (size == names.length) {
+        /**
+         * Adds a tensor whose name is {@code json[at, at + length)}, or, when it was written with escapes,
+         * {@code decoded}; false when the name is taken.
+         */
+        boolean add(int at, int length, String decoded, DType dtype, long[] shape, long begin, long end) {
+            if (size == dtypes.length) {
                 int n = size * 2;
+                nameAt = Arrays.copyOf(nameAt, n);
+                nameLength = Arrays.copyOf(nameLength, n);
                 names = Arrays.copyOf(names, n);
                 dtypes = Arrays.copyOf(dtypes, n);
                 shapes = Arrays.copyOf(shapes, n);
                 begins = Arrays.copyOf(begins, n);
                 ends = Arrays.copyOf(ends, n);
             }
-            names[size] = name;
-            if (index.putIfAbsent(names, size) >= 0) {
+            if (decoded != null) {
+                byte[] utf8 = decoded.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                if (extraLength + utf8.length > extra.length) {
+                    extra = Arrays.copyOf(extra, Math.max(2 * extra.length, extraLength + utf8.length));
+                }
+                System.arraycopy(utf8, 0, extra, extraLength, utf8.length);
+                nameAt[size] = -(extraLength + 1);
+                nameLength[size] = utf8.length;
+                extraLength += utf8.length;
+                names[size] = decoded;
+            } else {
+                nameAt[size] = at;
+                nameLength[size] = length;
+            }
+            if (index.putIfAbsent(this, size) >= 0) {
+                if (decoded != null) {
+                    extraLength -= nameLength[size];
+                }
                 names[size] = null;
                 return false;
             }
@@ -244,6 +289,52 @@ public final class Header {
             ends[size] = end;
             size++;
             return true;
+        }
+
+        /** The name of tensor {@code i} as a string (decoded once, then cached; races only repeat the work). */
+        String name(int i) {
+            String s = names[i];
+            if (s == null) {
+                s = new String(bytes(i), offset(i), nameLength[i], java.nio.charset.StandardCharsets.UTF_8);
+                names[i] = s;
+            }
+            return s;
+        }
+
+        private byte[] bytes(int i) {
+            return nameAt[i] >= 0 ? json : extra;
+        }
+
+        private int offset(int i) {
+            return nameAt[i] >= 0 ? nameAt[i] : -nameAt[i] - 1;
+        }
+
+        int nameHash(int i) {
+            return hash(bytes(i), offset(i), nameLength[i]);
+        }
+
+        boolean sameName(int a, int b) {
+            return Arrays.equals(bytes(a), offset(a), offset(a) + nameLength[a],
+                    bytes(b), offset(b), offset(b) + nameLength[b]);
+        }
+
+        boolean nameEquals(int i, byte[] utf8) {
+            return Arrays.equals(bytes(i), offset(i), offset(i) + nameLength[i], utf8, 0, utf8.length);
+        }
+
+        /** Orders names by their UTF-8 bytes, which is code-point order. */
+        int compareNames(int a, int b) {
+            return Arrays.compareUnsigned(bytes(a), offset(a), offset(a) + nameLength[a],
+                    bytes(b), offset(b), offset(b) + nameLength[b]);
+        }
+
+        static int hash(byte[] b, int from, int length) {
+            int h = 0;
+            for (int k = from; k < from + length; k++) {
+                h = 31 * h + b[k];
+            }
+            h *= 0x9E3779B9;   // spread: names that differ in a trailing digit must not cluster
+            return h ^ (h >>> 16);
         }
     }
 }

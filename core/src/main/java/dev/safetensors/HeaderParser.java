@@ -22,6 +22,7 @@ final class HeaderParser {
     private static final byte[] SHAPE = ascii("shape");
     private static final byte[] DATA_OFFSETS = ascii("data_offsets");
     private static final String METADATA = "__metadata__";
+    private static final byte[] METADATA_BYTES = ascii(METADATA);
 
     private static final long[] NO_DIMS = {};
 
@@ -32,10 +33,10 @@ final class HeaderParser {
     private Map<String, String> metadata;
     private boolean metadataSeen;
 
-    private HeaderParser(JsonCursor in, int headerBytes) {
+    private HeaderParser(JsonCursor in, byte[] bytes, int headerBytes) {
         this.in = in;
         // Real entries take 60 bytes or more: sizing the table up front spares regrowing and rehashing.
-        this.table = new Header.Table(headerBytes / 80);
+        this.table = new Header.Table(bytes, headerBytes / 80);
     }
 
     /**
@@ -49,7 +50,7 @@ final class HeaderParser {
             throw new SafeTensorsException(InvalidHeader, source,
                     "invalid UTF-8 in header: invalid byte sequence at byte " + (bad - from) + " of the header");
         }
-        HeaderParser p = new HeaderParser(new JsonCursor(bytes, from, to, source), to - from);
+        HeaderParser p = new HeaderParser(new JsonCursor(bytes, from, to, source), bytes, to - from);
         p.parseTop();
         return new Result(p.table, p.metadata);
     }
@@ -71,9 +72,9 @@ final class HeaderParser {
             in.advance();
         } else {
             while (true) {
-                String key = in.parseKey();
+                Key key = topLevelKey();
                 in.expectColon();
-                if (key.equals(METADATA)) {
+                if (key.isMetadata()) {
                     if (metadataSeen) {
                         throw in.fail("duplicate field `__metadata__`");
                     }
@@ -126,7 +127,42 @@ final class HeaderParser {
         metadata = map;
     }
 
-    private void parseTensor(String name) {
+    /**
+     * A top-level key where it stands in the header: turned into a string only for a message, or when it
+     * was written with escapes.
+     */
+    private final class Key {
+        final int start;
+        final int close;
+        final String decoded;   // non-null only for keys written with escapes
+
+        Key(int start, int close, String decoded) {
+            this.start = start;
+            this.close = close;
+            this.decoded = decoded;
+        }
+
+        boolean isMetadata() {
+            return decoded != null ? decoded.equals(METADATA) : in.same(METADATA_BYTES, start, close);
+        }
+
+        @Override
+        public String toString() {
+            return decoded != null ? decoded : in.text(start, close);
+        }
+    }
+
+    private Key topLevelKey() {
+        in.skipWhitespace();
+        if (in.peek() != '"') {
+            throw in.fail("expected a string key, found " + in.describeToken());
+        }
+        int start = in.position() + 1;
+        int close = in.scanString(true);
+        return new Key(start, close, in.lastHasEscape() ? in.decode(start, close) : null);
+    }
+
+    private void parseTensor(Key name) {
         if (in.peek() != '{') {
             throw in.fail("tensor `" + name + "` must be an object with dtype, shape and data_offsets, found "
                     + in.describeToken());
@@ -187,7 +223,7 @@ final class HeaderParser {
         if (!offsetsSeen) {
             throw in.fail("missing field `data_offsets` in tensor `" + name + "`");
         }
-        if (!table.add(name, dtype, shape, begin, endOffset)) {
+        if (!table.add(name.start, name.close - name.start, name.decoded, dtype, shape, begin, endOffset)) {
             throw in.fail("duplicate tensor name `" + name + "`");
         }
     }
@@ -212,7 +248,7 @@ final class HeaderParser {
         return in.same(DATA_OFFSETS, start, close) ? 2 : -1;
     }
 
-    private DType parseDType(String name) {
+    private DType parseDType(Key name) {
         if (in.peek() != '"') {
             throw in.fail("dtype of tensor `" + name + "` must be a string, found " + in.describeToken());
         }
@@ -231,7 +267,7 @@ final class HeaderParser {
     }
 
     /** An array of unsigned 64-bit integers; {@code exactLength} -1 for any length. */
-    private long[] parseUnsignedArray(String name, String field, int exactLength) {
+    private long[] parseUnsignedArray(Key name, String field, int exactLength) {
         if (in.peek() != '[') {
             throw in.fail(field + " of tensor `" + name + "` must be an array of integers, found " + in.describeToken());
         }

@@ -25,21 +25,23 @@ final class HeaderValidator {
         int[] order = dataOrder(t);
         long start = 0;
         for (int i : order) {
-            String name = t.names[i];
             long begin = t.begins[i];
             long end = t.ends[i];
             if (begin != start) {
-                throw new SafeTensorsException(InvalidOffset, source, "invalid offset for tensor `" + name
+                throw new SafeTensorsException(InvalidOffset, source, "invalid offset for tensor `" + t.name(i)
                         + "`: data_offsets " + range(begin, end) + " begin at " + Long.toUnsignedString(begin)
                         + ", but " + (start == 0 ? "the data buffer starts at 0" : "the previous tensor ends at " + start)
                         + " (tensors must be contiguous, without holes or overlaps)");
             }
             if (Long.compareUnsigned(end, begin) < 0) {
-                throw new SafeTensorsException(InvalidOffset, source, "invalid offset for tensor `" + name
+                throw new SafeTensorsException(InvalidOffset, source, "invalid offset for tensor `" + t.name(i)
                         + "`: data_offsets " + range(begin, end) + " end before they begin");
             }
             start = end;
-            checkSize(name, t.dtypes[i], t.shapes[i], end - begin, source);
+            long bytes = bytesOrNegative(t.dtypes[i], t.shapes[i]);
+            if (bytes < 0 || bytes != end - begin) {
+                checkSize(t.name(i), t.dtypes[i], t.shapes[i], end - begin, source);   // throws, naming the tensor
+            }
         }
         if (start != dataSize) {
             throw new SafeTensorsException(MetadataIncompleteBuffer, source,
@@ -58,6 +60,22 @@ final class HeaderValidator {
                     + name + "`: " + dtype + Shape.wrap(shape) + " needs " + bytes + " bytes, but its data_offsets span "
                     + Long.toUnsignedString(byteCount));
         }
+    }
+
+    /** Bytes that shape × dtype occupy, or -1 when a check of {@link #byteCount} would fail. */
+    private static long bytesOrNegative(DType dtype, long[] shape) {
+        long elements = 1;
+        for (long d : shape) {
+            if (Math.unsignedMultiplyHigh(elements, d) != 0) {
+                return -1;
+            }
+            elements *= d;
+        }
+        if (Math.unsignedMultiplyHigh(elements, dtype.bits()) != 0) {
+            return -1;
+        }
+        long bits = elements * dtype.bits();
+        return (bits & 7) != 0 ? -1 : bits >>> 3;
     }
 
     /**
@@ -120,7 +138,7 @@ final class HeaderValidator {
         if (c == 0) {
             c = Long.compareUnsigned(t.ends[a], t.ends[b]);
         }
-        return c != 0 ? c : Utf8.compare(t.names[a], t.names[b]);
+        return c != 0 ? c : t.compareNames(a, b);
     }
 
     private static String range(long begin, long end) {

@@ -62,7 +62,7 @@ final class JsonCursor {
      * An unsigned 64-bit integer, element of {@code field} of tensor {@code name} (both only for messages,
      * which are built on failure alone: this is the hottest path of a large header).
      */
-    long parseUnsigned(String field, String name) {
+    long parseUnsigned(String field, Object name) {
         int start = pos;
         int c = peek();
         if (c == '-') {
@@ -385,6 +385,11 @@ final class JsonCursor {
         }
         pos += 4;
         return v;
+    }
+
+    /** {@code [start, close)} of a string without escapes (already valid UTF-8) as a Java string. */
+    String text(int start, int close) {
+        return new String(b, start, close - start, StandardCharsets.UTF_8);
     }
 
     /** The dtype whose wire name is exactly the bytes {@code [start, close)}, or null. */

@@ -69,7 +69,7 @@ class HostileInputTest {
 
     /**
      * A valid header of 99.98 MB (1.4 million tensors) opens in a modest heap. Measured: it needs about
-     * 320 MiB (SECURITY.md); the JVM's default is a quarter of RAM. Writing the file takes more, so 512m.
+     * 288 MiB (SECURITY.md); the JVM's default is a quarter of RAM. Writing the file takes more, so 512m.
      */
     @Test
     void hundredMegabyteValidHeaderOpens() throws Exception {
