@@ -2,7 +2,6 @@ package dev.safetensors;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,8 +37,7 @@ class WriteFailureTest {
 
     private String runChild(List<String> prefix, String shellSetup) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        String cp = String.join(File.pathSeparator, Path.of("target/test-classes").toAbsolutePath().toString(),
-                Path.of("target/classes").toAbsolutePath().toString());
+        String cp = readableClasspath();
         List<String> cmd = new ArrayList<>(prefix);
         cmd.addAll(List.of("bash", "-c", shellSetup + " exec \"$0\" -Xmx64m -cp \"$1\" " + WriteOver.class.getName()
                 + " \"$2\" 8388608", java, cp, target.toString()));
@@ -64,6 +62,33 @@ class WriteFailureTest {
         String out = runChild(List.of("/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"), "");
         assertThat(out).startsWith("IoError: " + target + ": cannot write the file").contains("permission denied");
         assertUnchanged();
+    }
+
+    /**
+     * The child may run as another user, who cannot read a checkout under a private home directory: it
+     * gets copies of the library's classes and of {@link WriteOver} in the (world-readable) temp folder.
+     */
+    private String readableClasspath() throws Exception {
+        Path cp = tmp.resolve("cp");
+        Path classes = Path.of("target/classes");
+        try (var files = Files.walk(classes)) {
+            for (Path p : files.toList()) {
+                Path to = cp.resolve(classes.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(to);
+                } else {
+                    Files.copy(p, to);
+                }
+            }
+        }
+        Path writeOver = Path.of("target/test-classes/dev/safetensors/WriteOver.class");
+        Files.copy(writeOver, cp.resolve("dev/safetensors/WriteOver.class"));
+        try (var files = Files.walk(cp)) {
+            for (Path p : files.toList()) {
+                Files.setPosixFilePermissions(p, PosixFilePermissions.fromString(Files.isDirectory(p) ? "rwxr-xr-x" : "rw-r--r--"));
+            }
+        }
+        return cp.toString();
     }
 
     private void assertUnchanged() throws Exception {
