@@ -3,7 +3,6 @@ package dev.safetensors;
 import static dev.safetensors.SafeTensorsException.Kind.InvalidHeaderDeserialization;
 
 import java.nio.charset.StandardCharsets;
-import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -194,12 +193,17 @@ final class JsonCursor {
         }
     }
 
-    private static Object number(String text, boolean integral) {
-        if (!integral) {
-            return new BigDecimal(text);
+    /** Integers as Long (or BigInteger past 64 bits); other numbers as double, as serde_json keeps them. */
+    private Object number(String text, boolean integral) {
+        if (integral) {
+            BigInteger v = new BigInteger(text);
+            return v.bitLength() < 64 ? (Object) v.longValue() : v;
         }
-        BigInteger v = new BigInteger(text);
-        return v.bitLength() < 64 ? (Object) v.longValue() : v;
+        double d = Double.parseDouble(text);
+        if (Double.isInfinite(d)) {
+            throw fail("number out of range");
+        }
+        return d;
     }
 
     private void enter(int depth) {

@@ -171,7 +171,7 @@ public final class ShardIndex {
         return weightMap.get(tensor);
     }
 
-    /** The index's metadata as parsed: String, Long, BigInteger, BigDecimal, Boolean, null, List or Map. */
+    /** The index's metadata as parsed: String, Long, BigInteger, Double, Boolean, null, List or Map. */
     public Map<String, Object> metadata() {
         return metadata;
     }

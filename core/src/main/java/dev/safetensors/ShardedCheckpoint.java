@@ -4,7 +4,6 @@ import static dev.safetensors.SafeTensorsException.Kind.TensorNotFound;
 
 import dev.safetensors.io.IoErrors;
 import java.io.IOException;
-import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -220,7 +219,7 @@ public final class ShardedCheckpoint implements Checkpoint {
             return Optional.empty();
         }
         Map<String, String> m = new LinkedHashMap<>();
-        index.metadata().forEach((k, v) -> m.put(k, v instanceof BigDecimal d ? d.toString() : String.valueOf(v)));
+        index.metadata().forEach((k, v) -> m.put(k, String.valueOf(v)));
         return Optional.of(Collections.unmodifiableMap(m));
     }
 
