@@ -27,7 +27,7 @@ class ReadmeExampleTest {
                 .add("step", DType.I64, Shape.of(), TensorData.of(new long[] {1000}))
                 .write(path);
 
-        // Read: open maps the file and validates the header; tensors are lazy, zero-copy views.
+        // Read: open validates the header; the file is mapped on first use, tensors are zero-copy views.
         try (SafeTensorsFile file = SafeTensorsFile.open(path)) {
             Tensor embed = file.tensor("embed");
             System.out.println(embed.dtype() + " " + embed.shape());       // F32 [2, 3]
