@@ -84,7 +84,15 @@ final class NameIndex {
         }
     }
 
+    /** Strict UTF-8, or null for a string with a lone surrogate; lookups without surrogates skip the encoder. */
     private static byte[] encode(String s) {
+        boolean surrogates = false;
+        for (int i = 0; i < s.length() && !surrogates; i++) {
+            surrogates = Character.isSurrogate(s.charAt(i));
+        }
+        if (!surrogates) {
+            return s.getBytes(StandardCharsets.UTF_8);
+        }
         try {
             ByteBuffer bb = StandardCharsets.UTF_8.newEncoder()
                     .onMalformedInput(CodingErrorAction.REPORT)

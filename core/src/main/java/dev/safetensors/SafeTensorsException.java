@@ -92,14 +92,4 @@ public final class SafeTensorsException extends RuntimeException {
     public String detail() {
         return detail;
     }
-
-    /** The same error, attributed to {@code newSource}. */
-    SafeTensorsException withSource(String newSource) {
-        if (Objects.equals(newSource, source)) {
-            return this;
-        }
-        SafeTensorsException e = new SafeTensorsException(kind, newSource, detail, getCause());
-        e.setStackTrace(getStackTrace());
-        return e;
-    }
 }

@@ -122,7 +122,7 @@ public final class Tensor {
                 return mapped.asSlice(info.begin() + offset, length);
             }
             MemorySegment copy = Arena.ofAuto().allocate(Math.max(1, length), 8).asSlice(0, length);
-            file.source().read(file.header().dataStart() + info.begin() + offset, copy);
+            copyRange(offset, copy);
             return copy.asReadOnly();
         } catch (IllegalStateException e) {
             throw file.closedOr(e);

@@ -47,7 +47,6 @@ public class DjlComparisonBenchmark {
 
     private Path path;
     private SafeTensorsFile mapped;
-    private float[] reference = new float[ELEMENTS];
 
     @Setup(Level.Trial)
     public void setup() throws IOException {
