@@ -30,6 +30,7 @@ public final class JsonCursor {
     private final int from;
     private final int end;
     private final String source;
+    private final String document;     // "header", "index", "document": for messages
     private int pos;
 
     // Facts about the string scanned last (scanString).
@@ -37,6 +38,12 @@ public final class JsonCursor {
     private boolean lastNonAscii;
 
     public JsonCursor(byte[] b, int from, int to, String source) {
+        this(b, from, to, source, "header");
+    }
+
+    /** @param document what the bytes are, for messages: "header", "index", "config" */
+    public JsonCursor(byte[] b, int from, int to, String source, String document) {
+        this.document = document;
         this.b = b;
         this.from = from;
         this.pos = from;
@@ -493,6 +500,6 @@ public final class JsonCursor {
 
     public SafeTensorsException fail(String what) {
         return new SafeTensorsException(InvalidHeaderDeserialization, source,
-                "invalid JSON in header: " + what + " at byte " + (pos - from) + " of the header");
+                "invalid JSON in " + document + ": " + what + " at byte " + (pos - from) + " of the " + document);
     }
 }

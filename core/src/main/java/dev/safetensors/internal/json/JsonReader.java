@@ -27,7 +27,7 @@ public final class JsonReader {
             throw new SafeTensorsException(SafeTensorsException.Kind.InvalidHeader, source,
                     "invalid UTF-8 at byte " + bad);
         }
-        JsonCursor in = new JsonCursor(json, 0, json.length, source);
+        JsonCursor in = new JsonCursor(json, 0, json.length, source, "document");
         in.skipWhitespace();
         if (in.atEnd()) {
             throw in.fail("EOF while parsing a value: the document is empty");
