@@ -35,14 +35,16 @@ import picocli.CommandLine.Spec;
 
 /** {@code safetensors bench}: how fast this machine opens, reads, writes and converts the user's own files. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = {"Measure opening, reading (mmap and positional), writing and dtype conversion on your own files,",
+        description = {"Measure opening, reading (mmap and positional), writing and dtype conversion on your own files",
+                "(a sharded checkpoint: each shard),",
                 "each against a baseline measured in the same run (memcpy, a raw write, dd for cold reads).",
                 "Every figure is the median of several runs after warm-up."})
 final class BenchCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(paramLabel = "PATH", arity = "1..*", description = "safetensors files")
+    @Parameters(paramLabel = "PATH", arity = "1..*",
+            description = "safetensors files, *.safetensors.index.json files or directories of shards (each shard measured)")
     List<Path> paths;
 
     @Option(names = "--json", description = "One JSON object per file.")
@@ -62,9 +64,11 @@ final class BenchCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         int t = threads != null ? threads : Math.min(8, Runtime.getRuntime().availableProcessors());
         for (Path p : paths) {
-            Map<String, Object> r = measure(p, t);
-            out.println(json ? toJson(r) : toText(r));
-            out.flush();
+            for (Path file : Inputs.filePaths(p)) {
+                Map<String, Object> r = measure(file, t);
+                out.println(json ? toJson(r) : toText(r));
+                out.flush();
+            }
         }
         return 0;
     }
