@@ -3,6 +3,7 @@ package dev.safetensors.cli;
 import dev.safetensors.DType;
 import dev.safetensors.OpenOptions;
 import dev.safetensors.ReadStrategy;
+import dev.safetensors.SafeTensorsException;
 import dev.safetensors.SafeTensorsFile;
 import dev.safetensors.SafeTensorsWriter;
 import dev.safetensors.Tensor;
@@ -63,14 +64,21 @@ final class BenchCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         int t = threads != null ? threads : Math.min(8, Runtime.getRuntime().availableProcessors());
+        boolean allMeasured = true;
         for (Path p : paths) {
-            for (Path file : Inputs.filePaths(p)) {
-                Map<String, Object> r = measure(file, t);
-                out.println(json ? toJson(r) : toText(r));
-                out.flush();
+            // As inspect and validate: a path that fails is reported on one line, and the others are measured.
+            try {
+                for (Path file : Inputs.filePaths(p)) {
+                    Map<String, Object> r = measure(file, t);
+                    out.println(json ? toJson(r) : toText(r));
+                    out.flush();
+                }
+            } catch (SafeTensorsException | IOException | OutOfMemoryError e) {
+                spec.commandLine().getErr().println("safetensors: " + ErrorLine.of(e, p));
+                allMeasured = false;
             }
         }
-        return 0;
+        return allMeasured ? 0 : 1;
     }
 
     private Map<String, Object> measure(Path path, int threadCount) throws Exception {
