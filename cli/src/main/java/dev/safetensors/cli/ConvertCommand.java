@@ -1,6 +1,7 @@
 package dev.safetensors.cli;
 
 import dev.safetensors.DType;
+import dev.safetensors.OpenOptions;
 import dev.safetensors.Checkpoint;
 import dev.safetensors.ShardIndex;
 import dev.safetensors.ShardedCheckpoint;
@@ -84,6 +85,9 @@ final class ConvertCommand implements Callable<Integer> {
             }
             extra.put(kv.substring(0, eq), kv.substring(eq + 1));
         }
+        if (overflow != null && dtype == null) {
+            throw new ParameterException(spec.commandLine(), "--overflow applies to --dtype conversion; add --dtype");
+        }
         if (dtype != null && !FloatEncoder.canEncode(dtype)) {
             throw new ParameterException(spec.commandLine(), "--dtype " + dtype + " is not a target: use BF16, F16, "
                     + "F32, F8_E4M3, F8_E5M2, F8_E4M3FNUZ or F8_E5M2FNUZ");
@@ -96,7 +100,7 @@ final class ConvertCommand implements Callable<Integer> {
                 throw new ParameterException(spec.commandLine(), e.getMessage());
             }
         }
-        try (Checkpoint ckpt = Checkpoint.open(in)) {
+        try (Checkpoint ckpt = Inputs.open(in, OpenOptions.defaults())) {
             Optional<Map<String, String>> inputMetadata = ckpt instanceof ShardedCheckpoint sharded
                     ? sharded.shards().get(0).metadata()
                     : ckpt.metadata();

@@ -111,5 +111,8 @@ class ConvertDtypeTest {
                 + "0 overflowed to infinity, 0 saturated, 0 became NaN\n");
         Cli none = convert();
         assertThat(none.err()).isEmpty();
+        Cli orphan = Cli.run("convert", in.toString(), dir.resolve("x.safetensors").toString(), "--overflow", "SATURATE");
+        assertThat(orphan.exitCode()).isEqualTo(2);
+        assertThat(orphan.err()).contains("--overflow applies to --dtype conversion");
     }
 }
