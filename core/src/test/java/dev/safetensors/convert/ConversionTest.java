@@ -3,6 +3,7 @@ package dev.safetensors.convert;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.safetensors.CountingSource;
 import dev.safetensors.DType;
 import dev.safetensors.SafeTensorsFile;
 import dev.safetensors.SafeTensorsWriter;
@@ -10,7 +11,6 @@ import dev.safetensors.Shape;
 import dev.safetensors.TensorData;
 import dev.safetensors.internal.convert.RoundToOdd;
 import dev.safetensors.internal.io.PositionalFileSource;
-import dev.safetensors.io.ByteSource;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
@@ -18,7 +18,6 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.Random;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -44,12 +43,12 @@ class ConversionTest {
         }
         Path file = dir.resolve("big.safetensors");
         SafeTensorsWriter.create().add("w", DType.F32, Shape.of(n), TensorData.of(values)).write(file);
-        LargestRead source = new LargestRead(PositionalFileSource.open(file));
+        CountingSource source = new CountingSource(PositionalFileSource.open(file));
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try (SafeTensorsFile f = SafeTensorsFile.open(source, 100_000_000)) {
             Conversion.of(f.tensor("w"), DType.BF16, Overflow.NON_SATURATING, SubBytePacking.DEFAULT).writeTo(b -> out.writeBytes(b.toArray(ValueLayout.JAVA_BYTE)));
         }
-        assertThat(source.largest.get()).as("largest single read").isLessThanOrEqualTo(1 << 20);
+        assertThat(source.largestRead()).as("largest single read").isLessThanOrEqualTo(1 << 20);
         MemorySegment bf16 = MemorySegment.ofArray(out.toByteArray());
         assertThat(bf16.byteSize()).isEqualTo(2L * n);
         for (int i = 0; i < n; i += 4099) {
@@ -237,36 +236,5 @@ class ConversionTest {
             v[i] = s.get(LE_SHORT, 2L * i) & 0xFFFF;
         }
         return v;
-    }
-
-    /** A source that records its largest single read. */
-    private static final class LargestRead implements ByteSource {
-        final ByteSource delegate;
-        final AtomicLong largest = new AtomicLong();
-
-        LargestRead(ByteSource delegate) {
-            this.delegate = delegate;
-        }
-
-        @Override
-        public long size() {
-            return delegate.size();
-        }
-
-        @Override
-        public void read(long position, MemorySegment dst) {
-            largest.accumulateAndGet(dst.byteSize(), Math::max);
-            delegate.read(position, dst);
-        }
-
-        @Override
-        public String description() {
-            return delegate.description();
-        }
-
-        @Override
-        public void close() {
-            delegate.close();
-        }
     }
 }

@@ -57,8 +57,7 @@ class NumpyCastTest {
         short[] numpy = shorts(numpy("<f4", "<f2", floatBytes(floats)));
         short[] ours = shorts(encode(floats, DType.F16, Overflow.NON_SATURATING));
         for (int i = 0; i < floats.length; i++) {
-            assertSameF16(ours[i], numpy[i], "float " + floats[i] + " (bits " + Integer.toHexString(
-                    Float.floatToRawIntBits(floats[i])) + ")");
+            assertSameF16(ours[i], numpy[i], label(floats[i]));
         }
     }
 
@@ -74,7 +73,7 @@ class NumpyCastTest {
                 expected = (short) ((expected & 0x8000) | 0x7BFF);
                 clamped++;
             }
-            assertSameF16(ours[i], expected, "float " + floats[i]);
+            assertSameF16(ours[i], expected, label(floats[i]));
         }
         assertThat(clamped).as("the cases include finite overflow").isGreaterThan(100);
         assertThat(FloatEncoder.toF16(Float.POSITIVE_INFINITY, Overflow.SATURATE)).isEqualTo((short) 0x7C00);
@@ -87,8 +86,7 @@ class NumpyCastTest {
         short[] numpy = shorts(numpy("<f8", "<f2", doubleBytes(doubles)));
         short[] ours = shorts(convert(doubles, DType.F16, Overflow.NON_SATURATING));
         for (int i = 0; i < doubles.length; i++) {
-            assertSameF16(ours[i], numpy[i], "double " + doubles[i] + " (bits " + Long.toHexString(
-                    Double.doubleToRawLongBits(doubles[i])) + ")");
+            assertSameF16(ours[i], numpy[i], label(doubles[i]));
         }
     }
 
@@ -100,7 +98,7 @@ class NumpyCastTest {
         int[] saturated = ints(convert(doubles, DType.F32, Overflow.SATURATE));
         int clamped = 0;
         for (int i = 0; i < doubles.length; i++) {
-            String label = "double " + doubles[i];
+            String label = label(doubles[i]);
             assertSameF32(ours[i], numpy[i], label);
             int expected = numpy[i];
             if (Double.isFinite(doubles[i]) && Float.isInfinite(Float.intBitsToFloat(expected))) {
@@ -147,7 +145,7 @@ class NumpyCastTest {
         short[] ours = shorts(encode(floats, DType.BF16, Overflow.NON_SATURATING));
         short[] saturated = shorts(encode(floats, DType.BF16, Overflow.SATURATE));
         for (int i = 0; i < floats.length; i++) {
-            String label = "float " + floats[i] + " (bits " + Integer.toHexString(Float.floatToRawIntBits(floats[i])) + ")";
+            String label = label(floats[i]);
             assertSameBf16(ours[i], bf16(floats[i], false), label);
             assertSameBf16(saturated[i], bf16(floats[i], true), label);
         }
@@ -158,7 +156,7 @@ class NumpyCastTest {
         short[] ours = shorts(convert(doubles, DType.BF16, Overflow.NON_SATURATING));
         short[] saturated = shorts(convert(doubles, DType.BF16, Overflow.SATURATE));
         for (int i = 0; i < doubles.length; i++) {
-            String label = "double " + doubles[i] + " (bits " + Long.toHexString(Double.doubleToRawLongBits(doubles[i])) + ")";
+            String label = label(doubles[i]);
             assertSameBf16(ours[i], bf16(doubles[i], false), label);
             assertSameBf16(saturated[i], bf16(doubles[i], true), label);
         }
@@ -338,6 +336,14 @@ class NumpyCastTest {
         assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
         assertThat(p.exitValue()).as(log).isZero();
         return Files.readAllBytes(out);
+    }
+
+    private static String label(float x) {
+        return "float " + x + " (bits " + Integer.toHexString(Float.floatToRawIntBits(x)) + ")";
+    }
+
+    private static String label(double x) {
+        return "double " + x + " (bits " + Long.toHexString(Double.doubleToRawLongBits(x)) + ")";
     }
 
     private static void assertSameF16(short ours, short expected, String label) {
