@@ -96,8 +96,11 @@ public final class GpuRuntime {
      */
     public static Loaded load(Vendor vendor) {
         String override = System.getProperty(vendor.overrideProperty(), System.getenv(vendor.overrideVariable()));
-        java.util.List<String> candidates = override != null && !override.isBlank()
-                ? java.util.List.of(override) : vendor.libraries;
+        return load(vendor, override != null && !override.isBlank() ? java.util.List.of(override) : vendor.libraries);
+    }
+
+    /** Binds the first of {@code candidates} (names for the dynamic linker, or paths) that loads. */
+    public static Loaded load(Vendor vendor, java.util.List<String> candidates) {
         StringBuilder tried = new StringBuilder();
         for (String candidate : candidates) {
             try {
