@@ -7,14 +7,19 @@
  *
  * Configured by fakegpu_configure (the tests call it through FFM): devices, bytes of memory per device,
  * a delay per copy in microseconds, and which async copy fails (counting from 1 after configuring; 0 none).
+ * Compiled with -DCUFILE instead, the file is a fake cuFile (GPUDirect Storage) library whose reads land
+ * in the fake runtime's device memory (host memory of the same process).
  * Not a product: test scaffolding only.
  */
+#define _GNU_SOURCE
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#ifndef CUFILE
 #ifdef HIP
 #define API(name) hip##name
 #define HOST_ALLOC hipHostMalloc
@@ -316,3 +321,34 @@ const char *API(GetErrorString)(int rc) {
         default: return "unknown error";
     }
 }
+#endif /* the runtime */
+
+#ifdef CUFILE
+/* ---- cuFile (GPUDirect Storage): reads land in the fake's device memory, which is host memory ---- */
+typedef struct { int err; int cu_err; } CUfileError_t;
+typedef struct { int type; union { int fd; void *handle; } handle; const void *fs_ops; } CUfileDescr_t;
+
+long fakegpu_cufile_reads;
+
+CUfileError_t cuFileDriverOpen(void) { return (CUfileError_t) {0, 0}; }
+CUfileError_t cuFileDriverClose(void) { return (CUfileError_t) {0, 0}; }
+
+CUfileError_t cuFileHandleRegister(void **fh, CUfileDescr_t *descr) {
+    if (descr->type != 1 || descr->handle.fd < 0) return (CUfileError_t) {5001, 0};
+    int *fd = malloc(sizeof *fd);
+    *fd = descr->handle.fd;
+    /* Real cuFile serves unaligned ranges itself (bounce buffers); the fake just reads through the cache. */
+    fcntl(*fd, F_SETFL, fcntl(*fd, F_GETFL) & ~O_DIRECT);
+    *fh = fd;
+    return (CUfileError_t) {0, 0};
+}
+
+void cuFileHandleDeregister(void *fh) { free(fh); }
+
+long cuFileRead(void *fh, void *base, size_t size, long file_offset, long base_offset) {
+    __sync_add_and_fetch(&fakegpu_cufile_reads, 1);
+    return (long) pread(*(int *) fh, (char *) base + base_offset, size, file_offset);
+}
+
+long fakegpu_cufile_read_count(void) { return fakegpu_cufile_reads; }
+#endif

@@ -2,6 +2,7 @@ package dev.safetensors;
 
 import dev.safetensors.device.Device;
 import dev.safetensors.device.DeviceTensor;
+import dev.safetensors.device.DirectFileReads;
 import dev.safetensors.device.HostBuffer;
 import dev.safetensors.device.PendingCopy;
 import dev.safetensors.internal.load.Chunk;
@@ -80,6 +81,7 @@ final class StreamingLoad implements TensorStream {
     private final AtomicLong tensorsDone = new AtomicLong();
     private final CountDownLatch readersDone;
     private final Thread completer;
+    private final DirectFileReads deviceReads;   // GPUDirect Storage, when asked for and offered
     private volatile boolean stopped;
     private volatile boolean directUsed;
     private Object peeked;
@@ -101,6 +103,7 @@ final class StreamingLoad implements TensorStream {
         ordered.sort(Comparator.<Piece>comparingInt(p -> fileOrder.get(p.file)).thenComparingLong(p -> p.tensor.info().begin()));
         pieces.clear();
         pieces.addAll(ordered);
+        deviceReads = budget.directIo() ? device.directFileReads().orElse(null) : null;
         boolean direct = budget.directIo() && budget.bytes() >= budget.chunkBytes() + 2L * DirectReader.ALIGNMENT;
         stagingSlack = direct ? 2L * DirectReader.ALIGNMENT : 0;
         long chunkBytes = Math.min(budget.chunkBytes(), budget.bytes() - stagingSlack);
@@ -141,6 +144,10 @@ final class StreamingLoad implements TensorStream {
                 Chunk c = chunks.get(i);
                 Piece p = pieces.get(c.piece());
                 DeviceTensor dst = destination(p);
+                if (deviceReads != null && readStraightToDevice(p, c, dst)) {
+                    chunkDone(p);
+                    continue;
+                }
                 Optional<MemorySegment> view = device.hostView(dst);
                 if (view.isPresent()) {
                     readRuns(p, c, view.get().asSlice(c.dstOffset(), c.bytes()));
@@ -169,6 +176,21 @@ final class StreamingLoad implements TensorStream {
         } finally {
             readersDone.countDown();
         }
+    }
+
+    /** A single run read by the device itself from the file (GDS); false when it declines the file. */
+    private boolean readStraightToDevice(Piece p, Chunk c, DeviceTensor dst) {
+        Path path = p.file.path();
+        if (c.runOffsets().length != 1 || path == null) {
+            return false;
+        }
+        long position = p.file.header().dataStart() + p.tensor.info().begin() + c.runOffsets()[0];
+        if (!deviceReads.read(path, position, c.bytes(), dst, c.dstOffset())) {
+            return false;
+        }
+        directUsed = true;
+        bytesRead.addAndGet(c.bytes());
+        return true;
     }
 
     /** The chunk's bytes in the staging buffer: through O_DIRECT for a single run when asked, else buffered. */
@@ -260,6 +282,9 @@ final class StreamingLoad implements TensorStream {
     /** After every reader and copy: free the pool, close what was not handed out, and end the stream. */
     private void finish() {
         pool.close();
+        if (deviceReads != null) {
+            deviceReads.close();
+        }
         if (failure.get() != null || stopped) {
             for (Piece p : pieces) {
                 synchronized (p) {

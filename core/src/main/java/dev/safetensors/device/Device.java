@@ -66,6 +66,14 @@ public interface Device extends AutoCloseable {
         return Optional.empty();
     }
 
+    /**
+     * Direct reads from files into this device's memory (GPUDirect Storage), when the device, its driver
+     * and the machine support them; the caller closes the returned reader.
+     */
+    default java.util.Optional<DirectFileReads> directFileReads() {
+        return java.util.Optional.empty();
+    }
+
     /** Releases what the device holds for this process (streams, the runtime's context). Idempotent. */
     @Override
     void close();

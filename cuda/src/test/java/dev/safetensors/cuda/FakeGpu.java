@@ -55,16 +55,41 @@ final class FakeGpu {
         }
     }
 
+    private static Path cuFile;
+
+    /** The fake cuFile library (reads into the fake runtime's device memory), compiled on first use. */
+    static synchronized Path cuFileLibrary() {
+        if (cuFile == null) {
+            cuFile = compile(Path.of("target", "fakegpu", "libfakecufile.so"), List.of("-DCUFILE"));
+        }
+        return cuFile;
+    }
+
+    /** How many cuFileRead calls the fake has served. */
+    static long cuFileReads() {
+        try {
+            MethodHandle count = Linker.nativeLinker().downcallHandle(
+                    SymbolLookup.libraryLookup(cuFileLibrary(), Arena.global()).find("fakegpu_cufile_read_count")
+                            .orElseThrow(), FunctionDescriptor.of(JAVA_LONG));
+            return (long) count.invokeExact();
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
     private static Path compile(Vendor vendor) {
-        Path out = Path.of("target", "fakegpu", vendor == Vendor.HIP ? "libfakehip.so" : "libfakecudart.so").toAbsolutePath();
+        return compile(Path.of("target", "fakegpu", vendor == Vendor.HIP ? "libfakehip.so" : "libfakecudart.so"),
+                vendor == Vendor.HIP ? List.of("-DHIP") : List.of());
+    }
+
+    private static Path compile(Path target, List<String> defines) {
+        Path out = target.toAbsolutePath();
         Path source = Path.of("src", "test", "c", "fakegpu.c").toAbsolutePath();
         try {
             Files.createDirectories(out.getParent());
-            List<String> cmd = new java.util.ArrayList<>(List.of("cc", "-shared", "-fPIC", "-O1", "-o", out.toString(),
-                    source.toString(), "-lpthread"));
-            if (vendor == Vendor.HIP) {
-                cmd.add(3, "-DHIP");
-            }
+            List<String> cmd = new java.util.ArrayList<>(List.of("cc", "-shared", "-fPIC", "-O1"));
+            cmd.addAll(defines);
+            cmd.addAll(List.of("-o", out.toString(), source.toString(), "-lpthread"));
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
             String log = new String(p.getInputStream().readAllBytes());
             Assumptions.assumeTrue(p.waitFor() == 0, "no C compiler to build the fake GPU runtime: " + log);

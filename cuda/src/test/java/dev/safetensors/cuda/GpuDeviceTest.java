@@ -162,6 +162,31 @@ class GpuDeviceTest {
         }
     }
 
+    @Test
+    void directIoReadsFilesStraightIntoDeviceMemoryThroughCuFile() {
+        Path file = dir.resolve("m.safetensors");
+        Map<String, byte[]> expected = writeEveryDtype(file);
+        GpuRuntime rt = FakeGpu.runtime(Vendor.CUDA, 1, 64L << 20, 0, 0);
+        System.setProperty("safetensors.cufile.library", FakeGpu.cuFileLibrary().toString());
+        dev.safetensors.cuda.internal.CuFiles.reload();
+        try (GpuDevice gpu = GpuDevice.open(rt, 0, HostMemory.PINNED); SafeTensorsFile f = SafeTensorsFile.open(file)) {
+            long readsBefore = FakeGpu.cuFileReads();
+            long freeBefore = gpu.memoryInfo()[0];
+            try (TensorStream s = f.stream(gpu, LoadPlan.all(), new LoadBudget(64 << 10, 16 << 10, 2, 4, true))) {
+                for (LoadedTensor t : s) {
+                    assertThat(toHost(gpu, t.tensor())).as(t.name()).isEqualTo(expected.get(t.name()));
+                    t.close();
+                }
+                assertThat(s.stats().directIo()).isTrue();
+            }
+            assertThat(FakeGpu.cuFileReads() - readsBefore).as("cuFileRead calls").isPositive();
+            assertThat(gpu.memoryInfo()[0]).isEqualTo(freeBefore);
+        } finally {
+            System.clearProperty("safetensors.cufile.library");
+            dev.safetensors.cuda.internal.CuFiles.reload();
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(Vendor.class)
     void runtimeErrorsCarryTheRuntimesOwnNamesAndText(Vendor vendor) {

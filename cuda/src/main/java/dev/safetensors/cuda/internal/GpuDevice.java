@@ -10,7 +10,6 @@ import dev.safetensors.device.DeviceId;
 import dev.safetensors.device.DeviceTensor;
 import dev.safetensors.device.HostBuffer;
 import dev.safetensors.device.PendingCopy;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -166,6 +165,15 @@ public final class GpuDevice implements Device {
         return new GpuCopy(this, event);
     }
 
+    /** GPUDirect Storage, when NVIDIA's cuFile library and its driver are present (CUDA only). */
+    @Override
+    public java.util.Optional<dev.safetensors.device.DirectFileReads> directFileReads() {
+        if (runtime.vendor() != Vendor.CUDA) {
+            return java.util.Optional.empty();
+        }
+        return CuFiles.get().map(c -> c.readsFor(this));
+    }
+
     GpuRuntime runtime() {
         return runtime;
     }
@@ -203,10 +211,5 @@ public final class GpuDevice implements Device {
     /** A host segment for {@code pointer}, with no cleanup of its own. */
     static MemorySegment segment(long pointer, long bytes) {
         return MemorySegment.ofAddress(pointer).reinterpret(bytes);
-    }
-
-    /** For pageable staging: ordinary aligned memory. */
-    static Arena newArena() {
-        return Arena.ofShared();
     }
 }
