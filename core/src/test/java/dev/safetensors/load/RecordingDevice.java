@@ -173,8 +173,25 @@ final class RecordingDevice implements Device {
 
     @Override
     public PendingCopy copyOut(DeviceTensor src, long srcOffset, MemorySegment dst) {
-        MemorySegment.copy(((Memory) src).bytes, srcOffset, dst, 0, dst.byteSize());
-        return PendingCopy.done();
+        CompletableFuture<Void> f = CompletableFuture.runAsync(() -> {
+            try {
+                Thread.sleep(delayMillis);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            MemorySegment.copy(((Memory) src).bytes, srcOffset, dst, 0, dst.byteSize());
+        }, copier);
+        return new PendingCopy() {
+            @Override
+            public boolean isDone() {
+                return f.isDone();
+            }
+
+            @Override
+            public void await() {
+                f.join();
+            }
+        };
     }
 
     @Override

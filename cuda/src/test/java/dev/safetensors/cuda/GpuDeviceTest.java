@@ -84,6 +84,25 @@ class GpuDeviceTest {
         }
     }
 
+    @Test
+    void savingFromTheDeviceWritesTheFileItWasLoadedFrom() throws Exception {
+        Path file = dir.resolve("m.safetensors");
+        writeEveryDtype(file);
+        Path saved = dir.resolve("saved.safetensors");
+        GpuRuntime rt = FakeGpu.runtime(Vendor.CUDA, 1, 64L << 20, 10, 0);
+        try (GpuDevice gpu = GpuDevice.open(rt, 0, HostMemory.PINNED); SafeTensorsFile f = SafeTensorsFile.open(file);
+             TensorStream s = f.stream(gpu, LoadPlan.all(), LoadBudget.defaults())) {
+            List<LoadedTensor> all = new ArrayList<>();
+            s.forEachRemaining(all::add);
+            SafeTensorsWriter w = SafeTensorsWriter.create();
+            all.forEach(t -> w.add(t.name(), t.tensor()));
+            w.write(saved);
+            all.forEach(LoadedTensor::close);
+        }
+        assertThat(java.nio.file.Files.readAllBytes(saved)).isEqualTo(java.nio.file.Files.readAllBytes(file));
+        assertThat(FakeGpu.liveHostBytes(Vendor.CUDA)).isZero();
+    }
+
     @ParameterizedTest
     @EnumSource(HostMemory.class)
     void everyKindOfStagingMemoryCarriesTheBytes(HostMemory staging) {
