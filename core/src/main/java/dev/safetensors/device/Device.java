@@ -86,6 +86,15 @@ public interface Device extends AutoCloseable {
         return CpuDevice.in(arena);
     }
 
+    /**
+     * The CPU: tensors carved one after another (64-byte aligned) from the caller's {@code region}, for
+     * engines that keep all weights in one block of memory; allocation fails with {@code IoError} once the
+     * region is full. Closing a tensor does not give its bytes back.
+     */
+    static Device cpu(MemorySegment region) {
+        return CpuDevice.in(region);
+    }
+
     /** The CPU: every tensor in its own memory, freed when the tensor closes. */
     static Device cpu() {
         return CpuDevice.owning();

@@ -23,20 +23,32 @@ public final class CpuDevice implements Device {
     /** Cache-line alignment: enough for vector loads, and what allocators give native code. */
     private static final long ALIGNMENT = 64;
 
-    private final Arena callerArena;   // null: each tensor owns its memory
+    private final Arena callerArena;   // null: each tensor owns its memory (or lives in the region)
+    private final MemorySegment region; // non-null: tensors are carved from it, in order
+    private long used;
 
-    private CpuDevice(Arena callerArena) {
+    private CpuDevice(Arena callerArena, MemorySegment region) {
         this.callerArena = callerArena;
+        this.region = region;
     }
 
     /** Tensors in the caller's arena. */
     public static CpuDevice in(Arena arena) {
-        return new CpuDevice(Objects.requireNonNull(arena, "arena must be non-null"));
+        return new CpuDevice(Objects.requireNonNull(arena, "arena must be non-null"), null);
+    }
+
+    /** Tensors carved one after another from the caller's region, each aligned to 64 bytes. */
+    public static CpuDevice in(MemorySegment region) {
+        Objects.requireNonNull(region, "region must be non-null");
+        if (region.isReadOnly()) {
+            throw new IllegalArgumentException("the region is read-only");
+        }
+        return new CpuDevice(null, region);
     }
 
     /** Each tensor in memory of its own, freed when it closes. */
     public static CpuDevice owning() {
-        return new CpuDevice(null);
+        return new CpuDevice(null, null);
     }
 
     @Override
@@ -52,6 +64,9 @@ public final class CpuDevice implements Device {
     @Override
     public DeviceTensor allocate(String name, DType dtype, Shape shape) {
         long bytes = HeaderValidator.byteCount(name, dtype, shape.dims(), null);
+        if (region != null) {
+            return new CpuTensor(name, dtype, shape, carve(name, bytes), null, this);
+        }
         Arena arena = callerArena != null ? callerArena : Arena.ofShared();
         try {
             return new CpuTensor(name, dtype, shape, arena.allocate(Math.max(bytes, 1), ALIGNMENT).asSlice(0, bytes),
@@ -63,6 +78,17 @@ public final class CpuDevice implements Device {
             throw new SafeTensorsException(SafeTensorsException.Kind.IoError, "cpu", "cannot allocate " + bytes
                     + " bytes for tensor `" + name + "`: out of memory", e);
         }
+    }
+
+    private synchronized MemorySegment carve(String name, long bytes) {
+        long at = (used + ALIGNMENT - 1) & -ALIGNMENT;
+        if (at > region.byteSize() || bytes > region.byteSize() - at) {
+            throw new SafeTensorsException(SafeTensorsException.Kind.IoError, "cpu", "tensor `" + name + "` needs "
+                    + bytes + " bytes, but the region has " + Math.max(0, region.byteSize() - at) + " of "
+                    + region.byteSize() + " left");
+        }
+        used = at + bytes;
+        return region.asSlice(at, bytes);
     }
 
     @Override
