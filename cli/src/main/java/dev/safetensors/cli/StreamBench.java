@@ -100,6 +100,7 @@ final class StreamBench {
     }
 
     private void gpu(Map<String, Object> r, String name, long bytes) throws Exception {
+        verify(r, name);
         try (Device pinned = Gpus.open(name, HostMemory.PINNED); Device pageable = Gpus.open(name, HostMemory.PAGEABLE)) {
             r.put("h2d_pinned_gbps", hostToDevice(pinned, bytes));
             r.put("h2d_pageable_gbps", hostToDevice(pageable, bytes));
@@ -107,6 +108,37 @@ final class StreamBench {
             r.put("stream_pageable_gbps", stream(ReadStrategy.MMAP, () -> pageable, budget, bytes, false));
             r.put("stream_direct_gbps", stream(ReadStrategy.PREAD, () -> pinned, budget.withDirectIo(true), bytes, false));
             r.put("ratio_to_pinned_h2d", ratio((double) r.get("stream_pinned_gbps"), (double) r.get("h2d_pinned_gbps")));
+        }
+    }
+
+    /**
+     * One load checked byte for byte: every piece copied back from the device and compared with the
+     * file's bytes; the device's free memory compared before and after.
+     */
+    private void verify(Map<String, Object> r, String name) throws Exception {
+        try (Device d = Gpus.open(name, HostMemory.PINNED); Checkpoint c = Checkpoint.open(path);
+             Arena arena = Arena.ofShared()) {
+            long before = Gpus.info(d).freeBytes();
+            Map<String, dev.safetensors.parallel.RankPiece> pieces = new LinkedHashMap<>();
+            plan.pieces(c).forEach(p -> pieces.put(p.name(), p));
+            int checked = 0;
+            try (TensorStream s = c.stream(d, plan, budget)) {
+                for (LoadedTensor t : s) {
+                    long n = t.tensor().byteSize();
+                    MemorySegment back = arena.allocate(Math.max(1, n)).asSlice(0, n);
+                    MemorySegment file = arena.allocate(Math.max(1, n)).asSlice(0, n);
+                    d.copyOut(t.tensor(), 0, back).await();
+                    pieces.get(t.name()).slice().copyTo(file);
+                    if (back.mismatch(file) != -1) {
+                        throw new IllegalStateException("tensor `" + t.name() + "` differs on " + name + " at byte "
+                                + back.mismatch(file));
+                    }
+                    t.close();
+                    checked++;
+                }
+            }
+            r.put("verified_tensors", checked);
+            r.put("device_bytes_leaked", before - Gpus.info(d).freeBytes());
         }
     }
 

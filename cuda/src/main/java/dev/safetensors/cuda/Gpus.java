@@ -59,6 +59,18 @@ public final class Gpus {
         throw new SafeTensorsException(SafeTensorsException.Kind.IoError, name, "not a GPU device name: use cuda:N or rocm:N");
     }
 
+    /**
+     * What the runtime says about an open GPU device now (free memory included).
+     *
+     * @throws IllegalArgumentException when {@code device} is not a GPU of this module
+     */
+    public static GpuInfo info(Device device) {
+        if (!(device instanceof GpuDevice g)) {
+            throw new IllegalArgumentException(device.name() + " is not a GPU of safetensors-cuda");
+        }
+        return g.info();
+    }
+
     /** Why no device of this kind ({@code cuda} or {@code rocm}) can be opened, or empty when one can. */
     public static java.util.Optional<String> unavailableReason(String kind) {
         for (Vendor v : Vendor.values()) {
