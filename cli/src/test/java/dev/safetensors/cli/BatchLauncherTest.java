@@ -20,14 +20,17 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code validate} and {@code inspect} of many paths through the real launcher ({@code ./safetensors}, the
  * packaged jar in its own JVM): a verdict or an error line for every path, exit status 1 when any failed, and
- * a file too big for the heap reported as such without ending the run. Runs after packaging (cli/pom.xml).
+ * a file too big for the heap reported as such without ending the run. Runs after packaging (cli/pom.xml),
+ * so not in {@code ./run-tests --quick}.
  */
+@Tag("slow")
 class BatchLauncherTest {
     private static final Path LAUNCHER = Cli.fixture("").getParent().getParent().resolve("safetensors");
 
