@@ -8,6 +8,9 @@ import dev.safetensors.internal.json.JsonWriter;
 import dev.safetensors.SafeTensorsFile;
 import dev.safetensors.ShardedCheckpoint;
 import dev.safetensors.Tensor;
+import dev.safetensors.TensorInfo;
+import dev.safetensors.cli.tree.NameTree;
+import dev.safetensors.cli.tree.TreeText;
 import java.io.PrintWriter;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
@@ -23,7 +26,9 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /** {@code safetensors inspect}: what a file holds. */
@@ -31,10 +36,15 @@ import picocli.CommandLine.Spec;
         description = {"Show the tensors (dtype, shape, size), parameter counts per dtype, total bytes and metadata.",
                 "PATH may be a file, an index or a directory of shards (each shard is shown). Every PATH is shown even",
                 "when one fails: errors go to stderr, one line each, and the exit status is 1.",
-                "With no PATH, inspects a small real checkpoint bundled with the tool."})
+                "With no PATH, inspects a small real checkpoint bundled with the tool.",
+                "On a terminal, tensors are shown as a tree of their dotted names, with repeated layers folded into",
+                "one row (model.layers.{0..31}); piped, one row per tensor with its full name. --tree and --flat choose."})
 final class InspectCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
+
+    @ParentCommand
+    Main main;
 
     @Parameters(paramLabel = "PATH", arity = "0..*",
             description = "safetensors files, *.safetensors.index.json files or directories of shards")
@@ -46,8 +56,22 @@ final class InspectCommand implements Callable<Integer> {
     @Option(names = "--sha256", description = "With --json: add each tensor's SHA-256 (reads every byte).")
     boolean sha256;
 
+    @Option(names = "--tree", description = "Tensors as a tree of their dotted names, repeated layers folded "
+            + "(the default on a terminal).")
+    boolean tree;
+
+    @Option(names = "--flat", description = "One row per tensor with its full name (the default when piped).")
+    boolean flat;
+
+    /** Whether tables are trees: as asked, else on a terminal. */
+    private boolean asTree;
+
     @Override
     public Integer call() throws Exception {
+        if (tree && flat) {
+            throw new ParameterException(spec.commandLine(), "--tree and --flat exclude each other: choose one");
+        }
+        asTree = tree || (!flat && main != null && main.terminal().stdout());
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         if (paths.isEmpty()) {
@@ -82,6 +106,10 @@ final class InspectCommand implements Callable<Integer> {
             if (c instanceof ShardedCheckpoint sharded && !json) {
                 out.printf("%s: sharded checkpoint, %,d tensors in %,d shards%s%n", label, c.size(), files.size(),
                         sharded.index().isPresent() ? ", index " + c.description() : ", no index");
+            }
+            if (asTree && !json) {
+                printTree(c, files, label, out);
+                return;
             }
             for (SafeTensorsFile f : files) {
                 String name = c instanceof ShardedCheckpoint ? f.description() : label;
@@ -140,16 +168,52 @@ final class InspectCommand implements Callable<Integer> {
         return HexFormat.of().formatHex(md.digest());
     }
 
-    private static void printTable(SafeTensorsFile f, String label, PrintWriter out) {
-        out.println(label);
-        out.printf("  header %,d bytes, data %,d bytes, %,d tensors%n",
-                f.header().headerSize(), f.header().dataSize(), f.size());
-        if (f.metadata().isEmpty()) {
-            out.println("  metadata: none");
+    /**
+     * The whole checkpoint as one tree: a file's header line and metadata, or for a sharded checkpoint a line per
+     * shard, then the tree of every tensor, then the parameters per dtype.
+     */
+    private void printTree(Checkpoint c, List<SafeTensorsFile> files, String label, PrintWriter out) {
+        List<TensorInfo> infos = new ArrayList<>();
+        if (c instanceof ShardedCheckpoint) {
+            for (SafeTensorsFile f : files) {
+                printSizes(f, "  " + f.description() + ": ", out);
+            }
         } else {
-            out.println("  metadata:");
+            out.println(label);
+            printSizes(files.get(0), "  ", out);
+        }
+        Map<DType, Long> params = new EnumMap<>(DType.class);
+        long bytes = 0;
+        for (SafeTensorsFile f : files) {
+            printMetadata(f, files.size() > 1 ? "  metadata of " + f.description() : "  metadata", out);
+            for (Tensor t : f.tensors()) {
+                infos.add(t.info());
+                params.merge(t.dtype(), t.elementCount(), Long::sum);
+            }
+            bytes += f.header().dataSize();
+        }
+        TreeText.print(NameTree.of(infos), main == null || main.terminal().unicode(), "  ", out);
+        printParameters(params, bytes, out);
+    }
+
+    private static void printSizes(SafeTensorsFile f, String lead, PrintWriter out) {
+        out.printf("%sheader %,d bytes, data %,d bytes, %,d tensors%n", lead, f.header().headerSize(),
+                f.header().dataSize(), f.size());
+    }
+
+    private static void printMetadata(SafeTensorsFile f, String title, PrintWriter out) {
+        if (f.metadata().isEmpty()) {
+            out.println(title + ": none");
+        } else {
+            out.println(title + ":");
             f.metadata().get().forEach((k, v) -> out.println("    " + JsonWriter.quote(k) + ": " + JsonWriter.quote(abbreviate(v))));
         }
+    }
+
+    private static void printTable(SafeTensorsFile f, String label, PrintWriter out) {
+        out.println(label);
+        printSizes(f, "  ", out);
+        printMetadata(f, "  metadata", out);
         int nameWidth = 4;
         int shapeWidth = 5;
         for (Tensor t : f.tensors()) {
@@ -164,13 +228,17 @@ final class InspectCommand implements Callable<Integer> {
             out.printf(row, displayName(t), t.dtype(), t.shape(), t.byteSize());
             params.merge(t.dtype(), t.elementCount(), Long::sum);
         }
+        printParameters(params, f.header().dataSize(), out);
+    }
+
+    private static void printParameters(Map<DType, Long> params, long dataBytes, PrintWriter out) {
         StringBuilder sb = new StringBuilder("  parameters:");
         long total = 0;
         for (Map.Entry<DType, Long> e : params.entrySet()) {
             sb.append(String.format(" %s %,d", e.getKey(), e.getValue()));
             total += e.getValue();
         }
-        out.println(sb.append(String.format("; total %,d parameters, %,d bytes", total, f.header().dataSize())));
+        out.println(sb.append(String.format("; total %,d parameters, %,d bytes", total, dataBytes)));
     }
 
     /** Names are printed as JSON strings when they hold control characters, so the table stays a table. */
