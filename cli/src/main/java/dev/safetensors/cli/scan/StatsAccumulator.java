@@ -4,15 +4,19 @@ import dev.safetensors.Tensor;
 import dev.safetensors.convert.SubBytePacking;
 
 /**
- * Min, max, mean, variance and counts of values seen so far. Each block is summed in float64 and its squared
- * deviations taken from its own mean with the corrected two-pass formula; blocks and partial results are
- * combined with Chan, Golub and LeVeque's pairwise update. So the error does not grow with the tensor's size
- * or its offset from zero, as a running sum of squares would.
+ * Min, max, mean, variance and counts of values seen so far, in float64. Each block is summed as differences
+ * from its first value (exact for values close together), its mean refined by the sum of the deviations from it,
+ * and its squared deviations taken with the corrected two-pass formula; blocks and partial results are combined
+ * with Chan, Golub and LeVeque's pairwise update, means kept as a shift plus an offset so that the difference
+ * of two means stays exact. So the error grows neither with the tensor's size nor with its distance from zero
+ * (a spread of 1e-3 about 1e9 keeps twelve digits), as a running sum, or sum of squares, would.
  */
 public final class StatsAccumulator implements ValueScan.Accumulator<StatsAccumulator> {
     private long count;
     private long finite;
-    private double mean;
+    /** The mean of the finite values is {@code shift + offset}: a value of theirs, and the rest. */
+    private double shift;
+    private double offset;
     private double m2;
     private double min = Double.POSITIVE_INFINITY;
     private double max = Double.NEGATIVE_INFINITY;
@@ -54,6 +58,7 @@ public final class StatsAccumulator implements ValueScan.Accumulator<StatsAccumu
 
     /** Takes in {@code v[0..n)}. */
     public void add(double[] v, int n) {
+        double k0 = Double.NaN;
         long k = 0;
         double sum = 0;
         double lo = min;
@@ -62,8 +67,11 @@ public final class StatsAccumulator implements ValueScan.Accumulator<StatsAccumu
         for (int i = 0; i < n; i++) {
             double x = v[i];
             if (x - x == 0) {   // finite
+                if (k == 0) {
+                    k0 = x;
+                }
                 k++;
-                sum += x;
+                sum += x - k0;
                 lo = x < lo ? x : lo;
                 hi = x > hi ? x : hi;
                 z += x == 0 ? 1 : 0;
@@ -82,12 +90,12 @@ public final class StatsAccumulator implements ValueScan.Accumulator<StatsAccumu
         if (k == 0) {
             return;
         }
-        double blockMean = sum / k;
+        double mean = sum / k;
         double dev = 0;
         double sq = 0;
         if (k == n) {
             for (int i = 0; i < n; i++) {
-                double d = v[i] - blockMean;
+                double d = (v[i] - k0) - mean;
                 dev += d;
                 sq += d * d;
             }
@@ -95,14 +103,15 @@ public final class StatsAccumulator implements ValueScan.Accumulator<StatsAccumu
             for (int i = 0; i < n; i++) {
                 double x = v[i];
                 if (x - x == 0) {
-                    double d = x - blockMean;
+                    double d = (x - k0) - mean;
                     dev += d;
                     sq += d * d;
                 }
             }
         }
-        // The second term removes what rounding the mean left in the deviations (Björck's correction).
-        combine(k, blockMean, sq - dev * dev / k);
+        // The deviations' sum is what rounding left in the first mean: adding its share refines the mean, and
+        // subtracting its square keeps the squared deviations about the refined one (the corrected two-pass formula).
+        combine(k, k0, mean + dev / k, sq - dev * dev / k);
     }
 
     @Override
@@ -115,29 +124,30 @@ public final class StatsAccumulator implements ValueScan.Accumulator<StatsAccumu
         min = Math.min(min, later.min);
         max = Math.max(max, later.max);
         if (later.finite > 0) {
-            combine(later.finite, later.mean, later.m2);
+            combine(later.finite, later.shift, later.offset, later.m2);
         }
     }
 
-    /** Adds {@code k} finite values with mean {@code mean2} and squared deviations {@code m2b}. */
-    private void combine(long k, double mean2, double m2b) {
+    /** Adds {@code k} finite values with mean {@code shift2 + offset2} and squared deviations {@code m2b}. */
+    private void combine(long k, double shift2, double offset2, double m2b) {
         if (finite == 0) {
             finite = k;
-            mean = mean2;
+            shift = shift2;
+            offset = offset2;
             m2 = m2b;
             return;
         }
         long total = finite + k;
-        double delta = mean2 - mean;
+        double delta = (shift2 - shift) + (offset2 - offset);
         double share = (double) k / total;
-        mean += delta * share;
+        offset += delta * share;
         m2 += m2b + delta * delta * ((double) finite * share);
         finite = total;
     }
 
     public TensorStats result() {
         boolean any = finite > 0;
-        return new TensorStats(count, any ? min : Double.NaN, any ? max : Double.NaN, any ? mean : Double.NaN,
+        return new TensorStats(count, any ? min : Double.NaN, any ? max : Double.NaN, any ? shift + offset : Double.NaN,
                 any ? Math.sqrt(Math.max(0, m2) / finite) : Double.NaN, zeros, nan, posInf, negInf);
     }
 }

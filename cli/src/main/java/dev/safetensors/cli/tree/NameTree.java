@@ -52,7 +52,7 @@ public final class NameTree {
         }
         Map<String, Integer> signatures = new HashMap<>();
         root.sign(signatures);
-        return root.fold("", "", 1, List.of());
+        return root.fold(null, "", 1, List.of());
     }
 
     /** Decimal indices as PyTorch numbers modules: {@code 0}, or no leading zero. */
@@ -115,7 +115,9 @@ public final class NameTree {
             return signature;
         }
 
+        /** This subtree as rows; {@code label} is null for the root. */
         Node fold(String label, String path, long repeat, List<Long> indices) {
+            boolean root = label == null;
             // Numbered children grouped by their subtree's shape, each group placed where its first member was.
             Map<Integer, List<Long>> groups = new LinkedHashMap<>();
             for (String key : children.keySet()) {
@@ -126,7 +128,7 @@ public final class NameTree {
             List<Node> out = new ArrayList<>();
             for (Map.Entry<String, Raw> e : children.entrySet()) {
                 String key = e.getKey();
-                String childPath = path.isEmpty() && label.isEmpty() ? key : path + "." + key;
+                String childPath = root ? key : path + "." + key;
                 if (!isIndex(key)) {
                     out.add(e.getValue().fold(key, childPath, 1, List.of()));
                     continue;
@@ -134,11 +136,11 @@ public final class NameTree {
                 List<Long> group = groups.get(e.getValue().signature);
                 if (group.size() == 1 || group.get(0) == Long.parseLong(key)) {
                     String folded = group.size() == 1 ? key : formatIndices(group);
-                    String foldedPath = path.isEmpty() && label.isEmpty() ? folded : path + "." + folded;
+                    String foldedPath = root ? folded : path + "." + folded;
                     out.add(e.getValue().fold(folded, foldedPath, group.size(), group.size() == 1 ? List.of() : group));
                 }
             }
-            if (tensor == null && out.size() == 1 && !label.isEmpty()) {
+            if (tensor == null && out.size() == 1 && !root) {
                 // One child and nothing here: one row, "embed_tokens.weight" or "layers.{0..31}".
                 Node only = out.get(0);
                 return new Node(label + "." + only.label(), only.path(), only.tensor(), repeat * only.repeat(),
@@ -153,13 +155,13 @@ public final class NameTree {
                 params += c.params();
                 bytes += c.bytes();
             }
-            return new Node(label, path, tensor, repeat, indices, List.copyOf(out), repeat * tensors, repeat * params,
+            return new Node(root ? "" : label, path, tensor, repeat, indices, List.copyOf(out), repeat * tensors, repeat * params,
                     repeat * bytes);
         }
     }
 
     /** Indices by value before other keys; other keys by their characters. */
-    static int compareKeys(String a, String b) {
+    public static int compareKeys(String a, String b) {
         boolean ia = isIndex(a);
         boolean ib = isIndex(b);
         if (ia && ib) {

@@ -75,7 +75,7 @@ public final class TreeText {
     }
 
     /** Labels with control characters, or empty ones, as JSON strings, so each row stays one line. */
-    static String display(String label) {
+    public static String display(String label) {
         return label.isEmpty() || label.chars().anyMatch(c -> c < 0x20 || c == 0x7F) ? JsonWriter.quote(label) : label;
     }
 }
