@@ -16,6 +16,10 @@ public final class Histogram implements ValueScan.Accumulator<Histogram> {
     private final double width;
     private final long[] counts;
 
+    /**
+     * Bins over {@code [low, high]}; a range too narrow for {@code bins} distinct edges (a few units in the last
+     * place wide, where NumPy raises "too many bins") gets as many bins, halving, as it has room for.
+     */
     public Histogram(double low, double high, int bins) {
         if (!(low <= high) || Double.isInfinite(low) || Double.isInfinite(high) || bins < 1) {
             throw new IllegalArgumentException("histogram range [" + low + ", " + high + "] with " + bins + " bins");
@@ -26,15 +30,35 @@ public final class Histogram implements ValueScan.Accumulator<Histogram> {
         }
         this.low = low;
         this.high = high;
-        this.counts = new long[bins];
-        // np.linspace(low, high, bins + 1): i * step + low, the last edge exactly high.
-        this.edges = new double[bins + 1];
         this.width = high - low;
-        double step = width / bins;
-        for (int i = 0; i < bins; i++) {
-            edges[i] = step == 0 ? (double) i / bins * width + low : i * step + low;   // step 0: subnormal widths
+        double[] e = edges(low, high, bins);
+        while (bins > 1 && !increasing(e)) {
+            bins /= 2;
+            e = edges(low, high, bins);
         }
-        edges[bins] = high;
+        this.edges = e;
+        this.counts = new long[bins];
+    }
+
+    /** np.linspace(low, high, bins + 1): i * step + low, the last edge exactly high. */
+    private static double[] edges(double low, double high, int bins) {
+        double width = high - low;
+        double step = width / bins;
+        double[] e = new double[bins + 1];
+        for (int i = 0; i < bins; i++) {
+            e[i] = step == 0 ? (double) i / bins * width + low : i * step + low;   // step 0: subnormal widths
+        }
+        e[bins] = high;
+        return e;
+    }
+
+    private static boolean increasing(double[] e) {
+        for (int i = 1; i < e.length; i++) {
+            if (!(e[i - 1] < e[i])) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The histogram of one tensor's values. */
