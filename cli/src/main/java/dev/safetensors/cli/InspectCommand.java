@@ -182,10 +182,10 @@ final class InspectCommand implements Callable<Integer> {
             out.println(label);
             printSizes(files.get(0), "  ", out);
         }
+        printMetadata(CheckpointContents.metadata(c), files.size() > 1 ? "  metadata of the shards" : "  metadata", out);
         Map<DType, Long> params = new EnumMap<>(DType.class);
         long bytes = 0;
         for (SafeTensorsFile f : files) {
-            printMetadata(f, files.size() > 1 ? "  metadata of " + f.description() : "  metadata", out);
             for (Tensor t : f.tensors()) {
                 infos.add(t.info());
                 params.merge(t.dtype(), t.elementCount(), Long::sum);
@@ -201,19 +201,19 @@ final class InspectCommand implements Callable<Integer> {
                 f.header().dataSize(), f.size());
     }
 
-    private static void printMetadata(SafeTensorsFile f, String title, PrintWriter out) {
-        if (f.metadata().isEmpty()) {
+    private static void printMetadata(Map<String, String> metadata, String title, PrintWriter out) {
+        if (metadata.isEmpty()) {
             out.println(title + ": none");
         } else {
             out.println(title + ":");
-            f.metadata().get().forEach((k, v) -> out.println("    " + JsonWriter.quote(k) + ": " + JsonWriter.quote(abbreviate(v))));
+            metadata.forEach((k, v) -> out.println("    " + JsonWriter.quote(k) + ": " + JsonWriter.quote(abbreviate(v))));
         }
     }
 
     private static void printTable(SafeTensorsFile f, String label, PrintWriter out) {
         out.println(label);
         printSizes(f, "  ", out);
-        printMetadata(f, "  metadata", out);
+        printMetadata(f.metadata().orElse(Map.of()), "  metadata", out);
         int nameWidth = 4;
         int shapeWidth = 5;
         for (Tensor t : f.tensors()) {

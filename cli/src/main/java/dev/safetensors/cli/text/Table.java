@@ -71,7 +71,7 @@ public final class Table {
                     sb.append("  ");
                 }
             }
-            out.println(sb);
+            out.println(sb.toString().stripTrailing());
         }
     }
 }
