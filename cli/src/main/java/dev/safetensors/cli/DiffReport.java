@@ -46,18 +46,22 @@ final class DiffReport {
         out.printf(Locale.ROOT, "values: %d %s compared (atol %s, rtol %s): %d identical, %d within tolerance, %d outside%n",
                 compared.size(), compared.size() == 1 ? "tensor" : "tensors", Units.value(d.atol()), Units.value(d.rtol()),
                 identical, within, compared.size() - identical - within);
-        Table table = new Table("NAME", "DTYPE", "MAX ABS", "MAX REL", "OUTSIDE", "FIRST OUTSIDE (A vs B)")
-                .rightAligned(2, 3, 4);
-        for (CheckpointDiff.Pair p : compared) {
+        List<CheckpointDiff.Pair> listed = compared.stream().filter(p -> !p.values().bytesIdentical()).toList();
+        boolean anyOutside = listed.stream().anyMatch(p -> p.values().firstMismatch() >= 0);
+        Table table = anyOutside
+                ? new Table("NAME", "DTYPE", "MAX ABS", "MAX REL", "OUTSIDE", "FIRST OUTSIDE (A vs B)").rightAligned(2, 3, 4)
+                : new Table("NAME", "DTYPE", "MAX ABS", "MAX REL", "OUTSIDE").rightAligned(2, 3, 4);
+        for (CheckpointDiff.Pair p : listed) {
             ValueDiff v = p.values();
-            if (v.bytesIdentical()) {
+            String dtype = p.dtypeChanged() ? p.a().dtype() + " -> " + p.b().dtype() : p.a().dtype().toString();
+            String outside = String.format(Locale.ROOT, "%,d", v.mismatched());
+            String name = TreeText.display(p.a().name());
+            if (!anyOutside) {
+                table.add(name, dtype, Units.value(v.maxAbs()), Units.value(v.maxRel()), outside);
                 continue;
             }
-            table.add(TreeText.display(p.a().name()),
-                    p.dtypeChanged() ? p.a().dtype() + " -> " + p.b().dtype() : p.a().dtype().toString(),
-                    Units.value(v.maxAbs()), Units.value(v.maxRel()), String.format(Locale.ROOT, "%,d", v.mismatched()),
-                    v.firstMismatch() < 0 ? "" : index(p.a(), v.firstMismatch()) + ": " + exact(v.firstA()) + " vs "
-                            + exact(v.firstB()));
+            table.add(name, dtype, Units.value(v.maxAbs()), Units.value(v.maxRel()), outside, v.firstMismatch() < 0 ? ""
+                    : index(p.a(), v.firstMismatch()) + ": " + exact(v.firstA()) + " vs " + exact(v.firstB()));
         }
         if (table.size() > 0) {
             table.print(out, "  ");

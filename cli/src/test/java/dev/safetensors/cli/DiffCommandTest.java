@@ -107,7 +107,7 @@ class DiffCommandTest {
         assertThat(Cli.run("diff", "--rtol", "0.000976", a.toString(), b.toString()).exitCode()).isZero();
         Cli within = Cli.run("diff", "--atol", "0.001", a.toString(), b.toString());
         assertThat(within.out()).contains("1 tensor compared (atol 0.001, rtol 0): 0 identical, 1 within tolerance, 0 outside")
-                .contains("  w     F32    0.000976563  0.00097561        0\n").endsWith("equal within tolerance\n");
+                .contains("  NAME  DTYPE      MAX ABS     MAX REL  OUTSIDE\n  w     F32    0.000976563  0.00097561        0\n").endsWith("equal within tolerance\n");
     }
 
     @Test

@@ -55,6 +55,22 @@ public final class BlockReader {
         DType type = valueType(t);
         switch (type) {
             case F64 -> MemorySegment.copy(raw, LittleEndian.DOUBLE, 0, out, 0, count);
+            // The common weight dtypes straight to double, without a float[] on the way.
+            case F32 -> {
+                for (int i = 0; i < count; i++) {
+                    out[i] = raw.get(LittleEndian.FLOAT, 4L * i);
+                }
+            }
+            case BF16 -> {
+                for (int i = 0; i < count; i++) {
+                    out[i] = Float.intBitsToFloat(raw.get(LittleEndian.SHORT, 2L * i) << 16);
+                }
+            }
+            case F16 -> {
+                for (int i = 0; i < count; i++) {
+                    out[i] = Float.float16ToFloat(raw.get(LittleEndian.SHORT, 2L * i));
+                }
+            }
             case I64 -> {
                 for (int i = 0; i < count; i++) {
                     out[i] = raw.get(LittleEndian.LONG, 8L * i);

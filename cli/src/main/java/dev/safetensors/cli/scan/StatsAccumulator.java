@@ -56,62 +56,116 @@ public final class StatsAccumulator implements ValueScan.Accumulator<StatsAccumu
         };
     }
 
-    /** Takes in {@code v[0..n)}. */
+    /**
+     * Takes in {@code v[0..n)}. Four independent sums, minima and maxima per pass, so the additions do not wait
+     * on each other; a group of four holding NaN or an infinity goes the slow way, one value at a time.
+     */
     public void add(double[] v, int n) {
-        double k0 = Double.NaN;
-        long k = 0;
-        double sum = 0;
-        double lo = min;
-        double hi = max;
+        int f = 0;
+        while (f < n && !(v[f] - v[f] == 0)) {
+            f++;
+        }
+        if (f == n) {
+            countNonFinite(v, 0, n);
+            count += n;
+            return;
+        }
+        double k0 = v[f];   // the block's shift: its first finite value
+        double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        double lo0 = min, lo1 = min, lo2 = min, lo3 = min;
+        double hi0 = max, hi1 = max, hi2 = max, hi3 = max;
         long z = 0;
-        for (int i = 0; i < n; i++) {
-            double x = v[i];
-            if (x - x == 0) {   // finite
-                if (k == 0) {
-                    k0 = x;
+        long special = nan + posInf + negInf;
+        int i = 0;
+        for (; i + 3 < n; i += 4) {
+            double x0 = v[i], x1 = v[i + 1], x2 = v[i + 2], x3 = v[i + 3];
+            if (!((x0 - x0) + (x1 - x1) + (x2 - x2) + (x3 - x3) == 0)) {   // NaN or an infinity among them
+                for (int j = i; j < i + 4; j++) {
+                    double x = v[j];
+                    if (x - x == 0) {
+                        s0 += x - k0;
+                        lo0 = x < lo0 ? x : lo0;
+                        hi0 = x > hi0 ? x : hi0;
+                        z += x == 0 ? 1 : 0;
+                    }
                 }
-                k++;
-                sum += x - k0;
-                lo = x < lo ? x : lo;
-                hi = x > hi ? x : hi;
+                countNonFinite(v, i, i + 4);
+                continue;
+            }
+            s0 += x0 - k0;
+            s1 += x1 - k0;
+            s2 += x2 - k0;
+            s3 += x3 - k0;
+            lo0 = x0 < lo0 ? x0 : lo0;
+            lo1 = x1 < lo1 ? x1 : lo1;
+            lo2 = x2 < lo2 ? x2 : lo2;
+            lo3 = x3 < lo3 ? x3 : lo3;
+            hi0 = x0 > hi0 ? x0 : hi0;
+            hi1 = x1 > hi1 ? x1 : hi1;
+            hi2 = x2 > hi2 ? x2 : hi2;
+            hi3 = x3 > hi3 ? x3 : hi3;
+            z += (x0 == 0 ? 1 : 0) + (x1 == 0 ? 1 : 0) + (x2 == 0 ? 1 : 0) + (x3 == 0 ? 1 : 0);
+        }
+        for (; i < n; i++) {
+            double x = v[i];
+            if (x - x == 0) {
+                s0 += x - k0;
+                lo0 = x < lo0 ? x : lo0;
+                hi0 = x > hi0 ? x : hi0;
                 z += x == 0 ? 1 : 0;
-            } else if (x != x) {
-                nan++;
-            } else if (x > 0) {
-                posInf++;
             } else {
-                negInf++;
+                countNonFinite(v, i, i + 1);
             }
         }
         count += n;
-        min = lo;
-        max = hi;
+        min = Math.min(Math.min(lo0, lo1), Math.min(lo2, lo3));
+        max = Math.max(Math.max(hi0, hi1), Math.max(hi2, hi3));
         zeros += z;
-        if (k == 0) {
-            return;
-        }
-        double mean = sum / k;
-        double dev = 0;
-        double sq = 0;
+        long k = n - (nan + posInf + negInf - special);
+        double mean = ((s0 + s1) + (s2 + s3)) / k;
+        double d0 = 0, d1 = 0, q0 = 0, q1 = 0;
         if (k == n) {
-            for (int i = 0; i < n; i++) {
-                double d = (v[i] - k0) - mean;
-                dev += d;
-                sq += d * d;
+            int j = 0;
+            for (; j + 1 < n; j += 2) {
+                double a = (v[j] - k0) - mean;
+                double b = (v[j + 1] - k0) - mean;
+                d0 += a;
+                d1 += b;
+                q0 += a * a;
+                q1 += b * b;
+            }
+            for (; j < n; j++) {
+                double a = (v[j] - k0) - mean;
+                d0 += a;
+                q0 += a * a;
             }
         } else {
-            for (int i = 0; i < n; i++) {
-                double x = v[i];
+            for (int j = 0; j < n; j++) {
+                double x = v[j];
                 if (x - x == 0) {
-                    double d = (x - k0) - mean;
-                    dev += d;
-                    sq += d * d;
+                    double a = (x - k0) - mean;
+                    d0 += a;
+                    q0 += a * a;
                 }
             }
         }
+        double dev = d0 + d1;
         // The deviations' sum is what rounding left in the first mean: adding its share refines the mean, and
         // subtracting its square keeps the squared deviations about the refined one (the corrected two-pass formula).
-        combine(k, k0, mean + dev / k, sq - dev * dev / k);
+        combine(k, k0, mean + dev / k, (q0 + q1) - dev * dev / k);
+    }
+
+    private void countNonFinite(double[] v, int from, int to) {
+        for (int i = from; i < to; i++) {
+            double x = v[i];
+            if (x != x) {
+                nan++;
+            } else if (x == Double.POSITIVE_INFINITY) {
+                posInf++;
+            } else if (x == Double.NEGATIVE_INFINITY) {
+                negInf++;
+            }
+        }
     }
 
     @Override
