@@ -13,7 +13,7 @@ module dev.safetensors.core {
     exports dev.safetensors.io;
 
     // The strict JSON reader and the serde/Python JSON writer, for configs, indexes and --json output.
-    exports dev.safetensors.internal.json to dev.safetensors.cli;
+    exports dev.safetensors.internal.json to dev.safetensors.cli, dev.safetensors.hub;
     // Atomic replacement of files the command line writes (.npy, reports).
     exports dev.safetensors.internal.io to dev.safetensors.cli;
 }
