@@ -12,6 +12,9 @@ module dev.safetensors.core {
     exports dev.safetensors.parallel;
     exports dev.safetensors.io;
 
+    // Checkpoint.open(URI) finds openers of other schemes (safetensors-hub: hf://, https://).
+    uses dev.safetensors.io.CheckpointProvider;
+
     // The strict JSON reader and the serde/Python JSON writer, for configs, indexes and --json output.
     exports dev.safetensors.internal.json to dev.safetensors.cli, dev.safetensors.hub;
     // Atomic replacement of files the command line writes (.npy, reports).
