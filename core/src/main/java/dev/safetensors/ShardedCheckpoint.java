@@ -4,6 +4,7 @@ import static dev.safetensors.SafeTensorsException.Kind.TensorNotFound;
 
 import dev.safetensors.internal.json.Utf8;
 import dev.safetensors.internal.io.IoErrors;
+import dev.safetensors.io.ByteSource;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -16,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.stream.Stream;
 
 /**
@@ -75,11 +77,36 @@ public final class ShardedCheckpoint implements Checkpoint {
     private static ShardedCheckpoint openIndexed(Path indexFile, OpenOptions options) {
         ShardIndex index = ShardIndex.read(indexFile, options.maxHeaderSize());
         Path dir = indexFile.toAbsolutePath().getParent();
+        return fromIndex(index, indexFile.toString(),
+                shard -> SafeTensorsFile.open(resolveInside(dir, shard, indexFile.toString()), options));
+    }
+
+    /**
+     * The shards of an index whose bytes come from elsewhere than a directory (a remote store, an archive):
+     * {@code shards} gives each shard's source by its name in the index. Checked both ways as {@link #open}; the
+     * checkpoint owns the sources and closes them (all of them, also when opening fails).
+     *
+     * <pre>{@code
+     * ShardIndex index = ShardIndex.parse(indexBytes, "hf://org/model/model.safetensors.index.json");
+     * try (ShardedCheckpoint c = ShardedCheckpoint.open(index, "hf://org/model", shard -> remoteSource(shard),
+     *         Header.DEFAULT_MAX_SIZE)) { ... }
+     * }</pre>
+     *
+     * @param description   what to call the checkpoint in messages (the index's address)
+     * @param maxHeaderSize the largest shard header accepted
+     */
+    public static ShardedCheckpoint open(ShardIndex index, String description, Function<String, ByteSource> shards,
+            long maxHeaderSize) {
+        return fromIndex(index, description, shard -> SafeTensorsFile.open(shards.apply(shard), maxHeaderSize));
+    }
+
+    private static ShardedCheckpoint fromIndex(ShardIndex index, String description,
+            Function<String, SafeTensorsFile> openShard) {
         List<SafeTensorsFile> opened = new ArrayList<>();
         try {
             Map<String, SafeTensorsFile> byShard = new HashMap<>();
             for (String shard : index.shards()) {
-                SafeTensorsFile f = SafeTensorsFile.open(resolveInside(dir, shard, indexFile.toString()), options);
+                SafeTensorsFile f = openShard.apply(shard);
                 opened.add(f);
                 byShard.put(shard, f);
             }
@@ -87,7 +114,7 @@ public final class ShardedCheckpoint implements Checkpoint {
             for (Map.Entry<String, String> e : index.weightMap().entrySet()) {
                 SafeTensorsFile f = byShard.get(e.getValue());
                 if (!f.contains(e.getKey())) {
-                    throw new SafeTensorsException(TensorNotFound, indexFile.toString(), "the index maps tensor `"
+                    throw new SafeTensorsException(TensorNotFound, description, "the index maps tensor `"
                             + e.getKey() + "` to shard `" + e.getValue() + "`, which has no such tensor");
                 }
                 byTensor.put(e.getKey(), f);
@@ -96,12 +123,12 @@ public final class ShardedCheckpoint implements Checkpoint {
                 for (String name : byShard.get(shard).names()) {
                     String mapped = index.shardOf(name);
                     if (!shard.equals(mapped)) {
-                        throw ShardIndex.invalid(indexFile.toString(), "shard `" + shard + "` holds tensor `" + name
+                        throw ShardIndex.invalid(description, "shard `" + shard + "` holds tensor `" + name
                                 + "`, which the index " + (mapped == null ? "does not list" : "maps to `" + mapped + "`"));
                     }
                 }
             }
-            return new ShardedCheckpoint(indexFile.toString(), index, List.copyOf(opened), byTensor,
+            return new ShardedCheckpoint(description, index, List.copyOf(opened), byTensor,
                     List.copyOf(index.weightMap().keySet()));
         } catch (RuntimeException | Error e) {
             opened.forEach(SafeTensorsFile::close);
