@@ -2,8 +2,6 @@ package dev.safetensors;
 
 import dev.safetensors.io.ByteSource;
 import dev.safetensors.internal.io.IoErrors;
-import dev.safetensors.internal.io.MappedFileSource;
-import dev.safetensors.internal.io.PositionalFileSource;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.util.AbstractList;
@@ -54,13 +52,7 @@ public final class SafeTensorsFile implements Checkpoint {
      *         {@code IoError} when it cannot be read
      */
     public static SafeTensorsFile open(Path path, OpenOptions options) {
-        ByteSource source = switch (options.strategy()) {
-            case MMAP -> options.arena() == null
-                    ? MappedFileSource.open(path)
-                    : MappedFileSource.open(path, options.arena());
-            case PREAD -> PositionalFileSource.open(path);
-        };
-        return open(source, options.maxHeaderSize());
+        return open(ByteSource.open(path, options), options.maxHeaderSize());
     }
 
     /**
