@@ -2,7 +2,6 @@ package dev.safetensors.hub;
 
 import dev.safetensors.Checkpoint;
 import dev.safetensors.OpenOptions;
-import dev.safetensors.SafeTensorsFile;
 import dev.safetensors.hub.internal.HubContext;
 import dev.safetensors.hub.internal.HubEnvironment;
 import dev.safetensors.hub.internal.cache.CacheLayout;
@@ -90,8 +89,11 @@ public final class HubClient implements AutoCloseable {
         return open(uri, OpenOptions.defaults());
     }
 
-    /** A safetensors file on any HTTP(S) server that honours {@code Range}; the token is sent only to the endpoint. */
-    public SafeTensorsFile openUrl(URI url, OpenOptions options) {
+    /**
+     * A checkpoint on any HTTP(S) server that honours {@code Range}: a safetensors file, or a
+     * {@code .json} index whose shards lie beside it. The token is sent only to the endpoint's host.
+     */
+    public Checkpoint openUrl(URI url, OpenOptions options) {
         return opener.openUrl(url, options);
     }
 

@@ -4,17 +4,27 @@ import dev.safetensors.Checkpoint;
 import dev.safetensors.OpenOptions;
 import dev.safetensors.SafeTensorsException;
 import dev.safetensors.SafeTensorsFile;
+import dev.safetensors.ShardIndex;
+import dev.safetensors.ShardedCheckpoint;
 import dev.safetensors.hub.HfUri;
 import dev.safetensors.hub.HubHttpException;
 import dev.safetensors.hub.internal.HubContext;
+import dev.safetensors.hub.internal.HubUrls;
+import dev.safetensors.hub.internal.Tasks;
 import dev.safetensors.hub.internal.cache.CacheLayout;
 import dev.safetensors.hub.internal.http.Transport;
+import dev.safetensors.io.ByteSource;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpHeaders;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 
 /**
  * Opens checkpoints on the Hub or a plain HTTP server without downloading them: a file becomes a
@@ -69,49 +79,136 @@ public final class CheckpointOpener {
 
     /** One safetensors file: from the cache when it holds it, else through range requests. */
     public SafeTensorsFile openFile(HfUri file, OpenOptions options) {
-        Optional<Path> local = hub.offline() || file.pinned() ? hub.cache().cached(file) : Optional.empty();
-        if (local.isPresent()) {
-            return SafeTensorsFile.open(local.get(), options);
+        return SafeTensorsFile.open(source(file, file, options), options.maxHeaderSize());
+    }
+
+    /** A file (or an index of shards) on a plain HTTP(S) server. */
+    public Checkpoint openUrl(URI url, OpenOptions options) {
+        String description = Transport.describe(url);
+        if (url.getPath() != null && url.getPath().endsWith(".json")) {
+            RemoteFile probe = probe(url, description);
+            ShardIndex index = ShardIndex.parse(whole(probe, description, options), description);
+            return shards(index, description, shard -> urlSource(url.resolve(HubUrls.quote(shard, false)), options),
+                    options);
         }
-        if (hub.offline()) {
-            throw notCached(file);
-        }
-        RemoteFile probe;
-        try {
-            probe = RemoteFile.probe(hub.transport(), hub.resolveUrl(file, file.revisionOrDefault()), hub.headBytes(),
-                    redirect -> cachedBlob(file, redirect).isPresent());
-        } catch (IOException e) {
-            // The network is down but the cache may still hold the revision: use it, as the Python client does.
-            Optional<Path> fallback = e instanceof HubHttpException ? Optional.empty() : hub.cache().cached(file);
-            if (fallback.isPresent()) {
-                return SafeTensorsFile.open(fallback.get(), options);
-            }
-            throw HubContext.ioError(file.toString(), "cannot open", e);
-        }
-        Optional<Path> blob = blobOf(file, probe);
-        if (blob.isPresent()) {
-            return SafeTensorsFile.open(blob.get(), options);
-        }
-        return SafeTensorsFile.open(new RemoteByteSource(hub.reader(), hub.ranges(), probe, file.toString()),
+        return SafeTensorsFile.open(urlSource(url, options), options.maxHeaderSize());
+    }
+
+    private ByteSource urlSource(URI url, OpenOptions options) {
+        String description = Transport.describe(url);
+        return RemoteByteSource.open(hub.reader(), hub.ranges(), probe(url, description), description,
                 options.maxHeaderSize());
     }
 
-    /** A file on a plain HTTP(S) server. */
-    public SafeTensorsFile openUrl(URI url, OpenOptions options) {
-        String description = Transport.describe(url);
-        RemoteFile probe;
+    private RemoteFile probe(URI url, String description) {
         try {
-            probe = RemoteFile.probe(hub.transport(), url, hub.headBytes(), h -> false);
+            return RemoteFile.probe(hub.transport(), url, hub.headBytes(), h -> false);
         } catch (IOException e) {
             throw HubContext.ioError(description, "cannot open", e);
         }
-        return SafeTensorsFile.open(new RemoteByteSource(hub.reader(), hub.ranges(), probe, description),
-                options.maxHeaderSize());
     }
 
+    /**
+     * A sharded checkpoint from its index: the index is read whole (at most the header limit), the shards are
+     * pinned to the commit the index came from (a branch that moves meanwhile cannot mix two versions), and
+     * their headers are fetched side by side.
+     */
     private Checkpoint openIndex(HfUri index, OpenOptions options) {
-        throw new SafeTensorsException(SafeTensorsException.Kind.IoError, index.toString(),
-                "sharded remote checkpoints are not supported yet");
+        Optional<Path> local = hub.offline() || index.pinned() ? hub.cache().cached(index) : Optional.empty();
+        if (local.isPresent()) {
+            return Checkpoint.open(local.get(), options);
+        }
+        if (hub.offline()) {
+            throw notCached(index);
+        }
+        RemoteFile probe;
+        try {
+            probe = RemoteFile.probe(hub.transport(), hub.resolveUrl(index, index.revisionOrDefault()),
+                    hub.headBytes(), h -> false);
+        } catch (IOException e) {
+            Optional<Path> fallback = e instanceof HubHttpException ? Optional.empty() : hub.cache().cached(index);
+            if (fallback.isPresent()) {
+                return Checkpoint.open(fallback.get(), options);
+            }
+            throw HubContext.ioError(index.toString(), "cannot open", e);
+        }
+        ShardIndex shardIndex = ShardIndex.parse(whole(probe, index.toString(), options), index.toString());
+        HfUri pinned = CacheLayout.isCommit(probe.commit()) ? index.withRevision(probe.commit()) : index;
+        String folder = index.parentPath();
+        return shards(shardIndex, index.toString(), shard -> source(pinned.withPath(join(folder, shard)),
+                index.withPath(join(folder, shard)), options), options);
+    }
+
+    /** Opens every shard's source in parallel (each at most two requests), then lets core check them both ways. */
+    private Checkpoint shards(ShardIndex index, String description, Function<String, ByteSource> open,
+            OpenOptions options) {
+        Map<String, ByteSource> sources = new ConcurrentHashMap<>();
+        List<Tasks.IoTask> work = new ArrayList<>();
+        for (String shard : index.shards()) {
+            work.add(() -> sources.put(shard, open.apply(shard)));
+        }
+        try {
+            Tasks.all(work);
+        } catch (IOException e) {
+            sources.values().forEach(ByteSource::close);
+            throw HubContext.ioError(description, "cannot open the shards", e);
+        } catch (RuntimeException | Error e) {
+            sources.values().forEach(ByteSource::close);
+            throw e;
+        }
+        return ShardedCheckpoint.open(index, description, sources::get, options.maxHeaderSize());
+    }
+
+    /**
+     * The bytes of one file: the cached copy when the cache holds it (by the commit, or by the blob the Hub
+     * names), else a remote source whose header is already fetched.
+     *
+     * @param fetch       the file at the revision to fetch it at
+     * @param description the file as the caller named it, for messages
+     */
+    private ByteSource source(HfUri fetch, HfUri description, OpenOptions options) {
+        Optional<Path> local = hub.offline() || fetch.pinned() ? hub.cache().cached(fetch) : Optional.empty();
+        if (local.isPresent()) {
+            return ByteSource.open(local.get(), options);
+        }
+        if (hub.offline()) {
+            throw notCached(fetch);
+        }
+        RemoteFile probe;
+        try {
+            probe = RemoteFile.probe(hub.transport(), hub.resolveUrl(fetch, fetch.revisionOrDefault()), hub.headBytes(),
+                    redirect -> cachedBlob(fetch, redirect).isPresent());
+        } catch (IOException e) {
+            // The network is down but the cache may still hold the revision: use it, as the Python client does.
+            Optional<Path> fallback = e instanceof HubHttpException ? Optional.empty() : hub.cache().cached(fetch);
+            if (fallback.isPresent()) {
+                return ByteSource.open(fallback.get(), options);
+            }
+            throw HubContext.ioError(description.toString(), "cannot open", e);
+        }
+        Optional<Path> blob = blobOf(fetch, probe);
+        if (blob.isPresent()) {
+            return ByteSource.open(blob.get(), options);
+        }
+        return RemoteByteSource.open(hub.reader(), hub.ranges(), probe, description.toString(), options.maxHeaderSize());
+    }
+
+    /** A small file whole (an index): the probe's bytes, and the rest when it is longer. */
+    private byte[] whole(RemoteFile probe, String description, OpenOptions options) {
+        if (probe.size() > options.maxHeaderSize()) {
+            throw new SafeTensorsException(SafeTensorsException.Kind.HeaderTooLarge, description, "the index has "
+                    + probe.size() + " bytes, more than the limit of " + options.maxHeaderSize());
+        }
+        byte[] all = java.util.Arrays.copyOf(probe.head(), (int) probe.size());
+        if (probe.head().length < all.length) {
+            try {
+                hub.reader().read(probe.location(), probe.head().length, all.length, probe.size(),
+                        (at, bytes) -> bytes.get(all, (int) at, bytes.remaining()));
+            } catch (IOException e) {
+                throw HubContext.ioError(description, "cannot read the index", e);
+            }
+        }
+        return all;
     }
 
     /** The blob a redirect announces, when the cache holds it whole (its ETag names it, its size matches). */
