@@ -11,4 +11,7 @@ module dev.safetensors.hub {
     requires java.net.http;
 
     exports dev.safetensors.hub;
+
+    // Checkpoint.open(URI) of core opens hf:// and https:// through this module.
+    provides dev.safetensors.io.CheckpointProvider with dev.safetensors.hub.internal.HubCheckpoints;
 }

@@ -90,20 +90,15 @@ public final class HubServer implements AutoCloseable {
 
     /** Forgets the requests logged so far. */
     public void clearRequests() throws IOException {
-        List<List<Request>> both = readLogs();
-        hubSeen += both.get(0).size() + 1;
-        cdnSeen += both.get(1).size() + 1;
+        readLogs(true);
     }
 
     /** The requests both hosts logged since the last {@link #clearRequests()}, the Hub's first. */
     public List<Request> requests() throws IOException {
-        List<List<Request>> both = readLogs();
-        List<Request> all = new ArrayList<>(both.get(0));
-        all.addAll(both.get(1));
-        return all;
+        return readLogs(false);
     }
 
-    private List<List<Request>> readLogs() throws IOException {
+    private List<Request> readLogs(boolean forget) throws IOException {
         // A request is logged when nginx finishes it; a marker request on each host, answered after the others,
         // shows when the log is complete.
         String nonce = UUID.randomUUID().toString();
@@ -113,28 +108,36 @@ public final class HubServer implements AutoCloseable {
             c.getResponseCode();
             c.disconnect();
         }
-        List<List<Request>> out = new ArrayList<>();
-        for (String[] host : new String[][] {{"hub", "logs/hub.log"}, {"cdn", "logs/cdn.log"}}) {
-            int skip = host[0].equals("hub") ? hubSeen : cdnSeen;
+        List<Request> out = new ArrayList<>();
+        for (String host : new String[] {"hub", "cdn"}) {
             List<String> lines = List.of();
-            for (int tries = 0; tries < 200; tries++) {
-                lines = Files.readAllLines(dir.resolve(host[1]), StandardCharsets.UTF_8);
-                if (lines.stream().anyMatch(l -> l.contains(nonce))) {
-                    break;
+            int marker = -1;
+            for (int tries = 0; tries < 200 && marker < 0; tries++) {
+                lines = Files.readAllLines(dir.resolve("logs/" + host + ".log"), StandardCharsets.UTF_8);
+                for (int k = lines.size() - 1; k >= 0 && marker < 0; k--) {
+                    if (lines.get(k).contains(nonce)) {
+                        marker = k;
+                    }
                 }
-                Nginx.sleep(10);
+                if (marker < 0) {
+                    Nginx.sleep(10);
+                }
             }
-            List<Request> rs = new ArrayList<>();
-            for (String line : lines.subList(Math.min(skip, lines.size()), lines.size())) {
+            int from = host.equals("hub") ? hubSeen : cdnSeen;
+            for (String line : lines.subList(Math.min(from, Math.max(marker, 0)), Math.max(marker, 0))) {
                 Matcher m = LOG.matcher(line);
                 if (m.matches() && !m.group(2).startsWith("/__sentinel")) {
-                    rs.add(new Request(host[0], m.group(1), m.group(2), dash(m.group(3)), dash(m.group(4)),
+                    out.add(new Request(host, m.group(1), m.group(2), dash(m.group(3)), dash(m.group(4)),
                             Integer.parseInt(m.group(5)), Long.parseLong(m.group(6))));
-                } else if (m.matches() && m.group(2).contains(nonce)) {
-                    break;
                 }
             }
-            out.add(rs);
+            if (forget) {
+                if (host.equals("hub")) {
+                    hubSeen = marker + 1;
+                } else {
+                    cdnSeen = marker + 1;
+                }
+            }
         }
         return out;
     }
