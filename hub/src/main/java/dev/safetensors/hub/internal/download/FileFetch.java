@@ -57,7 +57,8 @@ final class FileFetch {
                     already == 0 ? StandardOpenOption.TRUNCATE_EXISTING : StandardOpenOption.WRITE)) {
                 List<long[]> missing = journal == null ? List.of(new long[] {0, file.size()}) : journal.missing(file.size());
                 missing = writeHead(ch, file, missing, journal, name, listener);
-                List<long[]> chunks = split(missing, hub.ranges().chunkSize());
+                // A server that ignores Range sends the whole file to every request: read it as one stream.
+                List<long[]> chunks = file.ranged() ? split(missing, hub.ranges().chunkSize()) : missing;
                 hub.ranges().all(chunks, (s, e) -> {
                     hub.reader().read(file.location(), s, e, file.size(), (pos, bytes) -> {
                         int n = bytes.remaining();

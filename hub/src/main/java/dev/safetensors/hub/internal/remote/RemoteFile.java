@@ -28,9 +28,11 @@ import java.util.function.Predicate;
  * @param commit    {@code X-Repo-Commit}, or null when the server is not a Hub
  * @param linked    whether the Hub said {@code X-Linked-Etag}: a large file whose ETag is its SHA-256
  * @param head      the first bytes of the file (possibly fewer than asked for, never more than the file)
+ * @param ranged    whether the server answered the range as one ({@code 206}); one that sent the whole file
+ *                  ({@code 200}) ignores ranges, and is read as one stream
  */
 public record RemoteFile(URI requested, URI location, long size, String etag, String commit, boolean linked,
-        byte[] head) {
+        byte[] head, boolean ranged) {
 
     /**
      * GETs the first {@code headBytes} bytes of {@code url} (the speculative read), retrying when the body
@@ -65,7 +67,8 @@ public record RemoteFile(URI requested, URI location, long size, String etag, St
             if (linkedSize.isEmpty()) {
                 throw new IOException(Transport.describe(url) + " redirected without X-Linked-Size");
             }
-            return new RemoteFile(url, null, linkedSize.getAsLong(), etag, commit, linkedEtag.isPresent(), new byte[0]);
+            return new RemoteFile(url, null, linkedSize.getAsLong(), etag, commit, linkedEtag.isPresent(), new byte[0],
+                    true);
         }
         long size;
         long available;
@@ -100,7 +103,7 @@ public record RemoteFile(URI requested, URI location, long size, String etag, St
                     + " bytes (X-Linked-Size), its file server says " + size);
         }
         byte[] head = readUpTo(x.body(), (int) Math.min(headBytes, Math.min(available, size)));
-        return new RemoteFile(url, x.url(), size, etag, commit, linkedEtag.isPresent(), head);
+        return new RemoteFile(url, x.url(), size, etag, commit, linkedEtag.isPresent(), head, x.status() != 200);
     }
 
     private static long[] contentRange(Exchange x, URI url) throws IOException {
@@ -156,12 +159,12 @@ public record RemoteFile(URI requested, URI location, long size, String etag, St
     public boolean equals(Object o) {
         return o instanceof RemoteFile f && f.requested.equals(requested) && java.util.Objects.equals(f.location, location)
                 && f.size == size && java.util.Objects.equals(f.etag, etag) && java.util.Objects.equals(f.commit, commit)
-                && f.linked == linked && Arrays.equals(f.head, head);
+                && f.linked == linked && Arrays.equals(f.head, head) && f.ranged == ranged;
     }
 
     @Override
     public int hashCode() {
-        return java.util.Objects.hash(requested, location, size, etag, commit, linked, Arrays.hashCode(head));
+        return java.util.Objects.hash(requested, location, size, etag, commit, linked, Arrays.hashCode(head), ranged);
     }
 
     @Override
