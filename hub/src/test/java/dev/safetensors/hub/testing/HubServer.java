@@ -325,6 +325,8 @@ public final class HubServer implements AutoCloseable {
             List<String> revisions = new ArrayList<>(r.revisions);
             revisions.add(r.commit);
             StringBuilder siblings = new StringBuilder();
+            StringBuilder tree = new StringBuilder();
+            java.util.Set<String> folders = new java.util.TreeSet<>();
             for (Map.Entry<String, FileSpec> e : r.files.entrySet()) {
                 String path = e.getKey();
                 FileSpec f = e.getValue();
@@ -347,6 +349,19 @@ public final class HubServer implements AutoCloseable {
                             .append(sha).append("\",\"pointerSize\":").append(pointer.length()).append('}');
                 }
                 siblings.append('}');
+                // The tree listing the Python client's snapshot_download reads (list_repo_tree).
+                for (int slash = path.indexOf('/'); slash > 0; slash = path.indexOf('/', slash + 1)) {
+                    folders.add(path.substring(0, slash));
+                }
+                tree.append(tree.isEmpty() ? "" : ",").append("{\"type\":\"file\",\"path\":\"").append(path)
+                        .append("\",\"size\":").append(f.content.length).append(",\"oid\":\"")
+                        .append(f.lfs ? gitBlobId(pointer.getBytes(StandardCharsets.UTF_8)) : gitBlobId(f.content))
+                        .append('"');
+                if (f.lfs) {
+                    tree.append(",\"lfs\":{\"oid\":\"").append(sha).append("\",\"size\":").append(f.content.length)
+                            .append(",\"pointerSize\":").append(pointer.length()).append('}');
+                }
+                tree.append('}');
                 for (String rev : revisions) {
                     conf.append("    location = ").append(r.urlPath()).append("/resolve/").append(rev).append('/')
                             .append(path).append(" {\n").append(auth)
@@ -365,6 +380,18 @@ public final class HubServer implements AutoCloseable {
             }
             String listing = "{\"id\":\"" + r.id + "\",\"sha\":\"" + r.commit + "\",\"siblings\":[" + siblings + "]}";
             Files.writeString(dir.resolve("www/api").resolve(r.folder() + ".json"), listing);
+            for (String folder : folders) {
+                tree.append(",{\"type\":\"directory\",\"path\":\"").append(folder).append("\",\"oid\":\"")
+                        .append(gitBlobId(folder.getBytes(StandardCharsets.UTF_8))).append("\"}");
+            }
+            Files.writeString(dir.resolve("www/api").resolve(r.folder() + ".tree.json"), "[" + tree + "]");
+            for (String rev : revisions) {
+                conf.append("    location = /api/").append(r.type.plural()).append('/').append(r.id)
+                        .append("/tree/").append(rev).append(" {\n").append(auth)
+                        .append("      default_type application/json;\n")
+                        .append("      alias ").append(dir.resolve("www/api").resolve(r.folder() + ".tree.json").toAbsolutePath())
+                        .append(";\n    }\n");
+            }
             for (String rev : revisions) {
                 conf.append("    location = /api/").append(r.type.plural()).append('/').append(r.id)
                         .append("/revision/").append(rev).append(" {\n").append(auth)
