@@ -7,10 +7,18 @@
  * internal packages are shared with the project's other modules by qualified exports.
  */
 module dev.safetensors.core {
+    // com.sun.nio.file.ExtendedOpenOption.DIRECT: O_DIRECT reads for streaming loads.
+    requires jdk.unsupported;
+
     exports dev.safetensors;
     exports dev.safetensors.convert;
     exports dev.safetensors.parallel;
     exports dev.safetensors.io;
+    exports dev.safetensors.device;
+    exports dev.safetensors.load;
+
+    // Accelerators plug in here (safetensors-cuda provides cuda and rocm).
+    uses dev.safetensors.device.DeviceProvider;
 
     // Checkpoint.open(URI) finds openers of other schemes (safetensors-hub: hf://, https://).
     uses dev.safetensors.io.CheckpointProvider;

@@ -174,6 +174,12 @@ public final class SafeTensorsFile implements Checkpoint {
         return d == UNMAPPED ? null : d;
     }
 
+    /** The local file behind this handle, or null for other byte sources. */
+    java.nio.file.Path path() {
+        return source instanceof MappedFileSource || source instanceof PositionalFileSource
+                ? java.nio.file.Path.of(source.description()) : null;
+    }
+
     ByteSource source() {
         return source;
     }
