@@ -2,6 +2,8 @@ package dev.safetensors;
 
 import dev.safetensors.io.ByteSource;
 import dev.safetensors.internal.io.IoErrors;
+import dev.safetensors.internal.io.MappedFileSource;
+import dev.safetensors.internal.io.PositionalFileSource;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.util.AbstractList;
