@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.safetensors.hub.testing.HubServer;
+import dev.safetensors.hub.testing.Nginx;
 import dev.safetensors.hub.testing.TestCheckpoints;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -18,6 +19,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -35,6 +37,9 @@ class DownloadTest {
 
     @BeforeAll
     static void start() throws Exception {
+        if (!Nginx.installed()) {
+            return;   // each test then says why it is skipped
+        }
         server = HubServer.builder(dir.resolve("www"))
                 .repo("org/tiny", r -> r.lfs("model.safetensors", WEIGHTS).file("config.json", CONFIG)
                         .lfs("sub/dir/extra.bin", TestCheckpoints.noise(1000, 2)).file("README.md", "# tiny"))
@@ -43,8 +48,16 @@ class DownloadTest {
         commit = server.commit("org/tiny");
     }
 
+    @BeforeEach
+    void needsNginx() {
+        Nginx.require();
+    }
+
     @AfterAll
     static void stop() {
+        if (server == null) {
+            return;
+        }
         server.close();
     }
 

@@ -8,6 +8,7 @@ import dev.safetensors.OpenOptions;
 import dev.safetensors.SafeTensorsException;
 import dev.safetensors.Tensor;
 import dev.safetensors.hub.testing.HubServer;
+import dev.safetensors.hub.testing.Nginx;
 import dev.safetensors.hub.testing.TestCheckpoints;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -19,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -31,6 +33,9 @@ class RemoteReadTest {
 
     @BeforeAll
     static void start() throws Exception {
+        if (!Nginx.installed()) {
+            return;   // each test then says why it is skipped
+        }
         Map<String, int[]> tensors = new LinkedHashMap<>();
         tensors.put("embed.weight", new int[] {64, 32});
         tensors.put("lm_head.weight", new int[] {256, 128});
@@ -48,8 +53,16 @@ class RemoteReadTest {
                 .retries(2, Duration.ofMillis(5), Duration.ofMillis(20)).build();
     }
 
+    @BeforeEach
+    void needsNginx() {
+        Nginx.require();
+    }
+
     @AfterAll
     static void stop() {
+        if (server == null) {
+            return;
+        }
         hub.close();
         server.close();
     }

@@ -6,6 +6,7 @@ import dev.safetensors.Checkpoint;
 import dev.safetensors.ShardedCheckpoint;
 import dev.safetensors.TensorSlice;
 import dev.safetensors.hub.testing.HubServer;
+import dev.safetensors.hub.testing.Nginx;
 import dev.safetensors.hub.testing.TestCheckpoints;
 import dev.safetensors.parallel.ParallelPlan;
 import dev.safetensors.parallel.Placement;
@@ -20,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -36,6 +38,9 @@ class ShardedRemoteTest {
 
     @BeforeAll
     static void start() throws Exception {
+        if (!Nginx.installed()) {
+            return;   // each test then says why it is skipped
+        }
         server = HubServer.builder(dir.resolve("www")).repo("org/sharded", r -> {
             StringBuilder map = new StringBuilder();
             for (int s = 1; s <= SHARDS; s++) {
@@ -60,8 +65,16 @@ class ShardedRemoteTest {
                 .offline(false).retries(1, Duration.ofMillis(5), Duration.ofMillis(10)).build();
     }
 
+    @BeforeEach
+    void needsNginx() {
+        Nginx.require();
+    }
+
     @AfterAll
     static void stop() {
+        if (server == null) {
+            return;
+        }
         hub.close();
         server.close();
     }

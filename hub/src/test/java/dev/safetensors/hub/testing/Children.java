@@ -45,6 +45,26 @@ public final class Children {
      * skip: the client is not a dependency of this project and CI need not have it; these checks run where it is.
      */
     public static String pythonWithHub() {
+        String found = findPythonWithHub();
+        if (found == null) {
+            Assumptions.abort("no python3 with huggingface_hub (set SAFETENSORS_HF_PYTHON to one) for the"
+                    + " interoperability checks");
+        }
+        return found;
+    }
+
+    private static volatile String[] pythonFound;
+
+    /** A Python that imports {@code huggingface_hub}, or null (looked for once per test run). */
+    public static String findPythonWithHub() {
+        String[] cached = pythonFound;
+        if (cached == null) {
+            pythonFound = cached = new String[] {lookForPython()};
+        }
+        return cached[0];
+    }
+
+    private static String lookForPython() {
         List<String> candidates = new ArrayList<>();
         if (System.getenv("SAFETENSORS_HF_PYTHON") != null) {
             candidates.add(System.getenv("SAFETENSORS_HF_PYTHON"));
@@ -63,7 +83,6 @@ public final class Children {
                 Thread.currentThread().interrupt();
             }
         }
-        Assumptions.abort("no python3 with huggingface_hub (set SAFETENSORS_HF_PYTHON to one) for the interoperability checks");
         return null;
     }
 

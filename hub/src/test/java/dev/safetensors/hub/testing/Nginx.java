@@ -27,8 +27,35 @@ public final class Nginx implements AutoCloseable {
         this.dir = dir;
     }
 
+    /** Whether nginx is here: test classes start their server only then ({@link #require()} skips each test). */
+    public static boolean installed() {
+        return find() != null;
+    }
+
+    /**
+     * Skips the calling test (fails it under CI) when nginx is missing. Tests call it before each test rather than
+     * once per class, so that a skipped class still reports its tests, each with the reason.
+     */
+    public static void require() {
+        binary();
+    }
+
     /** The nginx binary, or a skip (a failure under CI) saying how to get one. */
     public static String binary() {
+        String found = find();
+        if (found != null) {
+            return found;
+        }
+        String why = "nginx is not installed (apt-get install nginx, or set SAFETENSORS_NGINX): the Hub tests need a real"
+                + " HTTP server";
+        if (System.getenv("CI") != null) {
+            fail(why);
+        }
+        Assumptions.abort(why);
+        return null;
+    }
+
+    private static String find() {
         List<String> candidates = new ArrayList<>();
         if (System.getenv("SAFETENSORS_NGINX") != null) {
             candidates.add(System.getenv("SAFETENSORS_NGINX"));
@@ -40,12 +67,6 @@ public final class Nginx implements AutoCloseable {
                 return c;
             }
         }
-        String why = "nginx is not installed (apt-get install nginx, or set SAFETENSORS_NGINX): the Hub tests need a real"
-                + " HTTP server";
-        if (System.getenv("CI") != null) {
-            fail(why);
-        }
-        Assumptions.abort(why);
         return null;
     }
 
