@@ -1,0 +1,105 @@
+package dev.safetensors.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.safetensors.hub.testing.Children;
+import dev.safetensors.hub.testing.HubServer;
+import dev.safetensors.hub.testing.Nginx;
+import dev.safetensors.hub.testing.TestCheckpoints;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The command line against a Hub-shaped nginx, as a user runs it: a child process configured only by the
+ * environment the Python tools read ({@code HF_ENDPOINT}, {@code HF_HUB_CACHE}, {@code HF_HUB_OFFLINE}).
+ */
+class HubCommandsTest {
+    @TempDir
+    static Path dir;
+    static HubServer server;
+
+    @BeforeAll
+    static void start() throws Exception {
+        if (!Nginx.installed()) {
+            return;   // each test says why it is skipped
+        }
+        server = HubServer.builder(dir.resolve("www"))
+                .repo("org/tiny", r -> r.lfs("model.safetensors", TestCheckpoints.file("lm_head.weight", 64, 16))
+                        .file("config.json", "{\"model_type\": \"tiny\"}").file("README.md", "hi"))
+                .start();
+    }
+
+    @BeforeEach
+    void needsNginx() {
+        Nginx.require();
+    }
+
+    @AfterAll
+    static void stop() {
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    record Run(int exit, String out) {
+    }
+
+    static Run cli(Path cache, Map<String, String> env, String... args) throws Exception {
+        ProcessBuilder pb = Children.java(Main.class, args);
+        pb.environment().remove("HF_TOKEN");
+        pb.environment().put("HF_ENDPOINT", server.endpoint().toString());
+        pb.environment().put("HF_HUB_CACHE", cache.toString());
+        pb.environment().put("HF_HOME", dir.resolve("hf-home").toString());
+        pb.environment().putAll(env);
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        return new Run(p.exitValue(), out);
+    }
+
+    @Test
+    void downloadPutsTheRepositoryInTheCacheAndPrintsWhere() throws Exception {
+        Path cache = dir.resolve("cache");
+        Run r = cli(cache, Map.of(), "download", "org/tiny");
+        assertThat(r.exit()).as(r.out()).isZero();
+        Path snapshot = cache.resolve("models--org--tiny/snapshots/" + server.commit("org/tiny"));
+        assertThat(r.out().strip()).isEqualTo(snapshot.toString());
+        assertThat(snapshot.resolve("model.safetensors")).isSymbolicLink();
+        assertThat(Files.readString(cache.resolve("models--org--tiny/refs/main"))).isEqualTo(server.commit("org/tiny"));
+
+        Run offline = cli(cache, Map.of("HF_HUB_OFFLINE", "1"), "download", "hf://org/tiny/config.json");
+        assertThat(offline.out().strip()).isEqualTo(snapshot.resolve("config.json").toString());
+    }
+
+    @Test
+    void downloadWithPatternsIntoALocalFolder() throws Exception {
+        Path local = dir.resolve("local");
+        Run r = cli(dir.resolve("unused"), Map.of(), "download", "org/tiny", "--include", "*.json", "--include", "*.md",
+                "--exclude", "README*", "--local-dir", local.toString(), "--revision", "main");
+        assertThat(r.exit()).as(r.out()).isZero();
+        assertThat(r.out().strip()).isEqualTo(local.toString());
+        try (Stream<Path> s = Files.list(local)) {
+            assertThat(s.map(p -> p.getFileName().toString()).sorted().toList()).containsExactly(".cache", "config.json");
+        }
+    }
+
+    @Test
+    void badRepositoryNamesAreUsageErrors() throws Exception {
+        Run r = cli(dir.resolve("c"), Map.of(), "download", "not a repo");
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.out()).contains("invalid Hub URI");
+        Run missing = cli(dir.resolve("c"), Map.of(), "download", "org/absent");
+        assertThat(missing.exit()).isEqualTo(1);
+        assertThat(missing.out()).contains("RepoNotFound");
+        assertThat(List.of(missing.out().split("\n"))).hasSizeLessThanOrEqualTo(2);   // one line, no stack trace
+    }
+}
