@@ -1,14 +1,9 @@
 package dev.safetensors.hub.internal.download;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
@@ -25,7 +20,6 @@ import java.util.regex.Pattern;
 public record ContentCheck(String algorithm, String expected, boolean gitBlob) {
     private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
     private static final Pattern SHA1 = Pattern.compile("[0-9a-f]{40}");
-    private static final int BUFFER = 1 << 20;
 
     /** The check an ETag implies, if any. */
     public static Optional<ContentCheck> of(String etag) {
@@ -54,18 +48,8 @@ public record ContentCheck(String algorithm, String expected, boolean gitBlob) {
         }
     }
 
-    /** Hashes {@code file} and fails when it is not what the ETag promised. */
-    public void verify(Path file, long size, String description) throws IOException {
-        MessageDigest md = start(size);
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            ByteBuffer buf = ByteBuffer.allocateDirect(BUFFER);
-            while (ch.read(buf) >= 0) {
-                buf.flip();
-                md.update(buf);
-                buf.clear();
-            }
-        }
-        String actual = HexFormat.of().formatHex(md.digest());
+    /** Fails unless {@code actual} (lowercase hex) is the expected hash. */
+    public void compare(String actual, String description) throws ChecksumMismatch {
         if (!actual.equals(expected)) {
             throw new ChecksumMismatch(description + ": the downloaded bytes have " + algorithm + " " + actual
                     + ", the Hub's ETag says " + expected + "; nothing was kept");

@@ -21,7 +21,8 @@ import java.util.Optional;
 /**
  * Downloads one file to its final place without ever leaving a partial or wrong file there: the bytes go to a
  * temp file beside it ({@code NAME.…incomplete}), fetched as parallel ranges, flushed to disk, checked against the
- * content hash the ETag names, and only then renamed into place. A resumable download (one whose ETag is a
+ * content hash the ETag names (hashed as they land: {@link RunningHash}), and only then renamed into place. A
+ * resumable download (one whose ETag is a
  * content hash, written under the cache lock) keeps its temp file under a fixed name with a {@link ResumeJournal},
  * so that after a crash or an interrupt the next download fetches only the missing ranges; any other failure
  * (the server's answers contradict each other, a wrong checksum, retries exhausted) removes the temp file, as
@@ -54,9 +55,13 @@ final class FileFetch {
             long already = journal == null ? 0 : journal.doneBytes();
             listener.fileStarted(name, file.size(), already);
             try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                    already == 0 ? StandardOpenOption.TRUNCATE_EXISTING : StandardOpenOption.WRITE)) {
+                    already == 0 ? StandardOpenOption.TRUNCATE_EXISTING : StandardOpenOption.WRITE);
+                 RunningHash hash = check.map(c -> new RunningHash(c, temp, file.size())).orElse(null)) {
                 List<long[]> missing = journal == null ? List.of(new long[] {0, file.size()}) : journal.missing(file.size());
-                missing = writeHead(ch, file, missing, journal, name, listener);
+                if (journal != null && hash != null) {
+                    journal.done().forEach(r -> hash.landed(r[0], r[1]));
+                }
+                missing = writeHead(ch, file, missing, journal, hash, name, listener);
                 // A server that ignores Range sends the whole file to every request: read it as one stream.
                 List<long[]> chunks = file.ranged() ? split(missing, hub.ranges().chunkSize()) : missing;
                 hub.ranges().all(chunks, (s, e) -> {
@@ -68,11 +73,14 @@ final class FileFetch {
                     if (journal != null) {
                         journal.record(s, e);
                     }
+                    if (hash != null) {
+                        hash.landed(s, e);
+                    }
                 });
                 ch.force(true);
-            }
-            if (check.isPresent()) {
-                check.get().verify(temp, file.size(), name);
+                if (hash != null) {
+                    hash.verify(name);
+                }
             }
             if (Files.size(temp) != file.size()) {
                 throw new IOException(name + ": " + Files.size(temp) + " bytes arrived, the server promised "
@@ -98,7 +106,7 @@ final class FileFetch {
 
     /** Writes the probe's bytes when they start a missing range; returns what is still missing. */
     private static List<long[]> writeHead(FileChannel ch, RemoteFile file, List<long[]> missing, ResumeJournal journal,
-            String name, DownloadListener listener) throws IOException {
+            RunningHash hash, String name, DownloadListener listener) throws IOException {
         byte[] head = file.head();
         if (head.length == 0 || missing.isEmpty() || missing.getFirst()[0] != 0) {
             return missing;
@@ -107,6 +115,9 @@ final class FileFetch {
         writeFully(ch, ByteBuffer.wrap(head, 0, n), 0);
         if (journal != null) {
             journal.record(0, n);
+        }
+        if (hash != null) {
+            hash.landed(0, n);
         }
         listener.progress(name, n);
         List<long[]> rest = new ArrayList<>(missing);
