@@ -93,6 +93,47 @@ class HubCommandsTest {
     }
 
     @Test
+    void inspectReadsRemoteHeadersAndDownloadsNothing() throws Exception {
+        Path cache = dir.resolve("cache-inspect");
+        server.clearRequests();
+        Run r = cli(cache, Map.of(), "inspect", "hf://org/tiny");
+        assertThat(r.exit()).as(r.out()).isZero();
+        assertThat(r.out()).startsWith("hf://org/tiny\n").contains("lm_head.weight").contains("F32")
+                .contains("[64, 16]");
+        // The index (absent), the file's redirect and one range of its first bytes; the file is 4 KiB of tensor.
+        List<HubServer.Request> rs = server.requests();
+        assertThat(rs).hasSizeLessThanOrEqualTo(3);
+        assertThat(cache).doesNotExist();
+    }
+
+    @Test
+    void extractFetchesOnlyTheSlicedBytes() throws Exception {
+        Path npy = dir.resolve("rows.npy");
+        server.clearRequests();
+        Run r = cli(dir.resolve("cache-extract"), Map.of(), "extract", "hf://org/tiny", "lm_head.weight", "--slice",
+                "8:10", "-o", npy.toString(), "--raw");
+        assertThat(r.exit()).as(r.out()).isZero();
+        byte[] raw = Files.readAllBytes(npy);
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(raw).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < 2 * 16; i++) {
+            assertThat(b.getFloat()).isEqualTo(TestCheckpoints.value(0, 8 * 16 + i));
+        }
+        List<HubServer.Request> data = server.requests().stream().filter(q -> q.host().equals("cdn")).toList();
+        assertThat(data.getLast().bytes()).isEqualTo(2 * 16 * 4);   // after the header probe: the two rows
+    }
+
+    @Test
+    void validateAndConvertTakeRemoteInputs() throws Exception {
+        Run v = cli(dir.resolve("cache-v"), Map.of(), "validate", "hf://org/tiny/model.safetensors");
+        assertThat(v.exit()).as(v.out()).isZero();
+        assertThat(v.out()).contains("hf://org/tiny/model.safetensors: OK (1 tensors)");
+        Path out = dir.resolve("local-copy.safetensors");
+        Run c = cli(dir.resolve("cache-c"), Map.of(), "convert", "hf://org/tiny", out.toString());
+        assertThat(c.exit()).as(c.out()).isZero();
+        assertThat(Files.readAllBytes(out)).isEqualTo(server.content("org/tiny", "model.safetensors"));
+    }
+
+    @Test
     void badRepositoryNamesAreUsageErrors() throws Exception {
         Run r = cli(dir.resolve("c"), Map.of(), "download", "not a repo");
         assertThat(r.exit()).isEqualTo(2);
