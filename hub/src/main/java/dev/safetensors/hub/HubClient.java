@@ -90,6 +90,16 @@ public final class HubClient implements AutoCloseable {
     }
 
     /**
+     * The headers and parameter counts of a checkpoint (as {@link #open} finds it), as the Python client's
+     * {@code get_safetensors_metadata} reports them; no tensor byte is fetched.
+     */
+    public SafetensorsMetadata metadata(HfUri uri) {
+        try (Checkpoint c = open(uri, OpenOptions.defaults().withStrategy(dev.safetensors.ReadStrategy.PREAD))) {
+            return SafetensorsMetadata.of(c);
+        }
+    }
+
+    /**
      * A checkpoint on any HTTP(S) server that honours {@code Range}: a safetensors file, or a
      * {@code .json} index whose shards lie beside it. The token is sent only to the endpoint's host.
      */

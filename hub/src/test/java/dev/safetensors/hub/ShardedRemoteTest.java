@@ -100,6 +100,22 @@ class ShardedRemoteTest {
     }
 
     @Test
+    void metadataCountsParametersPerDtypeAsTheHubDoes() {
+        SafetensorsMetadata m = hub.metadata(HfUri.parse("hf://org/sharded"));
+        assertThat(m.sharded()).isTrue();
+        assertThat(m.files()).containsOnlyKeys("model-00001-of-00003.safetensors", "model-00002-of-00003.safetensors",
+                "model-00003-of-00003.safetensors");
+        assertThat(m.parameterCount()).containsExactly(Map.entry(dev.safetensors.DType.F32, 3L * (256 * 128 + 128)));
+        assertThat(m.totalParameters()).isEqualTo(3L * (256 * 128 + 128));
+        assertThat(m.indexMetadata()).containsEntry("total_size", 1234L);
+        assertThat(m.weightMap()).containsEntry("layers.2.b", "model-00002-of-00003.safetensors");
+
+        SafetensorsMetadata single = hub.metadata(HfUri.parse("hf://org/sharded/big-header.safetensors"));
+        assertThat(single.sharded()).isFalse();
+        assertThat(single.parameterCount()).containsExactly(Map.entry(dev.safetensors.DType.F32, 2500L));
+    }
+
+    @Test
     void aHeaderLongerThanTheSpeculativeReadTakesOneMoreRange() throws Exception {
         server.clearRequests();
         try (Checkpoint c = hub.open(HfUri.parse("hf://org/sharded/big-header.safetensors"))) {
