@@ -46,6 +46,9 @@ final class DownloadCommand implements Callable<Integer> {
     @Option(names = "--local-dir", paramLabel = "DIR", description = "put the files in DIR/PATH instead of the cache")
     Path localDir;
 
+    @Option(names = "--max-workers", paramLabel = "N", description = "requests in flight at once (default: 8)")
+    int maxWorkers = 8;
+
     @Option(names = {"-q", "--quiet"}, description = "no progress bars (they only show on a terminal anyway)")
     boolean quiet;
 
@@ -56,7 +59,10 @@ final class DownloadCommand implements Callable<Integer> {
                 ? new TerminalProgress(spec.commandLine().getErr()) : DownloadListener.none();
         DownloadOptions options = DownloadOptions.defaults().include(include.toArray(String[]::new))
                 .exclude(exclude.toArray(String[]::new)).localDir(localDir).listener(progress);
-        try (HubClient hub = HubClient.create()) {
+        if (maxWorkers < 1) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--max-workers must be at least 1");
+        }
+        try (HubClient hub = HubClient.builder().connections(maxWorkers).build()) {
             spec.commandLine().getOut().println(hub.download(uri, options));
         }
         return 0;

@@ -8,6 +8,7 @@ import dev.safetensors.internal.json.JsonWriter;
 import dev.safetensors.SafeTensorsFile;
 import dev.safetensors.ShardedCheckpoint;
 import dev.safetensors.Tensor;
+import dev.safetensors.hub.SafetensorsMetadata;
 import java.io.PrintWriter;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
@@ -83,6 +84,11 @@ final class InspectCommand implements Callable<Integer> {
             if (c instanceof ShardedCheckpoint sharded && !json) {
                 out.printf("%s: sharded checkpoint, %,d tensors in %,d shards%s%n", label, c.size(), files.size(),
                         sharded.index().isPresent() ? ", index " + c.description() : ", no index");
+                // The figure the Hub shows for a model: parameters per dtype over all shards.
+                SafetensorsMetadata m = SafetensorsMetadata.of(c);
+                StringBuilder total = new StringBuilder("  parameters of all shards:");
+                m.parameterCount().forEach((dtype, n) -> total.append(String.format(" %s %,d", dtype, n)));
+                out.println(total.append(String.format("; total %,d", m.totalParameters())));
             }
             for (SafeTensorsFile f : files) {
                 String name = c instanceof ShardedCheckpoint ? f.description() : label;

@@ -35,6 +35,11 @@ class HubCommandsTest {
         server = HubServer.builder(dir.resolve("www"))
                 .repo("org/tiny", r -> r.lfs("model.safetensors", TestCheckpoints.file("lm_head.weight", 64, 16))
                         .file("config.json", "{\"model_type\": \"tiny\"}").file("README.md", "hi"))
+                .repo("org/sharded", r -> r
+                        .lfs("model-00001-of-00002.safetensors", TestCheckpoints.file("a", 8, 8))
+                        .lfs("model-00002-of-00002.safetensors", TestCheckpoints.file("b", 4, 4))
+                        .file("model.safetensors.index.json", "{\"metadata\": {}, \"weight_map\": {"
+                                + "\"a\": \"model-00001-of-00002.safetensors\", \"b\": \"model-00002-of-00002.safetensors\"}}"))
                 .start();
     }
 
@@ -104,6 +109,17 @@ class HubCommandsTest {
         List<HubServer.Request> rs = server.requests();
         assertThat(rs).hasSizeLessThanOrEqualTo(3);
         assertThat(cache).doesNotExist();
+    }
+
+    @Test
+    void inspectOfAShardedRepositoryMakesAtMostTwoRequestsPerShardPlusTheIndex() throws Exception {
+        server.clearRequests();
+        Run r = cli(dir.resolve("cache-sharded"), Map.of(), "inspect", "hf://org/sharded");
+        assertThat(r.exit()).as(r.out()).isZero();
+        assertThat(r.out()).contains("hf://org/sharded: sharded checkpoint, 2 tensors in 2 shards")
+                .contains("parameters of all shards: F32 80; total 80")
+                .contains("hf://org/sharded/model-00002-of-00002.safetensors");
+        assertThat(server.requests()).hasSizeLessThanOrEqualTo(2 * 2 + 1);
     }
 
     @Test
