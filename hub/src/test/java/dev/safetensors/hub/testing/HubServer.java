@@ -154,7 +154,18 @@ public final class HubServer implements AutoCloseable {
     // ---------------------------------------------------------------- building
 
     /** A file of a repository: small files are served by the Hub, LFS files by the second host. */
-    record FileSpec(byte[] content, boolean lfs) {
+    record FileSpec(byte[] content, boolean lfs, Path local) {
+        FileSpec(byte[] content, boolean lfs) {
+            this(content, lfs, null);
+        }
+
+        long size() {
+            try {
+                return local != null ? Files.size(local) : content.length;
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
     }
 
     /** A repository: its files, its revisions, the token it needs (null: public). */
@@ -185,6 +196,12 @@ public final class HubServer implements AutoCloseable {
         /** A large (LFS) file, redirected to the second host. */
         public Repo lfs(String path, byte[] content) {
             files.put(path, new FileSpec(content, true));
+            return this;
+        }
+
+        /** A large file served from {@code local} as it is (linked, not read into memory): for benchmarks. */
+        public Repo lfs(String path, Path local) {
+            files.put(path, new FileSpec(null, true, local));
             return this;
         }
 
@@ -330,8 +347,12 @@ public final class HubServer implements AutoCloseable {
             for (Map.Entry<String, FileSpec> e : r.files.entrySet()) {
                 String path = e.getKey();
                 FileSpec f = e.getValue();
-                String sha = sha256(f.content);
-                if (f.lfs) {
+                String sha = f.local != null ? sha256(f.local) : sha256(f.content);
+                if (f.local != null) {
+                    Path blob = dir.resolve("www/blobs").resolve(sha);
+                    Files.deleteIfExists(blob);
+                    Files.createSymbolicLink(blob, f.local.toAbsolutePath());
+                } else if (f.lfs) {
                     Files.write(dir.resolve("www/blobs").resolve(sha), f.content);
                 } else {
                     Path p = files.resolve(path);
@@ -339,13 +360,13 @@ public final class HubServer implements AutoCloseable {
                     Files.write(p, f.content);
                 }
                 String pointer = "version https://git-lfs.github.com/spec/v1\noid sha256:" + sha + "\nsize "
-                        + f.content.length + "\n";
+                        + f.size() + "\n";
                 siblings.append(siblings.isEmpty() ? "" : ",").append("{\"rfilename\":\"").append(path)
-                        .append("\",\"size\":").append(f.content.length).append(",\"blobId\":\"")
+                        .append("\",\"size\":").append(f.size()).append(",\"blobId\":\"")
                         .append(f.lfs ? gitBlobId(pointer.getBytes(StandardCharsets.UTF_8)) : gitBlobId(f.content))
                         .append('"');
                 if (f.lfs) {
-                    siblings.append(",\"lfs\":{\"size\":").append(f.content.length).append(",\"sha256\":\"")
+                    siblings.append(",\"lfs\":{\"size\":").append(f.size()).append(",\"sha256\":\"")
                             .append(sha).append("\",\"pointerSize\":").append(pointer.length()).append('}');
                 }
                 siblings.append('}');
@@ -354,11 +375,11 @@ public final class HubServer implements AutoCloseable {
                     folders.add(path.substring(0, slash));
                 }
                 tree.append(tree.isEmpty() ? "" : ",").append("{\"type\":\"file\",\"path\":\"").append(path)
-                        .append("\",\"size\":").append(f.content.length).append(",\"oid\":\"")
+                        .append("\",\"size\":").append(f.size()).append(",\"oid\":\"")
                         .append(f.lfs ? gitBlobId(pointer.getBytes(StandardCharsets.UTF_8)) : gitBlobId(f.content))
                         .append('"');
                 if (f.lfs) {
-                    tree.append(",\"lfs\":{\"oid\":\"").append(sha).append("\",\"size\":").append(f.content.length)
+                    tree.append(",\"lfs\":{\"oid\":\"").append(sha).append("\",\"size\":").append(f.size())
                             .append(",\"pointerSize\":").append(pointer.length()).append('}');
                 }
                 tree.append('}');
@@ -368,7 +389,7 @@ public final class HubServer implements AutoCloseable {
                             .append("      add_header X-Repo-Commit ").append(r.commit).append(" always;\n");
                     if (f.lfs) {
                         conf.append("      add_header X-Linked-Etag '\"").append(sha).append("\"' always;\n")
-                                .append("      add_header X-Linked-Size ").append(f.content.length).append(" always;\n")
+                                .append("      add_header X-Linked-Size ").append(f.size()).append(" always;\n")
                                 .append("      return 302 ").append(cdn).append("/blobs/").append(sha).append(";\n");
                     } else {
                         conf.append("      etag off;\n")
@@ -416,6 +437,20 @@ public final class HubServer implements AutoCloseable {
 
     public static String sha256(byte[] b) {
         return HexFormat.of().formatHex(digest("SHA-256", b));
+    }
+
+    /** The SHA-256 of a file, read in pieces. */
+    public static String sha256(Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            byte[] buf = new byte[1 << 20];
+            for (int n; (n = in.read(buf)) > 0; ) {
+                md.update(buf, 0, n);
+            }
+            return HexFormat.of().formatHex(md.digest());
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** git's object id of a blob: SHA-1 of {@code "blob SIZE\0" + content}. */
