@@ -48,13 +48,15 @@ public final class HubClient implements AutoCloseable {
     private final Downloads downloads;
 
     private HubClient(Builder b) {
-        HttpClient http = b.httpClient != null ? b.httpClient : HttpClient.newBuilder()
+        HttpClient given = b.httpClient;
+        Duration timeout = b.timeout;
+        java.util.function.Supplier<HttpClient> http = given != null ? () -> given : () -> HttpClient.newBuilder()
                 .followRedirects(HttpClient.Redirect.NEVER)
-                .connectTimeout(b.timeout)
+                .connectTimeout(timeout)
                 // One TCP connection per range: parallel downloads need several connections, not HTTP/2 streams.
                 .version(HttpClient.Version.HTTP_1_1)
                 .build();
-        Transport transport = new Transport(http, b.httpClient == null, b.endpoint, b.token, b.retry, b.timeout,
+        Transport transport = new Transport(http, given == null, b.endpoint, b.token, b.retry, b.timeout,
                 userAgent(), b.offline);
         this.context = new HubContext(transport, new RangeReader(transport),
                 new ParallelRanges(b.connections, b.chunkSize), new CacheLayout(b.cacheDir), SPECULATIVE_READ);
@@ -232,8 +234,15 @@ public final class HubClient implements AutoCloseable {
             return this;
         }
 
-        /** An HTTP client of the caller's (proxy, TLS settings); it must not follow redirects itself. */
+        /**
+         * An HTTP client of the caller's (proxy, TLS settings), which the caller closes; it must not follow
+         * redirects itself ({@link HttpClient.Redirect#NEVER}).
+         */
         public Builder httpClient(HttpClient client) {
+            if (client.followRedirects() != HttpClient.Redirect.NEVER) {
+                throw new IllegalArgumentException("the HTTP client must not follow redirects itself: the token"
+                        + " policy needs each hop (HttpClient.Redirect.NEVER)");
+            }
             this.httpClient = client;
             return this;
         }

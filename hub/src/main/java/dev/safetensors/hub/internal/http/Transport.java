@@ -29,8 +29,9 @@ public final class Transport implements AutoCloseable {
     private static final int MAX_REDIRECTS = 10;
     private static final InputStream EMPTY = InputStream.nullInputStream();
 
-    private final HttpClient client;
+    private final java.util.function.Supplier<HttpClient> clientFactory;
     private final boolean ownsClient;
+    private volatile HttpClient client;   // made on first request: building one costs most of a second
     private final URI endpoint;
     private final String token;
     private final RetryPolicy retry;
@@ -40,20 +41,16 @@ public final class Transport implements AutoCloseable {
     private final StallWatchdog watchdog;
 
     /**
-     * @param client    the HTTP client; redirects must not be followed by it
+     * @param client    makes the HTTP client (once, on the first request); it must not follow redirects itself
      * @param ownsClient whether {@link #close()} closes the client
      * @param endpoint  the Hub endpoint: the only origin the token is sent to
      * @param token     the token, or null
      * @param timeout   the wait for response headers, and for each piece of a body
      * @param offline   refuse every request ({@code HF_HUB_OFFLINE})
      */
-    public Transport(HttpClient client, boolean ownsClient, URI endpoint, String token, RetryPolicy retry,
-            Duration timeout, String userAgent, boolean offline) {
-        if (client.followRedirects() != HttpClient.Redirect.NEVER) {
-            throw new IllegalArgumentException("the HTTP client must not follow redirects itself: the token policy"
-                    + " needs each hop (HttpClient.Redirect.NEVER)");
-        }
-        this.client = client;
+    public Transport(java.util.function.Supplier<HttpClient> client, boolean ownsClient, URI endpoint, String token,
+            RetryPolicy retry, Duration timeout, String userAgent, boolean offline) {
+        this.clientFactory = client;
         this.ownsClient = ownsClient;
         this.endpoint = Objects.requireNonNull(endpoint, "endpoint must be non-null");
         this.token = token;
@@ -164,7 +161,7 @@ public final class Transport implements AutoCloseable {
             b.header("Authorization", "Bearer " + token);
         }
         try {
-            return client.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
+            return client().send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new java.io.InterruptedIOException("interrupted while requesting " + describe(url));
@@ -299,11 +296,30 @@ public final class Transport implements AutoCloseable {
         return m == null || m.isBlank() ? kind : kind.equals("IOException") ? m : kind + ": " + m;
     }
 
+    private HttpClient client() {
+        HttpClient c = client;
+        if (c == null) {
+            synchronized (this) {
+                c = client;
+                if (c == null) {
+                    c = clientFactory.get();
+                    if (c.followRedirects() != HttpClient.Redirect.NEVER) {
+                        throw new IllegalArgumentException("the HTTP client must not follow redirects itself: the"
+                                + " token policy needs each hop (HttpClient.Redirect.NEVER)");
+                    }
+                    client = c;
+                }
+            }
+        }
+        return c;
+    }
+
     @Override
     public void close() {
         watchdog.close();
-        if (ownsClient) {
-            client.close();
+        HttpClient c = client;
+        if (ownsClient && c != null) {
+            c.close();
         }
     }
 }
