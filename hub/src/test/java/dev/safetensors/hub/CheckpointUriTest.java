@@ -8,6 +8,7 @@ import dev.safetensors.OpenOptions;
 import dev.safetensors.SafeTensorsException;
 import dev.safetensors.ShardedCheckpoint;
 import dev.safetensors.hub.testing.HubServer;
+import dev.safetensors.hub.testing.NeedsNginx;
 import dev.safetensors.hub.testing.Nginx;
 import dev.safetensors.hub.testing.TestCheckpoints;
 import java.net.URI;
@@ -16,14 +17,15 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Core's {@code Checkpoint.open(URI)} finds this module through {@link java.util.ServiceLoader}: plain http(s)
  * files and indexes with their shards beside them, served here by nginx as static files.
  */
+@ExtendWith(NeedsNginx.class)
 class CheckpointUriTest {
     @TempDir
     static Path dir;
@@ -53,11 +55,6 @@ class CheckpointUriTest {
                   server { listen 127.0.0.1:%2$d; root %3$s; } }
                 """.formatted(dir.toAbsolutePath(), port, www.toAbsolutePath()));
         nginx = Nginx.start(dir, port);
-    }
-
-    @BeforeEach
-    void needsNginx() {
-        Nginx.require();
     }
 
     @AfterAll

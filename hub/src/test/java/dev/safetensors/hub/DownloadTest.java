@@ -4,12 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.safetensors.hub.testing.HubServer;
+import dev.safetensors.hub.testing.NeedsNginx;
 import dev.safetensors.hub.testing.Nginx;
 import dev.safetensors.hub.testing.TestCheckpoints;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -19,14 +19,15 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Downloads land in the Python client's cache layout (blobs named by ETag, snapshot links, refs) or in a local
  * folder with its bookkeeping; files already there are not fetched again; concurrent downloads share one blob.
  */
+@ExtendWith(NeedsNginx.class)
 class DownloadTest {
     static final byte[] WEIGHTS = TestCheckpoints.noise(6 << 20, 1);   // six chunks of 1 MiB
     static final String CONFIG = "{\"model_type\": \"tiny\"}";
@@ -48,11 +49,6 @@ class DownloadTest {
         commit = server.commit("org/tiny");
     }
 
-    @BeforeEach
-    void needsNginx() {
-        Nginx.require();
-    }
-
     @AfterAll
     static void stop() {
         if (server == null) {
@@ -62,8 +58,7 @@ class DownloadTest {
     }
 
     static HubClient client(Path cache) {
-        return HubClient.builder().endpoint(server.endpoint()).token(null).cacheDir(cache).offline(false)
-                .chunkSize(1 << 20).retries(1, Duration.ofMillis(5), Duration.ofMillis(10)).build();
+        return server.client(cache).chunkSize(1 << 20).build();
     }
 
     @Test

@@ -7,6 +7,7 @@ import dev.safetensors.Checkpoint;
 import dev.safetensors.SafeTensorsException;
 import dev.safetensors.hub.testing.FaultProxy;
 import dev.safetensors.hub.testing.HubServer;
+import dev.safetensors.hub.testing.NeedsNginx;
 import dev.safetensors.hub.testing.Nginx;
 import dev.safetensors.hub.testing.TestCheckpoints;
 import java.nio.file.Files;
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -26,6 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
  * are retried until the budget is spent, short bodies and wrong bytes are errors that leave nothing in the cache,
  * a server that ignores Range is read as one stream (never buffered whole), and a stalled body is abandoned.
  */
+@ExtendWith(NeedsNginx.class)
 class FaultInjectionTest {
     static final int CHUNK = 1 << 20;
     static final byte[] BLOB = TestCheckpoints.noise(4 * CHUNK + 12345, 7);
@@ -51,11 +54,6 @@ class FaultInjectionTest {
                 .start();
     }
 
-    @BeforeEach
-    void needsNginx() {
-        Nginx.require();
-    }
-
     @AfterAll
     static void stop() throws Exception {
         if (server == null) {
@@ -71,8 +69,7 @@ class FaultInjectionTest {
     }
 
     HubClient client(Duration timeout) {
-        return HubClient.builder().endpoint(server.endpoint()).token(null).cacheDir(cache).offline(false)
-                .chunkSize(CHUNK).connections(2).timeout(timeout)
+        return server.client(cache).chunkSize(CHUNK).connections(2).timeout(timeout)
                 .retries(RETRIES, Duration.ofMillis(5), Duration.ofMillis(20)).build();
     }
 

@@ -115,6 +115,22 @@ class PythonCacheLayoutTest {
     }
 
     @Test
+    void aShardLinkLeavingTheCacheFolderIsRefused(@TempDir Path elsewhere) throws Exception {
+        Path repo = cache.resolve("models--org--evil");
+        Path outside = elsewhere.resolve("secret.safetensors");
+        Files.write(outside, TestCheckpoints.file("s", 1, 1));
+        Path pointer = repo.resolve("snapshots").resolve(COMMIT).resolve("model-00001-of-00001.safetensors");
+        Files.createDirectories(pointer.getParent());
+        Files.createSymbolicLink(pointer, outside);
+        Files.writeString(pointer.resolveSibling("model.safetensors.index.json"),
+                "{\"weight_map\": {\"s\": \"model-00001-of-00001.safetensors\"}}");
+        try (HubClient hub = offline()) {
+            assertThatThrownBy(() -> hub.open(HfUri.parse("hf://org/evil@" + COMMIT)))
+                    .hasMessageContaining("outside the cache folder");
+        }
+    }
+
+    @Test
     void findsDatasetFilesAtATag() {
         try (HubClient hub = offline();
              Checkpoint c = hub.open(HfUri.parse("hf://datasets/org/corpus@v1/data/train.safetensors"))) {

@@ -8,23 +8,24 @@ import dev.safetensors.OpenOptions;
 import dev.safetensors.SafeTensorsException;
 import dev.safetensors.Tensor;
 import dev.safetensors.hub.testing.HubServer;
+import dev.safetensors.hub.testing.NeedsNginx;
 import dev.safetensors.hub.testing.Nginx;
 import dev.safetensors.hub.testing.TestCheckpoints;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.net.URI;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Checkpoints read in place from a Hub-shaped nginx: headers, tensors and slices, only the bytes asked for. */
+@ExtendWith(NeedsNginx.class)
 class RemoteReadTest {
     @TempDir
     static Path dir;
@@ -49,13 +50,7 @@ class RemoteReadTest {
     }
 
     static HubClient client(Path cache) {
-        return HubClient.builder().endpoint(server.endpoint()).token(null).cacheDir(cache).offline(false)
-                .retries(2, Duration.ofMillis(5), Duration.ofMillis(20)).build();
-    }
-
-    @BeforeEach
-    void needsNginx() {
-        Nginx.require();
+        return server.client(cache).build();
     }
 
     @AfterAll
@@ -110,8 +105,7 @@ class RemoteReadTest {
         Map<String, int[]> big = Map.of("w", new int[] {1024, 1024});   // 4 MiB of F32
         try (HubServer s = HubServer.builder(dir.resolve("big"))
                 .repo("org/big", r -> r.lfs("model.safetensors", TestCheckpoints.file(big, Map.of()))).start();
-             HubClient c = HubClient.builder().endpoint(s.endpoint()).token(null).cacheDir(dir.resolve("c2"))
-                     .offline(false).chunkSize(1 << 18).connections(4).build();
+             HubClient c = s.client(dir.resolve("c2")).chunkSize(1 << 18).connections(4).build();
              Checkpoint ckpt = c.open(HfUri.parse("hf://org/big"));
              Arena arena = Arena.ofConfined()) {
             s.clearRequests();
@@ -162,8 +156,7 @@ class RemoteReadTest {
     @Test
     void aRepositoryWithoutCheckpointNamesWhatIsMissing() throws Exception {
         try (HubServer s = HubServer.builder(dir.resolve("empty")).repo("org/none", r -> r.file("README.md", "hi")).start();
-             HubClient c = HubClient.builder().endpoint(s.endpoint()).token(null).cacheDir(dir.resolve("c3"))
-                     .offline(false).build()) {
+             HubClient c = s.client(dir.resolve("c3")).build()) {
             assertThatThrownBy(() -> c.open(HfUri.parse("hf://org/none")))
                     .hasMessageContaining("neither model.safetensors.index.json nor model.safetensors");
         }

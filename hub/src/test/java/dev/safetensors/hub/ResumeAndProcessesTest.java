@@ -6,24 +6,25 @@ import dev.safetensors.hub.testing.Children;
 import dev.safetensors.hub.testing.DownloadMain;
 import dev.safetensors.hub.testing.FaultProxy;
 import dev.safetensors.hub.testing.HubServer;
+import dev.safetensors.hub.testing.NeedsNginx;
 import dev.safetensors.hub.testing.Nginx;
 import dev.safetensors.hub.testing.TestCheckpoints;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Downloads across processes: one killed (SIGKILL) in the middle resumes in the next with the missing ranges only,
  * and two processes downloading the same blob at once both end with it whole.
  */
+@ExtendWith(NeedsNginx.class)
 class ResumeAndProcessesTest {
     static final int CHUNK = 1 << 18;
     static final byte[] BLOB = TestCheckpoints.noise(24 * CHUNK, 11);   // 6 MiB in 24 chunks
@@ -42,11 +43,6 @@ class ResumeAndProcessesTest {
         proxy = FaultProxy.start(cdn);
         server = HubServer.builder(dir.resolve("www")).fileServerPort(cdn).redirectBase("http://localhost:" + proxy.port())
                 .repo("org/resume", r -> r.lfs("weights.bin", BLOB)).start();
-    }
-
-    @BeforeEach
-    void needsNginx() {
-        Nginx.require();
     }
 
     @AfterAll
@@ -77,8 +73,7 @@ class ResumeAndProcessesTest {
         assertThat(cache.resolve("models--org--resume/blobs/" + sha)).doesNotExist();
 
         proxy.rule(r -> new FaultProxy.Pass());
-        try (HubClient hub = HubClient.builder().endpoint(server.endpoint()).token(null).cacheDir(cache).offline(false)
-                .chunkSize(CHUNK).retries(1, Duration.ofMillis(5), Duration.ofMillis(10)).build()) {
+        try (HubClient hub = server.client(cache).chunkSize(CHUNK).build()) {
             assertThat(Files.readAllBytes(hub.download(HfUri.parse(FILE)))).isEqualTo(BLOB);
         }
         // The probe again, then only what the killed process had not finished.

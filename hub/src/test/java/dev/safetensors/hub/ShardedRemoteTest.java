@@ -6,6 +6,7 @@ import dev.safetensors.Checkpoint;
 import dev.safetensors.ShardedCheckpoint;
 import dev.safetensors.TensorSlice;
 import dev.safetensors.hub.testing.HubServer;
+import dev.safetensors.hub.testing.NeedsNginx;
 import dev.safetensors.hub.testing.Nginx;
 import dev.safetensors.hub.testing.TestCheckpoints;
 import dev.safetensors.parallel.ParallelPlan;
@@ -15,20 +16,20 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A sharded repository read in place: the index, then each shard's header with at most two range requests, and
  * tensors, slices and tensor-parallel pieces with only their bytes, merged into few requests.
  */
+@ExtendWith(NeedsNginx.class)
 class ShardedRemoteTest {
     static final int SHARDS = 3;
     @TempDir
@@ -61,13 +62,7 @@ class ShardedRemoteTest {
             }
             r.lfs("big-header.safetensors", TestCheckpoints.file(many, Map.of()));
         }).start();
-        hub = HubClient.builder().endpoint(server.endpoint()).token(null).cacheDir(dir.resolve("cache"))
-                .offline(false).retries(1, Duration.ofMillis(5), Duration.ofMillis(10)).build();
-    }
-
-    @BeforeEach
-    void needsNginx() {
-        Nginx.require();
+        hub = server.client(dir.resolve("cache")).build();
     }
 
     @AfterAll

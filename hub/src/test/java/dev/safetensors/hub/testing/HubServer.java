@@ -62,6 +62,15 @@ public final class HubServer implements AutoCloseable {
         return URI.create("http://127.0.0.1:" + hubPort);
     }
 
+    /**
+     * A client of this server for tests: no token (unless set), the given cache, online, retries after 5 ms so
+     * that fault tests stay fast.
+     */
+    public dev.safetensors.hub.HubClient.Builder client(Path cache) {
+        return dev.safetensors.hub.HubClient.builder().endpoint(endpoint()).token(null).cacheDir(cache).offline(false)
+                .retries(2, java.time.Duration.ofMillis(5), java.time.Duration.ofMillis(20));
+    }
+
     /** The port of the file server (the redirects' target, host {@code localhost}). */
     public int cdnPort() {
         return cdnPort;

@@ -114,24 +114,11 @@ public final class CheckpointOpener {
      * their headers are fetched side by side.
      */
     private Checkpoint openIndex(HfUri index, OpenOptions options) {
-        Optional<Path> local = hub.offline() || index.pinned() ? hub.cache().cached(index) : Optional.empty();
-        if (local.isPresent()) {
-            return Checkpoint.open(local.get(), options);
+        Located at = locate(index, index.toString(), h -> false);
+        if (at.local() != null) {
+            return cachedShards(index, at.local(), options);
         }
-        if (hub.offline()) {
-            throw notCached(index);
-        }
-        RemoteFile probe;
-        try {
-            probe = RemoteFile.probe(hub.transport(), hub.resolveUrl(index, index.revisionOrDefault()),
-                    hub.headBytes(), h -> false);
-        } catch (IOException e) {
-            Optional<Path> fallback = e instanceof HubHttpException ? Optional.empty() : hub.cache().cached(index);
-            if (fallback.isPresent()) {
-                return Checkpoint.open(fallback.get(), options);
-            }
-            throw HubContext.ioError(index.toString(), "cannot open", e);
-        }
+        RemoteFile probe = at.probe();
         ShardIndex shardIndex = ShardIndex.parse(whole(probe, index.toString(), options), index.toString());
         HfUri pinned = CacheLayout.isCommit(probe.commit()) ? index.withRevision(probe.commit()) : index;
         String folder = index.parentPath();
@@ -167,30 +154,80 @@ public final class CheckpointOpener {
      * @param description the file as the caller named it, for messages
      */
     private ByteSource source(HfUri fetch, HfUri description, OpenOptions options) {
-        Optional<Path> local = hub.offline() || fetch.pinned() ? hub.cache().cached(fetch) : Optional.empty();
-        if (local.isPresent()) {
-            return ByteSource.open(local.get(), options);
+        Located at = locate(fetch, description.toString(), redirect -> cachedBlob(fetch, redirect).isPresent());
+        if (at.local() != null) {
+            return ByteSource.open(at.local(), options);
         }
-        if (hub.offline()) {
-            throw notCached(fetch);
-        }
-        RemoteFile probe;
-        try {
-            probe = RemoteFile.probe(hub.transport(), hub.resolveUrl(fetch, fetch.revisionOrDefault()), hub.headBytes(),
-                    redirect -> cachedBlob(fetch, redirect).isPresent());
-        } catch (IOException e) {
-            // The network is down but the cache may still hold the revision: use it, as the Python client does.
-            Optional<Path> fallback = e instanceof HubHttpException ? Optional.empty() : hub.cache().cached(fetch);
-            if (fallback.isPresent()) {
-                return ByteSource.open(fallback.get(), options);
-            }
-            throw HubContext.ioError(description.toString(), "cannot open", e);
-        }
+        RemoteFile probe = at.probe();
         Optional<Path> blob = blobOf(fetch, probe);
         if (blob.isPresent()) {
             return ByteSource.open(blob.get(), options);
         }
         return RemoteByteSource.open(hub.reader(), hub.ranges(), probe, description.toString(), options.maxHeaderSize());
+    }
+
+    /**
+     * An index in a cache snapshot with its shards beside it: each shard a link into the repository's
+     * {@code blobs/}, which must resolve inside the repository's cache folder (a snapshot is links by design; a link
+     * elsewhere is refused as core refuses shard links out of a directory).
+     */
+    private Checkpoint cachedShards(HfUri index, Path indexFile, OpenOptions options) {
+        Path repo = hub.cache().repo(index.type(), index.repoId());
+        String description = indexFile.toString();
+        byte[] json;
+        try {
+            long size = Files.size(indexFile);
+            if (size > options.maxHeaderSize()) {
+                throw new SafeTensorsException(SafeTensorsException.Kind.HeaderTooLarge, description, "the index has "
+                        + size + " bytes, more than the limit of " + options.maxHeaderSize());
+            }
+            json = Files.readAllBytes(indexFile);
+        } catch (IOException e) {
+            throw HubContext.ioError(description, "cannot read the index", e);
+        }
+        ShardIndex shardIndex = ShardIndex.parse(json, description);
+        return shards(shardIndex, description, shard -> {
+            Path pointer = indexFile.resolveSibling(shard);
+            try {
+                Path real = pointer.toRealPath();
+                if (!real.startsWith(repo.toRealPath())) {
+                    throw new SafeTensorsException(SafeTensorsException.Kind.InvalidHeaderDeserialization, description,
+                            "shard `" + shard + "` is a link to " + real + ", outside the cache folder " + repo);
+                }
+                return ByteSource.open(real, options);
+            } catch (IOException e) {
+                throw HubContext.ioError(description, "shard `" + shard + "` is not in the cache", e);
+            }
+        }, options);
+    }
+
+    /** Where a file's bytes come from: a cached copy, or else the probe of the remote file. */
+    private record Located(Path local, RemoteFile probe) {
+    }
+
+    /**
+     * The cached copy when it is to be used (offline, or a pinned commit the cache holds, or the network is down
+     * and the cache holds the revision, as the Python client falls back), else the probe (stopping at a redirect
+     * {@code stopAt} accepts).
+     */
+    private Located locate(HfUri fetch, String description, java.util.function.Predicate<HttpHeaders> stopAt) {
+        Optional<Path> local = hub.offline() || fetch.pinned() ? hub.cache().cached(fetch) : Optional.empty();
+        if (local.isPresent()) {
+            return new Located(local.get(), null);
+        }
+        if (hub.offline()) {
+            throw notCached(fetch);
+        }
+        try {
+            return new Located(null, RemoteFile.probe(hub.transport(), hub.resolveUrl(fetch, fetch.revisionOrDefault()),
+                    hub.headBytes(), stopAt));
+        } catch (IOException e) {
+            Optional<Path> fallback = e instanceof HubHttpException ? Optional.empty() : hub.cache().cached(fetch);
+            if (fallback.isPresent()) {
+                return new Located(fallback.get(), null);
+            }
+            throw HubContext.ioError(description, "cannot open", e);
+        }
     }
 
     /** A small file whole (an index): the probe's bytes, and the rest when it is longer. */
