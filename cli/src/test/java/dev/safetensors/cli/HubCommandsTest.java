@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.safetensors.hub.testing.Children;
 import dev.safetensors.hub.testing.HubServer;
+import dev.safetensors.hub.testing.NeedsNginx;
 import dev.safetensors.hub.testing.Nginx;
 import dev.safetensors.hub.testing.TestCheckpoints;
 import java.nio.file.Files;
@@ -14,14 +15,15 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The command line against a Hub-shaped nginx, as a user runs it: a child process configured only by the
  * environment the Python tools read ({@code HF_ENDPOINT}, {@code HF_HUB_CACHE}, {@code HF_HUB_OFFLINE}).
  */
+@ExtendWith(NeedsNginx.class)
 class HubCommandsTest {
     @TempDir
     static Path dir;
@@ -41,11 +43,6 @@ class HubCommandsTest {
                         .file("model.safetensors.index.json", "{\"metadata\": {}, \"weight_map\": {"
                                 + "\"a\": \"model-00001-of-00002.safetensors\", \"b\": \"model-00002-of-00002.safetensors\"}}"))
                 .start();
-    }
-
-    @BeforeEach
-    void needsNginx() {
-        Nginx.require();
     }
 
     @AfterAll
