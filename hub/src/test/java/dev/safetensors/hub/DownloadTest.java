@@ -43,7 +43,8 @@ class DownloadTest {
         }
         server = HubServer.builder(dir.resolve("www"))
                 .repo("org/tiny", r -> r.lfs("model.safetensors", WEIGHTS).file("config.json", CONFIG)
-                        .lfs("sub/dir/extra.bin", TestCheckpoints.noise(1000, 2)).file("README.md", "# tiny"))
+                        .lfs("sub/dir/extra.bin", TestCheckpoints.noise(1000, 2)).file("README.md", "# tiny")
+                        .lfs("empty.bin", new byte[0]))
                 .repo(RepoType.DATASET, "org/data", r -> r.file("train.jsonl", "{}\n"))
                 .start();
         commit = server.commit("org/tiny");
@@ -82,6 +83,7 @@ class DownloadTest {
         assertThat(Files.readSymbolicLink(snapshot.resolve("sub/dir/extra.bin")).toString())
                 .isEqualTo("../../../../blobs/" + server.etag("org/tiny", "sub/dir/extra.bin"));
         assertThat(Files.readAllBytes(snapshot.resolve("sub/dir/extra.bin"))).isEqualTo(TestCheckpoints.noise(1000, 2));
+        assertThat(Files.size(snapshot.resolve("empty.bin"))).isZero();
         // The lock the Python client takes for the same blob; no temp file is left anywhere.
         assertThat(cache.resolve(".locks/models--org--tiny/" + sha + ".lock")).exists();
         assertThat(leftovers(cache)).isEmpty();

@@ -162,6 +162,17 @@ class FaultInjectionTest {
     }
 
     @Test
+    void anExpiredFileServerAddressIsAskedForAgain() throws Exception {
+        // Signed addresses expire: the file server refuses one (403), the client asks the Hub again and goes on.
+        proxy.rule(r -> r.index() == 2 ? new FaultProxy.Status(403, Map.of()) : new FaultProxy.Pass());
+        server.clearRequests();
+        assertThat(Files.readAllBytes(download())).isEqualTo(BLOB);
+        long resolves = server.requests().stream().filter(r -> r.host().equals("hub")).count();
+        assertThat(resolves).isEqualTo(2);   // the first probe and the refresh
+        assertThat(proxy.requests()).anyMatch(r -> "bytes=0-0".equals(r.header("range")));
+    }
+
+    @Test
     void aStalledBodyIsAbandonedAndResumed() throws Exception {
         proxy.rule(r -> r.index() == 1 ? new FaultProxy.StallAfter(1000, 3000) : new FaultProxy.Pass());
         try (HubClient hub = client(Duration.ofMillis(400))) {

@@ -101,7 +101,8 @@ public final class Downloads {
         for (RepoListing.Entry f : todo) {
             work.add(() -> {
                 HfUri file = uri.withPath(f.path());
-                place(file, commit, f.etag(), probe(file, commit, f), options);
+                RemoteFile probe = probe(file, commit, f);
+                place(file, commit, f.etag() != null ? f.etag() : probe.etag(), probe, options);
             });
         }
         Tasks.all(work);

@@ -3,6 +3,7 @@ package dev.safetensors.hub.internal.download;
 import dev.safetensors.hub.DownloadListener;
 import dev.safetensors.hub.internal.HubContext;
 import dev.safetensors.hub.internal.remote.RemoteFile;
+import dev.safetensors.hub.internal.remote.ServedFrom;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
@@ -64,8 +65,9 @@ final class FileFetch {
                 missing = writeHead(ch, file, missing, journal, hash, name, listener);
                 // A server that ignores Range sends the whole file to every request: read it as one stream.
                 List<long[]> chunks = file.ranged() ? split(missing, hub.ranges().chunkSize()) : missing;
+                ServedFrom servedFrom = new ServedFrom(hub.transport(), file);
                 hub.ranges().all(chunks, (s, e) -> {
-                    hub.reader().read(file.location(), s, e, file.size(), (pos, bytes) -> {
+                    servedFrom.read(hub.reader(), s, e, (pos, bytes) -> {
                         int n = bytes.remaining();
                         writeFully(ch, bytes, pos);
                         listener.progress(name, n);

@@ -10,7 +10,6 @@ import java.io.InterruptedIOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
@@ -32,7 +31,7 @@ public final class RemoteByteSource implements ByteSource {
 
     private final RangeReader reader;
     private final ParallelRanges ranges;
-    private final URI location;
+    private final ServedFrom servedFrom;
     private final long size;
     private final String description;
     private final byte[] head;
@@ -42,7 +41,7 @@ public final class RemoteByteSource implements ByteSource {
             String description) {
         this.reader = reader;
         this.ranges = ranges;
-        this.location = file.location();
+        this.servedFrom = new ServedFrom(reader.transport(), file);
         this.size = file.size();
         this.description = description;
         this.head = head;
@@ -209,7 +208,7 @@ public final class RemoteByteSource implements ByteSource {
         for (Span span : spans) {
             work.add(() -> ranges.split(span.start, span.end, (first, end) -> {
                 int[] from = {0};
-                reader.read(location, first, end, size, (at, bytes) -> {
+                servedFrom.read(reader, first, end, (at, bytes) -> {
                     if (closed) {
                         throw new IOException("the file is closed");
                     }
@@ -259,11 +258,6 @@ public final class RemoteByteSource implements ByteSource {
     @Override
     public String description() {
         return description;
-    }
-
-    /** Where the bytes are served from. */
-    public URI location() {
-        return location;
     }
 
     /** Reads after this fail; reads in flight stop at their next piece. */
