@@ -1,6 +1,5 @@
 package dev.safetensors;
 
-import dev.safetensors.internal.header.HeaderValidator;
 import dev.safetensors.internal.io.AtomicFile;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -10,7 +9,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -82,10 +80,13 @@ public final class ShardedWriter {
         return this;
     }
 
-    /** Declares a tensor; shards are assigned in declaration order. */
+    /**
+     * Declares a tensor; shards are assigned in declaration order. Checked as {@link SafeTensorsWriter#add}
+     * checks it.
+     */
     public ShardedWriter add(String name, DType dtype, Shape shape, TensorData data) {
-        long bytes = HeaderValidator.byteCount(name, dtype, shape.dims(), null);
-        Entry e = new Entry(Objects.requireNonNull(name), dtype, shape, data, bytes);
+        long bytes = SafeTensorsWriter.checkDeclaration(name, dtype, shape, data);
+        Entry e = new Entry(name, dtype, shape, data, bytes);
         if (byName.putIfAbsent(name, e) != null) {
             throw new SafeTensorsException(SafeTensorsException.Kind.JsonError, null, "duplicate tensor name `" + name + "`");
         }
