@@ -213,15 +213,13 @@ public final class ShardedCheckpoint implements Checkpoint {
         return shardOf(name).tensor(name);
     }
 
-    /** The index metadata, numbers as JSON text; empty without an index. */
+    /**
+     * The index metadata, strings as they are and every other value as its JSON text (numbers as the index
+     * spells them, objects and arrays as JSON); empty without an index.
+     */
     @Override
     public Optional<Map<String, String>> metadata() {
-        if (index == null) {
-            return Optional.empty();
-        }
-        Map<String, String> m = new LinkedHashMap<>();
-        index.metadata().forEach((k, v) -> m.put(k, String.valueOf(v)));
-        return Optional.of(Collections.unmodifiableMap(m));
+        return index == null ? Optional.empty() : Optional.of(index.metadataAsText());
     }
 
     @Override
