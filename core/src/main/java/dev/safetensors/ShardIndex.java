@@ -7,6 +7,7 @@ import dev.safetensors.internal.json.JsonNumber;
 import dev.safetensors.internal.json.JsonWriter;
 import dev.safetensors.internal.json.Utf8;
 import dev.safetensors.internal.io.IoErrors;
+import dev.safetensors.internal.shard.NumberedSets;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.nio.file.Files;
@@ -18,15 +19,14 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * A {@code model.safetensors.index.json}: {@code {"metadata": {"total_size": N, ...}, "weight_map":
  * {"tensor": "model-00001-of-00002.safetensors", ...}}} (a Hub convention, not part of the format).
  *
  * <p>Shard names come from an untrusted file, so each must be a bare file name: no separators, no
- * {@code ..}, nothing absolute. Numbered shards ({@code -00001-of-00004}) must all be referenced.
+ * {@code ..}, nothing absolute. Numbered shards ({@code -00001-of-00004}) must form complete sets: one
+ * count per prefix, every number referenced.
  *
  * <pre>{@code
  * ShardIndex index = ShardIndex.read(Path.of("model.safetensors.index.json"), Header.DEFAULT_MAX_SIZE);
@@ -36,8 +36,6 @@ import java.util.regex.Pattern;
  */
 @SuppressWarnings("unchecked")
 public final class ShardIndex {
-    private static final Pattern NUMBERED = Pattern.compile("(.*)-(\\d{5})-of-(\\d{5})\\.safetensors");
-
     private final Map<String, Object> exactMetadata;     // numbers as JsonNumber when read from a file
     private final Map<String, Object> metadata;          // the same with plain numbers, for callers
     private final Map<String, Object> otherMembers;      // top-level members besides metadata and weight_map
@@ -150,31 +148,9 @@ public final class ShardIndex {
         for (String shard : shards) {
             checkShardName(shard, source);
         }
-        // Numbered shards: every number from 1 to the count must be there, all with one prefix and count.
-        Map<String, Integer> counts = new LinkedHashMap<>();
-        List<Integer> numbers = new ArrayList<>();
-        for (String shard : shards) {
-            Matcher m = NUMBERED.matcher(shard);
-            if (m.matches()) {
-                counts.put(m.group(1) + " of " + m.group(3), Integer.parseInt(m.group(3)));
-                numbers.add(Integer.parseInt(m.group(2)));
-            }
-        }
-        if (counts.size() == 1) {
-            int of = counts.values().iterator().next();
-            boolean[] seen = new boolean[of + 1];
-            for (int n : numbers) {
-                if (n < 1 || n > of) {
-                    throw invalid(source, "shard number " + n + " is outside 1.." + of);
-                }
-                seen[n] = true;
-            }
-            for (int n = 1; n <= of; n++) {
-                if (!seen[n]) {
-                    throw invalid(source, "no tensor is mapped to shard " + n + " of " + of);
-                }
-            }
-        }
+        NumberedSets.problem(shards).ifPresent(p -> {
+            throw invalid(source, p.missing() > 0 ? "no tensor is mapped to " + p.text() : p.text());
+        });
         Object total = metadata.get("total_size");
         if (total != null && !(total instanceof Long || total instanceof BigInteger)) {
             throw invalid(source, "`metadata.total_size` must be an integer");

@@ -4,6 +4,7 @@ import static dev.safetensors.SafeTensorsException.Kind.TensorNotFound;
 
 import dev.safetensors.internal.json.Utf8;
 import dev.safetensors.internal.io.IoErrors;
+import dev.safetensors.internal.shard.NumberedSets;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -115,6 +116,13 @@ public final class ShardedCheckpoint implements Checkpoint {
             throw new SafeTensorsException(SafeTensorsException.Kind.IoError, dir.toString(),
                     "no *.safetensors file and no *.safetensors.index.json in the directory");
         }
+        NumberedSets.problem(files.stream().map(p -> p.getFileName().toString()).toList()).ifPresent(p -> {
+            throw p.missing() > 0
+                    ? new SafeTensorsException(SafeTensorsException.Kind.IoError, dir.toString(), p.text()
+                            + (p.missing() == 1 ? " is" : " are") + " missing, and there is no index")
+                    : new SafeTensorsException(SafeTensorsException.Kind.InvalidHeaderDeserialization, dir.toString(),
+                            p.text());
+        });
         List<SafeTensorsFile> opened = new ArrayList<>();
         try {
             Map<String, SafeTensorsFile> byTensor = new HashMap<>();
@@ -126,8 +134,9 @@ public final class ShardedCheckpoint implements Checkpoint {
                 for (String name : f.names()) {
                     SafeTensorsFile other = byTensor.putIfAbsent(name, f);
                     if (other != null) {
-                        throw ShardIndex.invalid(dir.toString(), "tensor `" + name + "` is in both `"
-                                + other.description() + "` and `" + f.description() + "`");
+                        throw new SafeTensorsException(SafeTensorsException.Kind.InvalidHeaderDeserialization,
+                                dir.toString(), "tensor `" + name + "` is in both `" + other.description() + "` and `"
+                                + f.description() + "`");
                     }
                     names.add(name);
                 }
