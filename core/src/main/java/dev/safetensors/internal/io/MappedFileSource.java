@@ -184,7 +184,7 @@ public final class MappedFileSource implements ByteSource {
      * Closes a shared arena. Closing fails while another thread holds the arena for an I/O call (for
      * example a channel write from a mapped tensor); wait for it rather than leak the mapping.
      */
-    static void closeArena(Arena arena) {
+    public static void closeArena(Arena arena) {
         for (int attempt = 0; ; attempt++) {
             try {
                 arena.close();
