@@ -8,6 +8,7 @@ import dev.safetensors.internal.json.JsonWriter;
 import dev.safetensors.internal.json.Utf8;
 import dev.safetensors.internal.io.IoErrors;
 import dev.safetensors.internal.shard.NumberedSets;
+import dev.safetensors.internal.shard.ShardPaths;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.nio.file.Files;
@@ -67,15 +68,20 @@ public final class ShardIndex {
 
     /** Reads and checks an index file of at most {@code maxSize} bytes. */
     public static ShardIndex read(Path file, long maxSize) {
+        return read(file, file.toString(), maxSize);
+    }
+
+    /** The same, naming the index {@code source} in messages (its name in the checkpoint directory). */
+    static ShardIndex read(Path file, String source, long maxSize) {
         try {
             long size = Files.size(file);
             if (size > maxSize) {
-                throw new SafeTensorsException(SafeTensorsException.Kind.HeaderTooLarge, file.toString(),
+                throw new SafeTensorsException(SafeTensorsException.Kind.HeaderTooLarge, source,
                         "the index has " + size + " bytes, more than the limit of " + maxSize);
             }
-            return parse(Files.readAllBytes(file), file.toString());
+            return parse(Files.readAllBytes(file), source);
         } catch (IOException e) {
-            throw IoErrors.io(file.toString(), "cannot read the index", e);
+            throw IoErrors.io(source, "cannot read the index", e);
         }
     }
 
@@ -146,7 +152,7 @@ public final class ShardIndex {
             throw invalid(source, "`weight_map` is empty");
         }
         for (String shard : shards) {
-            checkShardName(shard, source);
+            ShardPaths.checkBareName(shard, source);
         }
         NumberedSets.problem(shards).ifPresent(p -> {
             throw invalid(source, p.missing() > 0 ? "no tensor is mapped to " + p.text() : p.text());
@@ -154,16 +160,6 @@ public final class ShardIndex {
         Object total = metadata.get("total_size");
         if (total != null && !(total instanceof Long || total instanceof BigInteger)) {
             throw invalid(source, "`metadata.total_size` must be an integer");
-        }
-    }
-
-    /** A shard must be a plain file name in the index's directory. */
-    static void checkShardName(String shard, String source) {
-        boolean plain = !shard.isEmpty() && !shard.equals(".") && !shard.equals("..")
-                && shard.chars().noneMatch(c -> c == '/' || c == '\\' || c == 0 || c == ':');
-        if (!plain) {
-            throw invalid(source, "shard `" + shard + "` must be a bare file name in the index's directory "
-                    + "(no separators, `..` or absolute paths)");
         }
     }
 
