@@ -39,4 +39,22 @@ class ShardCommandsTest {
         }
         assertThat(Cli.run("convert", in.toString(), shards.toString(), "--max-shard-size", "lots").exitCode()).isEqualTo(2);
     }
+
+    /** A size below one byte is a usage error, not a plain file named OUT; so is OUT being a file. */
+    @Test
+    void aShardSizeOfZeroIsAUsageError() throws Exception {
+        Path in = Cli.fixture("reference-samples/overall.safetensors");
+        for (String size : new String[] {"0", "0.4B", "0KB", "0.0000000001GB"}) {
+            Path out = dir.resolve("out-" + size);
+            Cli r = Cli.run("convert", in.toString(), out.toString(), "--max-shard-size", size);
+            assertThat(r.exitCode()).as(size).isEqualTo(2);
+            assertThat(r.err()).contains("--max-shard-size `" + size + "` is less than one byte");
+            assertThat(out).doesNotExist();
+        }
+        Path file = Files.writeString(dir.resolve("a-file"), "x");
+        Cli r = Cli.run("convert", in.toString(), file.toString(), "--max-shard-size", "1KB");
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err()).contains("is a file");
+        assertThat(Files.readString(file)).isEqualTo("x");
+    }
 }
