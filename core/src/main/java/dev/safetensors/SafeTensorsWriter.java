@@ -152,6 +152,11 @@ public final class SafeTensorsWriter {
         stream(plan(null), out, null);
     }
 
+    /** The same, naming {@code target} in messages (for writers that manage the file themselves). */
+    void write(WritableByteChannel out, String target) throws IOException {
+        stream(plan(target), out, target);
+    }
+
     private HeaderWriter.Plan plan(String target) {
         return HeaderWriter.plan(names, dtypes, shapes, metadata, maxHeaderSize, target);
     }
