@@ -212,11 +212,15 @@ public final class ShardedCheckpoint implements Checkpoint {
 
     /**
      * The index metadata, strings as they are and every other value as its JSON text (numbers as the index
-     * spells them, objects and arrays as JSON); empty without an index.
+     * spells them, objects and arrays as JSON). Without an index: the file's {@code __metadata__} when the
+     * checkpoint is one file (a directory holding {@code model.safetensors}), else empty.
      */
     @Override
     public Optional<Map<String, String>> metadata() {
-        return index == null ? Optional.empty() : Optional.of(index.metadataAsText());
+        if (index != null) {
+            return Optional.of(index.metadataAsText());
+        }
+        return shards.size() == 1 ? shards.get(0).metadata() : Optional.empty();
     }
 
     @Override
