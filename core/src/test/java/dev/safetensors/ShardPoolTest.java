@@ -159,6 +159,26 @@ class ShardPoolTest {
         }
     }
 
+    /** An interrupted positional read closes its FileChannel: only that read fails, the next one reopens the file. */
+    @Test
+    void anInterruptedReadFailsAloneAndTheShardReadsOnAfter() {
+        writeShards();
+        try (Checkpoint ckpt = Checkpoint.open(dir, OpenOptions.defaults().withStrategy(ReadStrategy.PREAD))) {
+            Tensor t = ckpt.tensor("t5");
+            for (int round = 0; round < 5; round++) {
+                Thread.currentThread().interrupt();
+                try {
+                    t.toByteArray();
+                } catch (SafeTensorsException e) {
+                    assertThat(e.kind()).isEqualTo(Kind.IoError);
+                } finally {
+                    Thread.interrupted();
+                }
+                assertFilled(t.toByteArray(), 5);
+            }
+        }
+    }
+
     @Test
     void theLimitMustBePositive() {
         assertThatThrownBy(() -> OpenOptions.defaults().withMaxOpenShards(0)).isInstanceOf(IllegalArgumentException.class);

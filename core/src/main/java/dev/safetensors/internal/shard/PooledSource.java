@@ -108,7 +108,12 @@ public final class PooledSource implements ByteSource {
         try {
             file.read(position, dst);
         } catch (SafeTensorsException e) {
-            throw closed ? IoErrors.closed(description) : renamed(e);
+            if (closed) {
+                throw IoErrors.closed(description);
+            }
+            // The file may be unusable now (an interrupted read closes a FileChannel): the next read reopens.
+            pool.discard(this, file);
+            throw renamed(e);
         } finally {
             pool.release(this);
         }
