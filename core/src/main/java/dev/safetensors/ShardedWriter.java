@@ -1,7 +1,6 @@
 package dev.safetensors;
 
 import dev.safetensors.internal.shard.ShardName;
-import dev.safetensors.internal.shard.ShardPaths;
 import dev.safetensors.internal.shard.ShardSetReplacement;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -138,7 +137,10 @@ public final class ShardedWriter {
 
     /** The same, telling {@code steps} of every change to the directory (for the crash tests). */
     Optional<ShardIndex> write(Path dir, String prefix, ShardSetReplacement.Steps steps) {
-        ShardPaths.checkBareName(prefix + ".safetensors", dir.toString());
+        if (prefix.isEmpty() || prefix.chars().anyMatch(c -> c == '/' || c == '\\' || c == 0 || c == ':')) {
+            throw new IllegalArgumentException("the prefix names files in the directory: `" + prefix
+                    + "` must be a bare file name stem such as \"model\"");
+        }
         List<List<Entry>> shards = plan();
         List<SafeTensorsWriter> writers = new ArrayList<>();
         for (List<Entry> shard : shards) {
