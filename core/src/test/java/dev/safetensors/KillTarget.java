@@ -29,26 +29,14 @@ public final class KillTarget {
             if (convert) {
                 try (SafeTensorsFile old = SafeTensorsFile.open(target)) {
                     for (Tensor t : old.tensors()) {
-                        // Same bytes as the old version, then the new version's bytes in a fresh tensor.
-                        w.add(t.name(), t.dtype(), t.shape(), sink -> {
-                            byte[] block = new byte[1 << 16];
-                            java.util.Arrays.fill(block, version);
-                            for (long off = 0; off < t.byteSize(); off += block.length) {
-                                sink.write(block, 0, (int) Math.min(block.length, t.byteSize() - off));
-                            }
-                        });
+                        // The old version's shape, streamed while its mapping is open, with the new version's bytes.
+                        w.add(t.name(), t.dtype(), t.shape(), filled(version, t.byteSize()));
                     }
                     w.write(target);
                 }
             } else {
                 for (int t = 0; t < TENSORS; t++) {
-                    w.add("t" + t, DType.U8, Shape.of(BYTES), sink -> {
-                        byte[] block = new byte[1 << 16];
-                        java.util.Arrays.fill(block, version);
-                        for (int off = 0; off < BYTES; off += block.length) {
-                            sink.write(block);
-                        }
-                    });
+                    w.add("t" + t, DType.U8, Shape.of(BYTES), filled(version, BYTES));
                 }
                 w.write(target);
             }
@@ -72,16 +60,21 @@ public final class KillTarget {
             ShardedWriter w = ShardedWriter.create((long) RESHARD_BYTES * RESHARD_TENSORS / shards)
                     .shardMetadata(java.util.Map.of("version", Integer.toString(version)));
             for (int t = 0; t < RESHARD_TENSORS; t++) {
-                w.add("t" + t, DType.U8, Shape.of(RESHARD_BYTES), sink -> {
-                    byte[] block = new byte[1 << 16];
-                    java.util.Arrays.fill(block, version);
-                    for (int off = 0; off < RESHARD_BYTES; off += block.length) {
-                        sink.write(block);
-                    }
-                });
+                w.add("t" + t, DType.U8, Shape.of(RESHARD_BYTES), filled(version, RESHARD_BYTES));
             }
             w.write(dir, "model");
         }
+    }
+
+    /** {@code bytes} bytes of {@code version}, streamed in 64 KiB blocks as a generator would. */
+    private static TensorData filled(byte version, long bytes) {
+        return sink -> {
+            byte[] block = new byte[1 << 16];
+            java.util.Arrays.fill(block, version);
+            for (long off = 0; off < bytes; off += block.length) {
+                sink.write(block, 0, (int) Math.min(block.length, bytes - off));
+            }
+        };
     }
 
     static int shardsOf(int k) {

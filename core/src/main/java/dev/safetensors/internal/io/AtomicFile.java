@@ -115,18 +115,8 @@ public final class AtomicFile {
          * flight that the new target refers to, are committed with it ({@link InFlight#commit}).
          */
         public void commit(Collection<Path> alsoCommitted) {
-            List<Path> committed = new ArrayList<>(alsoCommitted);
-            committed.add(tmp);
-            try {
-                InFlight.commit(committed, () -> move(tmp, target));
-                syncDirectory(target.getParent());
-            } catch (IOException e) {
-                cleanUp(null, tmp, e);
-                throw IoErrors.io(where, "cannot write the file", e);
-            } catch (RuntimeException | Error e) {
-                cleanUp(null, tmp, e);
-                throw e;
-            }
+            put(alsoCommitted);
+            syncDirectory(target.getParent());
         }
 
         /**
@@ -134,8 +124,14 @@ public final class AtomicFile {
          * many files in place and then sync the directory once ({@link #syncDirectory}) before their commit.
          */
         public void moveIntoPlace() {
+            put(List.of());
+        }
+
+        private void put(Collection<Path> alsoCommitted) {
+            List<Path> committed = new ArrayList<>(alsoCommitted);
+            committed.add(tmp);
             try {
-                InFlight.commit(List.of(tmp), () -> move(tmp, target));
+                InFlight.commit(committed, () -> move(tmp, target));
             } catch (IOException e) {
                 cleanUp(null, tmp, e);
                 throw IoErrors.io(where, "cannot write the file", e);

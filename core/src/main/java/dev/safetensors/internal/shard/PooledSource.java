@@ -92,16 +92,13 @@ public final class PooledSource implements ByteSource {
 
     @Override
     public void read(long position, MemorySegment dst) {
-        long length = dst.byteSize();
-        if (position < 0 || position > size - length) {
-            throw IoErrors.outOfRange(description, position, length, size);
-        }
+        IoErrors.checkRange(description, position, dst.byteSize(), size);
         if (closed) {
             throw IoErrors.closed(description);
         }
         MemorySegment mapped = mapping;
         if (mapped != null) {
-            copyFromMapping(mapped, position, dst);
+            MappedFileSource.copy(mapped, position, dst, description);
             return;
         }
         ByteSource file = pool.acquire(this);
@@ -116,20 +113,6 @@ public final class PooledSource implements ByteSource {
             throw renamed(e);
         } finally {
             pool.release(this);
-        }
-    }
-
-    private void copyFromMapping(MemorySegment mapped, long position, MemorySegment dst) {
-        try {
-            MemorySegment.copy(mapped, position, dst, 0, dst.byteSize());
-        } catch (IllegalStateException e) {
-            if (!mapped.scope().isAlive()) {
-                throw IoErrors.closed(description);
-            }
-            throw e;
-        } catch (InternalError e) {
-            throw new SafeTensorsException(SafeTensorsException.Kind.IoError, description, "the file changed on "
-                    + "disk while mapped (truncated or removed by another process)", e);
         }
     }
 

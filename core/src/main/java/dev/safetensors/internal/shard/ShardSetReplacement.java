@@ -139,53 +139,55 @@ public final class ShardSetReplacement {
         for (NewFile f : files) {
             written.put(f.name(), inUse.contains(f.name()) ? ShardName.staged(f.name(), tag) : f.name());
         }
-        List<Path> inFlight = new ArrayList<>();
-        try {
-            for (NewFile f : files) {
-                Path p = dir.resolve(written.get(f.name()));
-                InFlight.add(p);
-                inFlight.add(p);
-                AtomicFile.prepare(p, f.body()).moveIntoPlace();
-                steps.after("wrote " + p.getFileName());
-            }
-            AtomicFile.syncDirectory(dir);      // the new shards' names are durable before the index names them
-            commitIndex(indexJson.forShards(written::get), inFlight, before instanceof DirectoryLayout.Single);
-        } catch (IOException | RuntimeException | Error e) {
-            removeUncommitted(inFlight, e);
-            throw e;
+        Map<Path, Put> newShards = new LinkedHashMap<>();
+        for (NewFile f : files) {
+            newShards.put(dir.resolve(written.get(f.name())), p -> AtomicFile.prepare(p, f.body()).moveIntoPlace());
         }
-        steps.after("committed");
+        commitWithIndex(newShards, indexJson.forShards(written::get), before instanceof DirectoryLayout.Single);
         Set<String> keep = new HashSet<>(written.values());
         keep.add(index);
         removeStale(keep);
-        if (written.entrySet().stream().anyMatch(e -> !e.getKey().equals(e.getValue()))) {
-            giveFinalNames(written, indexJson);
+        // Names that collided: the final names join the staged ones, an index names them, the staged ones go.
+        Map<Path, Put> finalNames = new LinkedHashMap<>();
+        written.forEach((finalName, staged) -> {
+            if (!finalName.equals(staged)) {
+                finalNames.put(dir.resolve(finalName), p -> sameContent(p, dir.resolve(staged)));
+            }
+        });
+        if (!finalNames.isEmpty()) {
+            commitWithIndex(finalNames, indexJson.forShards(UnaryOperator.identity()), false);
+            Set<String> finals = new HashSet<>(written.keySet());
+            finals.add(index);
+            removeStale(finals);
         }
     }
 
-    /** Second phase for names that collided: the final names join the staged ones, then an index names them. */
-    private void giveFinalNames(Map<String, String> written, IndexJson indexJson) throws IOException {
+    /** Makes one new file of a checkpoint at {@code path}. */
+    @FunctionalInterface
+    private interface Put {
+        void into(Path path) throws IOException;
+    }
+
+    /**
+     * Puts {@code newFiles} in place, under names no reader looks at yet, and then commits the index that names
+     * them; on a failure before the commit, the new files are removed again.
+     */
+    private void commitWithIndex(Map<Path, Put> newFiles, byte[] indexJson, boolean singleThere) throws IOException {
         List<Path> inFlight = new ArrayList<>();
         try {
-            for (Map.Entry<String, String> e : written.entrySet()) {
-                if (!e.getKey().equals(e.getValue())) {
-                    Path finalName = dir.resolve(e.getKey());
-                    InFlight.add(finalName);
-                    inFlight.add(finalName);
-                    sameContent(finalName, dir.resolve(e.getValue()));
-                    steps.after("linked " + e.getKey());
-                }
+            for (Map.Entry<Path, Put> f : newFiles.entrySet()) {
+                InFlight.add(f.getKey());
+                inFlight.add(f.getKey());
+                f.getValue().into(f.getKey());
+                steps.after("put " + f.getKey().getFileName() + " in place");
             }
-            AtomicFile.syncDirectory(dir);
-            commitIndex(indexJson.forShards(UnaryOperator.identity()), inFlight, false);
+            AtomicFile.syncDirectory(dir);      // their names are durable before the index names them
+            commitIndex(indexJson, inFlight, singleThere);
         } catch (IOException | RuntimeException | Error e) {
             removeUncommitted(inFlight, e);
             throw e;
         }
-        steps.after("committed final names");
-        Set<String> keep = new HashSet<>(written.keySet());
-        keep.add(index);
-        removeStale(keep);
+        steps.after("committed " + index);
     }
 
     /** {@code name} with the content of {@code existing}: a hard link, or an atomic copy where there are none. */
