@@ -13,8 +13,6 @@ import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledOnOs;
-import org.junit.jupiter.api.condition.OS;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -25,7 +23,6 @@ import org.junit.jupiter.api.io.TempDir;
  * step boundary of a replacement is checked deterministically by {@link ShardSetReplacementTest}; this test
  * kills inside the steps, at the system-call level.
  */
-@EnabledOnOs(value = {OS.LINUX, OS.MAC}, disabledReason = "needs Process.destroyForcibly to be SIGKILL")
 class CrashSafetyTest {
     @TempDir
     Path dir;
