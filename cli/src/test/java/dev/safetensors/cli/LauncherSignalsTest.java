@@ -44,8 +44,17 @@ class LauncherSignalsTest {
             root = root.getParent();
         }
         Assumptions.assumeTrue(root != null, "the ./safetensors launcher is not above " + Path.of("").toAbsolutePath());
-        Assumptions.assumeTrue(Files.isRegularFile(root.resolve("cli/target/safetensors.jar")),
+        Path jar = root.resolve("cli/target/safetensors.jar");
+        Assumptions.assumeTrue(Files.isRegularFile(jar),
                 "the CLI jar is not built: this test runs in the integration-test phase, after package");
+        // As the launcher decides: sources newer than the jar would make it rebuild, a build inside the build.
+        long built = Files.getLastModifiedTime(jar).toMillis();
+        for (String sources : List.of("core/src/main", "cli/src/main", "pom.xml", "core/pom.xml", "cli/pom.xml")) {
+            try (Stream<Path> s = Files.walk(root.resolve(sources))) {
+                Assumptions.assumeTrue(s.noneMatch(p -> p.toFile().lastModified() > built),
+                        "the CLI jar is older than " + sources + ": this test runs after package, in `verify`");
+            }
+        }
         launcher = root.resolve("safetensors");
         // 32 Mi F32 values (128 MiB) converted to F16 take long enough to be caught writing.
         input = inputs.resolve("big.safetensors");
@@ -123,6 +132,38 @@ class LauncherSignalsTest {
             // The convert finished before the signal: try again (a fast machine), with a fresh target.
             Files.deleteIfExists(out);
             assertThat(attempt).as("a convert was never caught while writing").isLessThan(3);
+        }
+    }
+
+    /** Re-sharding stopped before its commit: the directory is the old checkpoint, with no new shard left. */
+    @Test
+    void aStoppedReshardLeavesTheOldCheckpointAlone() throws Exception {
+        Path out = Files.createDirectories(dir.resolve("sharded"));
+        Process first = new ProcessBuilder(launcher.toString(), "convert", input.toString(), out.toString(),
+                "--max-shard-size", "64MB").redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        assertThat(first.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        assertThat(first.exitValue()).isZero();
+        List<String> old = names(out);
+        assertThat(old).contains("model.safetensors.index.json", "model-00001-of-00003.safetensors");
+        Process p = new ProcessBuilder(launcher.toString(), "convert", input.toString(), out.toString(),
+                "--max-shard-size", "20MB", "--dtype", "F16")
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (p.isAlive() && System.nanoTime() < deadline && names(out).stream().noneMatch(n -> n.contains("-of-00004"))) {
+            Thread.sleep(2);
+        }
+        signal(p, "TERM");
+        assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as("stopped before it finished").isEqualTo(143);
+        assertThat(names(out)).as("the old checkpoint's files, nothing new").isEqualTo(old);
+        try (dev.safetensors.Checkpoint ckpt = dev.safetensors.Checkpoint.open(out)) {
+            assertThat(ckpt.tensor("w0").dtype()).isEqualTo(DType.F32);
+        }
+    }
+
+    private static List<String> names(Path dir) throws IOException {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.map(p -> p.getFileName().toString()).sorted().toList();
         }
     }
 
