@@ -14,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledOnOs;
 import org.junit.jupiter.api.condition.OS;
@@ -27,7 +28,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * directory removes it. Runs after {@code package} (the launcher runs the built jar; see cli/pom.xml).
  */
 @EnabledOnOs(value = OS.LINUX, disabledReason = "sends POSIX signals with kill(1) and reads /proc")
-class LauncherSignalsTest {
+@Tag("slow")
+class SignalsLauncherTest {
     @TempDir
     static Path inputs;
 
