@@ -100,6 +100,15 @@ final class ConvertCommand implements Callable<Integer> {
             } catch (IllegalArgumentException e) {
                 throw new ParameterException(spec.commandLine(), e.getMessage());
             }
+            // Below one byte there is no shard to write: say so, rather than write OUT as one file.
+            if (maxShard < 1) {
+                throw new ParameterException(spec.commandLine(), "--max-shard-size `" + maxShardSize
+                        + "` is less than one byte; give a size such as 5GB or 500MiB");
+            }
+            if (Files.exists(out) && !Files.isDirectory(out)) {
+                throw new ParameterException(spec.commandLine(), "with --max-shard-size, OUT is a directory of shards, "
+                        + "but `" + out + "` is a file");
+            }
         }
         try (Checkpoint ckpt = Inputs.open(in, OpenOptions.defaults())) {
             Optional<Map<String, String>> inputMetadata = ckpt instanceof ShardedCheckpoint sharded
