@@ -29,8 +29,8 @@ import java.util.function.Function;
 /**
  * Opens checkpoints on the Hub or a plain HTTP server without downloading them: a file becomes a
  * {@link RemoteByteSource} under core's {@link SafeTensorsFile}; a repository or folder means its
- * {@code model.safetensors.index.json}, else its {@code model.safetensors} (the index first, as
- * {@link Checkpoint#open(Path)} prefers it in a directory). A file the cache already holds (its blob named by
+ * {@code model.safetensors.index.json}, else its {@code model.safetensors} (the index first: a sharded repository
+ * then costs no failed probe; transformers takes {@code model.safetensors} when both exist). A file the cache already holds (its blob named by
  * the ETag the Hub announces) is opened there instead, and offline ({@code HF_HUB_OFFLINE}) only the cache is
  * read.
  */
