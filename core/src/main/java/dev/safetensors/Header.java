@@ -46,13 +46,15 @@ public final class Header {
 
 
     private final TensorTable table;
+    private final String source;
     private final Map<String, String> metadata;
     private final long headerSize;
     private final int[] dataOrder;
     private volatile List<String> sortedNames;
 
-    private Header(TensorTable table, Map<String, String> metadata, long headerSize, int[] dataOrder) {
+    private Header(TensorTable table, String source, Map<String, String> metadata, long headerSize, int[] dataOrder) {
         this.table = table;
+        this.source = source;
         this.metadata = metadata == null ? null : Collections.unmodifiableMap(metadata);
         this.headerSize = headerSize;
         this.dataOrder = dataOrder;
@@ -105,7 +107,7 @@ public final class Header {
     private static Header parseOwned(byte[] json, long dataSize, String source) {
         HeaderParser.Result r = HeaderParser.parse(json, 0, json.length, source);
         int[] order = HeaderValidator.validate(r.table(), json.length, dataSize, source);
-        return new Header(r.table(), r.metadata(), json.length, order);
+        return new Header(r.table(), source, r.metadata(), json.length, order);
     }
 
     /** @throws IllegalArgumentException unless 0 <= maxHeaderSize <= {@link #MAX_CONFIGURABLE_SIZE} */
@@ -177,12 +179,13 @@ public final class Header {
     /**
      * The tensor of this name.
      *
-     * @throws SafeTensorsException of kind {@code TensorNotFound}
+     * @throws SafeTensorsException of kind {@code TensorNotFound}, naming the file the header came from
      */
     public TensorInfo info(String name) {
         int i = table.indexOf(name);
         if (i < 0) {
-            throw new SafeTensorsException(TensorNotFound, null, "tensor `" + name + "` not found");
+            throw new SafeTensorsException(TensorNotFound, source,
+                    "tensor `" + name + "` not found (the header lists " + table.size() + " tensors)");
         }
         return info(i);
     }
