@@ -3,6 +3,7 @@ package dev.safetensors;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.safetensors.internal.header.HeaderParser;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -44,5 +45,17 @@ class HeaderMemoryTest {
                 .contains("a header of " + n + " bytes needs about " + ((HeaderParser.heapNeeded(n) + (1 << 20) - 1) >> 20) + " MB")
                 .contains("raise -Xmx or the header limit");
         assertThat(seconds).as("seconds to refuse").isLessThan(30);
+    }
+
+    /**
+     * The same for JSON read as values (index files, configs): {@code [{},{},…]} of 20 MB would take
+     * 440 MB; in a 128 MiB heap it is refused before parsing, where it used to run out of memory.
+     */
+    @Test
+    void aJsonDocumentThatCannotFitIsRefusedAtOnce() throws Exception {
+        Path file = dir.resolve("objects.json");
+        Files.writeString(file, "[" + "{},".repeat(7_000_000) + "{}]");
+        ChildJvm.Result r = ChildJvm.run("128m", JsonDocumentCase.class, 120, file.toString());
+        assertThat(r.output().strip()).startsWith("KIND HeaderTooLarge").contains("raise -Xmx");
     }
 }

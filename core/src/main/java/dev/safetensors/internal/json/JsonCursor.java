@@ -1,6 +1,7 @@
 package dev.safetensors.internal.json;
 
 import dev.safetensors.SafeTensorsException;
+import dev.safetensors.internal.text.Elide;
 
 import static dev.safetensors.SafeTensorsException.Kind.InvalidHeaderDeserialization;
 
@@ -160,7 +161,7 @@ public final class JsonCursor {
                     Object v = value(depth + 1, keep);
                     if (keep && (map.containsKey(key) || map.put((String) key, v) != null)) {
                         pos = keyAt;
-                        throw fail("duplicate key `" + key + "`");
+                        throw fail("duplicate key `" + Elide.text((String) key) + "`");
                     }
                     if (!nextMember('}')) {
                         return map;
