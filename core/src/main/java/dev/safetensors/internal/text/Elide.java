@@ -67,7 +67,7 @@ public final class Elide {
             return s;
         }
         int tail = Math.max(1, max / 4);
-        int head = Math.max(1, max - tail - 32);
+        int head = Math.max(1, max - tail - gap(s.length(), "characters").length());   // the gap can only be shorter
         if (Character.isHighSurrogate(s.charAt(head - 1))) {
             head--;   // never split a surrogate pair
         }
@@ -86,7 +86,7 @@ public final class Elide {
             return new String(b, from, to - from, StandardCharsets.UTF_8);
         }
         int tail = MAX_TEXT / 4;
-        int head = MAX_TEXT - tail - 32;
+        int head = MAX_TEXT - tail - gap(to - from, "bytes").length();
         int headEnd = from + head;
         while (headEnd > from && (b[headEnd] & 0xC0) == 0x80) {
             headEnd--;   // cut before a continuation byte: on a character boundary
