@@ -78,6 +78,19 @@ public final class SafeTensorsWriter {
         return this;
     }
 
+    /**
+     * Declares a tensor held by a device (a GPU, or the CPU): its bytes are copied out through two staging
+     * buffers while the file is written, so saving never holds more than two chunks on the host.
+     *
+     * <pre>{@code
+     * SafeTensorsWriter.create().add("w", gpuTensor).write(Path.of("out.safetensors"));
+     * }</pre>
+     */
+    public SafeTensorsWriter add(String name, dev.safetensors.device.DeviceTensor tensor) {
+        Objects.requireNonNull(tensor, "tensor must be non-null");
+        return add(name, tensor.dtype(), tensor.shape(), dev.safetensors.internal.device.DeviceData.of(tensor));
+    }
+
     /** Adds one {@code __metadata__} entry; the header is written even if the map stays empty. */
     public SafeTensorsWriter putMetadata(String key, String value) {
         Objects.requireNonNull(key, "metadata key must be non-null");
