@@ -145,7 +145,7 @@ public final class Header {
         return new Header(r.table(), source, r.metadata(), json.length, order);
     }
 
-    /** @throws IllegalArgumentException unless 0 <= maxHeaderSize <= {@link #MAX_CONFIGURABLE_SIZE} */
+    /** @throws IllegalArgumentException unless {@code 0 <= maxHeaderSize <= MAX_CONFIGURABLE_SIZE} */
     public static void checkLimit(long maxHeaderSize) {
         if (maxHeaderSize < 0 || maxHeaderSize > MAX_CONFIGURABLE_SIZE) {
             throw new IllegalArgumentException("the header size limit must be between 0 and "
