@@ -54,7 +54,6 @@ public final class HeaderParser {
     private final JsonCursor in;
     private final byte[] json;
     private final int from;
-    private final String source;
     private final TensorTable table;
     private final byte[] word = new byte[MAX_ESCAPED_WORD];
     // The array read last (readUnsignedArray).
@@ -70,7 +69,6 @@ public final class HeaderParser {
         this.in = new JsonCursor(json, from, to, source);
         this.json = json;
         this.from = from;
-        this.source = source;
         int bytes = to - from;
         // Real entries take 60 bytes or more: sizing the table up front spares regrowing.
         this.table = new TensorTable(json, bytes / 80, bytes / MIN_ENTRY_BYTES + 1);
@@ -122,7 +120,7 @@ public final class HeaderParser {
                         throw in.failAt(key.at - 1, "duplicate field `__metadata__`");
                     }
                     metadataSeen = true;
-                    parseMetadata();
+                    metadata = MetadataMap.read(in, json);
                 } else {
                     parseTensor(key);
                 }
@@ -142,51 +140,6 @@ public final class HeaderParser {
         if (duplicate >= 0) {
             throw in.failAt(table.nameAt(duplicate) - 1, "duplicate tensor name `" + table.nameForMessage(duplicate) + "`");
         }
-    }
-
-    /** Checks the metadata object, then indexes it where it stands: its entries stay header text. */
-    private void parseMetadata() {
-        if (in.peek() == 'n') {
-            in.expectLiteral("null");
-            return;
-        }
-        if (in.peek() != '{') {
-            throw in.fail("`__metadata__` must be an object of strings or null, found " + in.describeToken());
-        }
-        int open = in.position();
-        in.advance();
-        int count = 0;
-        in.skipWhitespace();
-        if (in.peek() == '}') {
-            in.advance();
-        } else {
-            while (true) {
-                in.skipWhitespace();
-                if (in.peek() != '"') {
-                    throw in.fail("expected a string key, found " + in.describeToken());
-                }
-                int keyAt = in.position();
-                int keyClose = in.scanString();
-                in.expectColon();
-                if (in.peek() != '"') {
-                    throw in.fail("`__metadata__` value of `" + Elide.utf8(json, keyAt + 1, keyClose)
-                            + "` must be a string, found " + in.describeToken());
-                }
-                in.scanString();
-                count++;
-                if (!in.nextMember('}')) {
-                    break;
-                }
-            }
-        }
-        int[] duplicate = new int[1];
-        MetadataMap map = MetadataMap.index(json, open, in.end(), count, duplicate);
-        if (duplicate[0] >= 0) {
-            int at = duplicate[0];
-            int close = new JsonCursor(json, at, in.end(), source).scanString();
-            throw in.failAt(at, "duplicate key `" + Elide.utf8(json, at + 1, close) + "` in `__metadata__`");
-        }
-        metadata = map;
     }
 
     /** A top-level key: its UTF-8 bytes in the header, decoded in place when written with escapes. */

@@ -2,6 +2,7 @@ package dev.safetensors.internal.header;
 
 import dev.safetensors.internal.json.JsonCursor;
 import dev.safetensors.internal.json.JsonStrings;
+import dev.safetensors.internal.text.Elide;
 import java.util.AbstractMap;
 import java.util.AbstractSet;
 import java.util.Arrays;
@@ -16,7 +17,7 @@ import java.util.Set;
  * <p>A {@code LinkedHashMap} of strings costs about 150 bytes per entry, and an entry ({@code "k":"",})
  * can take 7 bytes of header: 20 times the header. Here the entries stay text; the only memory is the key
  * index, 8 bytes per slot at 1.5 slots per entry, and strings are made when read. The text has been
- * checked by the parser (an object of strings), so walking it again cannot fail.
+ * checked by {@link #read} (an object of strings), so walking it again cannot fail.
  */
 final class MetadataMap extends AbstractMap<String, String> {
     private final byte[] json;
@@ -35,19 +36,48 @@ final class MetadataMap extends AbstractMap<String, String> {
     }
 
     /**
-     * Indexes the {@code size} entries of the checked object at {@code open}.
+     * Reads the value of {@code __metadata__} at the cursor: checks it is {@code null} or an object of
+     * strings with no key twice, and indexes it where it stands (two passes: the first checks and counts,
+     * so that the index is sized exactly).
      *
-     * @param duplicate receives the position of the first key that repeats an earlier one, and then the
-     *                  map is incomplete and must not be used
+     * @return the map, or null for {@code null}
      */
-    static MetadataMap index(byte[] json, int open, int end, int size, int[] duplicate) {
-        MetadataMap m = new MetadataMap(json, open, end, size);
-        duplicate[0] = -1;
+    static MetadataMap read(JsonCursor in, byte[] json) {
+        if (in.peek() == 'n') {
+            in.expectLiteral("null");
+            return null;
+        }
+        if (in.peek() != '{') {
+            throw in.fail("`__metadata__` must be an object of strings or null, found " + in.describeToken());
+        }
+        int open = in.position();
+        in.advance();
+        int count = 0;
+        in.skipWhitespace();
+        if (in.peek() == '}') {
+            in.advance();
+        } else {
+            do {
+                in.skipWhitespace();
+                if (in.peek() != '"') {
+                    throw in.fail("expected a string key, found " + in.describeToken());
+                }
+                int keyAt = in.position();
+                int keyClose = in.scanString();
+                in.expectColon();
+                if (in.peek() != '"') {
+                    throw in.fail("`__metadata__` value of `" + Elide.utf8(json, keyAt + 1, keyClose)
+                            + "` must be a string, found " + in.describeToken());
+                }
+                in.scanString();
+                count++;
+            } while (in.nextMember('}'));
+        }
+        MetadataMap m = new MetadataMap(json, open, in.end(), count);
         Walk w = m.new Walk();
         while (w.next()) {
             if (m.index.putIfAbsent(m.keys, w.keyAt) >= 0) {
-                duplicate[0] = w.keyAt;
-                break;
+                throw in.failAt(w.keyAt, "duplicate key `" + Elide.utf8(json, w.keyStart, w.keyClose) + "` in `__metadata__`");
             }
         }
         return m;
