@@ -51,7 +51,8 @@ public final class TensorTable {
     /** Adds a tensor whose name is the UTF-8 bytes {@code json[at, at + length)}. */
     void add(int at, int length, DType dtype, int shape, long byteCount, long begin, long end) {
         if (size == dtypes.length) {
-            resize((int) Math.min(maxTensors, 2L * size));
+            // Double, but not past the most the header can hold (never below one more, should that be wrong).
+            resize((int) Math.max(size + 1L, Math.min(maxTensors, 2L * size)));
         }
         nameAt[size] = at;
         nameLength[size] = length;
