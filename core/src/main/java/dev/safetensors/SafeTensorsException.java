@@ -1,5 +1,6 @@
 package dev.safetensors;
 
+import dev.safetensors.internal.text.Elide;
 import java.util.Objects;
 
 /**
@@ -65,17 +66,19 @@ public final class SafeTensorsException extends RuntimeException {
     /**
      * @param kind   what went wrong
      * @param source the file or stream concerned, or null when there is none
-     * @param detail the rule broken, naming the tensor and numbers involved
+     * @param detail the rule broken, naming the tensor and numbers involved; shortened in the middle of
+     *               any quoted part when longer than a couple of thousand characters
      */
     public SafeTensorsException(Kind kind, String source, String detail) {
         this(kind, source, detail, null);
     }
 
     public SafeTensorsException(Kind kind, String source, String detail, Throwable cause) {
-        super(source == null ? detail : source + ": " + detail, cause);
+        // A file decides the names a message quotes: absurdly long ones are shortened (Elide.message).
+        super(source == null ? Elide.message(detail) : source + ": " + Elide.message(detail), cause);
         this.kind = Objects.requireNonNull(kind, "kind must be non-null");
         this.source = source;
-        this.detail = detail;
+        this.detail = Elide.message(detail);
     }
 
     /** The reference error variant this failure corresponds to. */

@@ -5,6 +5,7 @@ import dev.safetensors.DType;
 import dev.safetensors.OpenOptions;
 import dev.safetensors.SafeTensorsException;
 import dev.safetensors.internal.json.JsonWriter;
+import dev.safetensors.internal.text.Elide;
 import dev.safetensors.SafeTensorsFile;
 import dev.safetensors.ShardedCheckpoint;
 import dev.safetensors.Tensor;
@@ -147,6 +148,10 @@ final class InspectCommand implements Callable<Integer> {
         return HexFormat.of().formatHex(md.digest());
     }
 
+    /** Column widths: a longer name or shape overflows its own row only, never pads every row. */
+    private static final int NAME_COLUMN = 72;
+    private static final int SHAPE_COLUMN = 32;
+
     private static void printTable(SafeTensorsFile f, String label, PrintWriter out) {
         out.println(label);
         out.printf("  header %,d bytes, data %,d bytes, %,d tensors%n",
@@ -155,20 +160,20 @@ final class InspectCommand implements Callable<Integer> {
             out.println("  metadata: none");
         } else {
             out.println("  metadata:");
-            f.metadata().get().forEach((k, v) -> out.println("    " + JsonWriter.quote(k) + ": " + JsonWriter.quote(abbreviate(v))));
+            f.metadata().get().forEach((k, v) -> out.println("    " + JsonWriter.quote(Elide.text(k)) + ": "
+                    + JsonWriter.quote(Elide.text(v, 120))));
         }
         int nameWidth = 4;
         int shapeWidth = 5;
         for (Tensor t : f.tensors()) {
-            nameWidth = Math.max(nameWidth, displayName(t).length());
-            shapeWidth = Math.max(shapeWidth, t.shape().toString().length());
+            nameWidth = widest(nameWidth, displayName(t).length(), NAME_COLUMN);
+            shapeWidth = widest(shapeWidth, Elide.shape(t.shape()).length(), SHAPE_COLUMN);
         }
-        nameWidth = Math.min(nameWidth, 72);
         String row = "  %-" + nameWidth + "s  %-11s  %-" + shapeWidth + "s  %,14d%n";
         out.printf("  %-" + nameWidth + "s  %-11s  %-" + shapeWidth + "s  %14s%n", "NAME", "DTYPE", "SHAPE", "BYTES");
         Map<DType, Long> params = new EnumMap<>(DType.class);
         for (Tensor t : f.tensors()) {
-            out.printf(row, displayName(t), t.dtype(), t.shape(), t.byteSize());
+            out.printf(row, displayName(t), t.dtype(), Elide.shape(t.shape()), t.byteSize());
             params.merge(t.dtype(), t.elementCount(), Long::sum);
         }
         StringBuilder sb = new StringBuilder("  parameters:");
@@ -180,13 +185,17 @@ final class InspectCommand implements Callable<Integer> {
         out.println(sb.append(String.format("; total %,d parameters, %,d bytes", total, f.header().dataSize())));
     }
 
-    /** Names are printed as JSON strings when they hold control characters, so the table stays a table. */
-    private static String displayName(Tensor t) {
-        String n = t.name();
-        return n.chars().anyMatch(c -> c < 0x20 || c == 0x7F) || n.isEmpty() ? JsonWriter.quote(n) : n;
+    /** The column width so far, widened to {@code length} unless that is past the cap (that row overflows). */
+    private static int widest(int width, int length, int cap) {
+        return length <= cap ? Math.max(width, length) : width;
     }
 
-    private static String abbreviate(String v) {
-        return v.length() <= 120 ? v : v.substring(0, 117) + "...";
+    /**
+     * Names are printed as JSON strings when they hold control characters, so the table stays a table, and
+     * shortened when absurdly long ({@code --json} prints them whole).
+     */
+    private static String displayName(Tensor t) {
+        String n = Elide.text(t.name());
+        return n.chars().anyMatch(c -> c < 0x20 || c == 0x7F) || n.isEmpty() ? JsonWriter.quote(n) : n;
     }
 }
