@@ -44,8 +44,9 @@ final class ConvertCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Parameters(index = "0", paramLabel = "IN",
-            description = "input: a safetensors file, a *.safetensors.index.json, or a directory of shards")
-    Path in;
+            description = "input: a safetensors file, a *.safetensors.index.json, or a directory of shards; or an"
+                    + " hf:// or https:// address of one")
+    String in;
 
     @Parameters(index = "1", paramLabel = "OUT",
             description = "output safetensors file (or directory, with --max-shard-size)")

@@ -9,6 +9,7 @@ import dev.safetensors.internal.text.Elide;
 import dev.safetensors.SafeTensorsFile;
 import dev.safetensors.ShardedCheckpoint;
 import dev.safetensors.Tensor;
+import dev.safetensors.hub.SafetensorsMetadata;
 import java.io.PrintWriter;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
@@ -38,8 +39,9 @@ final class InspectCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Parameters(paramLabel = "PATH", arity = "0..*",
-            description = "safetensors files, *.safetensors.index.json files or directories of shards")
-    List<Path> paths = new ArrayList<>();
+            description = "safetensors files, *.safetensors.index.json files or directories of shards, or hf:// and"
+                    + " https:// addresses of them (only headers are fetched)")
+    List<String> paths = new ArrayList<>();
 
     @Option(names = "--json", description = "One JSON object per file: path, header_size, metadata, tensors.")
     boolean json;
@@ -54,7 +56,7 @@ final class InspectCommand implements Callable<Integer> {
         if (paths.isEmpty()) {
             Path sample = BundledSample.extract();
             try {
-                inspect(sample, BundledSample.NAME + " (bundled sample)", out);
+                inspect(sample.toString(), BundledSample.NAME + " (bundled sample)", out);
             } finally {
                 Files.deleteIfExists(sample);
             }
@@ -62,10 +64,10 @@ final class InspectCommand implements Callable<Integer> {
             return 0;
         }
         boolean allRead = true;
-        for (Path p : paths) {
+        for (String p : paths) {
             // One path failing does not hide the others: its error goes to stderr and the exit status says so.
             try {
-                inspect(p, p.toString(), out);
+                inspect(p, p, out);
             } catch (SafeTensorsException | OutOfMemoryError e) {
                 out.flush();
                 err.println("safetensors: " + ErrorLine.of(e, p));
@@ -77,12 +79,17 @@ final class InspectCommand implements Callable<Integer> {
     }
 
     /** A file as {@code label}; an index or a directory of shards as a summary line, then each shard. */
-    private void inspect(Path path, String label, PrintWriter out) throws NoSuchAlgorithmException {
-        try (Checkpoint c = Inputs.open(path, OpenOptions.defaults())) {
+    private void inspect(String input, String label, PrintWriter out) throws NoSuchAlgorithmException {
+        try (Checkpoint c = Inputs.open(input, OpenOptions.defaults())) {
             List<SafeTensorsFile> files = Inputs.files(c);
             if (c instanceof ShardedCheckpoint sharded && !json) {
                 out.printf("%s: sharded checkpoint, %,d tensors in %,d shards%s%n", label, c.size(), files.size(),
                         sharded.index().isPresent() ? ", index " + c.description() : ", no index");
+                // The figure the Hub shows for a model: parameters per dtype over all shards.
+                SafetensorsMetadata m = SafetensorsMetadata.of(c);
+                StringBuilder total = new StringBuilder("  parameters of all shards:");
+                m.parameterCount().forEach((dtype, n) -> total.append(String.format(" %s %,d", dtype, n)));
+                out.println(total.append(String.format("; total %,d", m.totalParameters())));
             }
             for (SafeTensorsFile f : files) {
                 String name = c instanceof ShardedCheckpoint ? f.description() : label;

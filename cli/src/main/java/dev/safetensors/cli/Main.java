@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
         versionProvider = Main.Version.class,
         description = "Inspect, validate, convert and extract safetensors model files.",
         subcommands = {InspectCommand.class, ValidateCommand.class, ConvertCommand.class, ExtractCommand.class,
-                BenchCommand.class,
+                BenchCommand.class, DownloadCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main {
 
