@@ -1,0 +1,24 @@
+package dev.safetensors.torch;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What a conversion wrote.
+ *
+ * @param files      the safetensors files (and index) written, in order
+ * @param tensors    tensors written
+ * @param converted  tensors re-encoded to another dtype
+ * @param bytes      tensor bytes written
+ * @param duplicates names not written because they were the same view as another: dropped → kept
+ * @param skipped    values of the checkpoint that are not tensors, not written
+ */
+public record ConversionReport(List<Path> files, int tensors, int converted, long bytes,
+        Map<String, String> duplicates, List<SkippedEntry> skipped) {
+    public ConversionReport {
+        files = List.copyOf(files);
+        duplicates = Map.copyOf(duplicates);
+        skipped = List.copyOf(skipped);
+    }
+}
