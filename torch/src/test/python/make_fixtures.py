@@ -19,6 +19,14 @@ import pickle
 import struct
 import sys
 import zipfile
+
+FIXED_TIME = (2024, 1, 1, 0, 0, 0)   # entries carry this date, so that regenerated files are identical
+
+
+def entry(name, compression=zipfile.ZIP_STORED):
+    info = zipfile.ZipInfo(name, date_time=FIXED_TIME)
+    info.compress_type = compression
+    return info
 from collections import OrderedDict
 from pathlib import Path
 
@@ -189,9 +197,9 @@ def rewrite_zip(src, dst, edit, add=()):
         for info in zin.infolist():
             result = edit(info.filename, zin.read(info.filename))
             if result is not None:
-                zout.writestr(result[0], result[1])
+                zout.writestr(entry(result[0]), result[1])
         for name, data in add:
-            zout.writestr(name, data)
+            zout.writestr(entry(name), data)
 
 
 def big_endian():
@@ -270,7 +278,7 @@ def write_archive(path, root, obj, storages, protocol=2, force_zip64=False, byte
         entries += [(f"data/{key}", data) for key, data in storages]
         entries += [("version", b"3\n")]
         for name, data in entries:
-            with z.open(f"{root}/{name}", "w", force_zip64=force_zip64) as f:
+            with z.open(entry(f"{root}/{name}"), "w", force_zip64=force_zip64) as f:
                 f.write(data)
 
 

@@ -15,6 +15,14 @@ import struct
 import subprocess
 import sys
 import zipfile
+
+FIXED_TIME = (2024, 1, 1, 0, 0, 0)   # entries carry this date, so that regenerated files are identical
+
+
+def entry(name, compression=zipfile.ZIP_STORED):
+    info = zipfile.ZipInfo(name, date_time=FIXED_TIME)
+    info.compress_type = compression
+    return info
 from collections import OrderedDict
 from pathlib import Path
 
@@ -38,12 +46,12 @@ class Call:
 
 def archive(name, pickled, storages=(), root="archive", extra=(), compression=zipfile.ZIP_STORED):
     with zipfile.ZipFile(OUT / name, "w", compression) as z:
-        z.writestr(f"{root}/data.pkl", pickled)
+        z.writestr(entry(f"{root}/data.pkl", compression), pickled)
         for key, data in storages:
-            z.writestr(f"{root}/data/{key}", data)
-        for entry, data in extra:
-            z.writestr(entry, data)
-        z.writestr(f"{root}/version", b"3\n")
+            z.writestr(entry(f"{root}/data/{key}", compression), data)
+        for name, data in extra:
+            z.writestr(entry(name, compression), data)
+        z.writestr(entry(f"{root}/version", compression), b"3\n")
 
 
 def expect(name, kind, phrase):
@@ -61,6 +69,8 @@ def code_execution():
         "exec": Call(exec, f"open('{marker('exec')}', 'w').close()"),
         "popen": Call(subprocess.Popen, ["touch", marker("popen")]),
     }
+    # At protocols below 3 Python 3 writes Python 2 module names (subprocess as commands); the reader maps
+    # them back as CPython's unpickler does, so the message names subprocess.Popen.
     names = {"os_system": "posix.system", "eval": "builtins.eval", "exec": "builtins.exec",
              "popen": "subprocess.Popen"}
     for case, payload in cases.items():
@@ -69,6 +79,8 @@ def code_execution():
         archive(f"{case}.pt", torch_pickle(state))
         expect(f"{case}.pt", "UnsafePickle", names[case])
     # The same at protocol 4, where globals come from STACK_GLOBAL, and as a raw pickle (no zip).
+    archive("popen_protocol4.pt", torch_pickle(cases["popen"], protocol=4))
+    expect("popen_protocol4.pt", "UnsafePickle", "subprocess.Popen")
     archive("os_system_protocol4.pt", torch_pickle(cases["os_system"], protocol=4))
     expect("os_system_protocol4.pt", "UnsafePickle", "posix.system")
     (OUT / "os_system_raw.pkl").write_bytes(torch_pickle(cases["os_system"], protocol=2))
@@ -141,8 +153,12 @@ def memo_and_stack():
     expect("no_stop.pt", "InvalidHeaderDeserialization", "STOP")
     archive("out_of_band_buffer.pt", b"\x80\x05\x97.")
     expect("out_of_band_buffer.pt", "InvalidHeaderDeserialization", "out-of-band")
-    # Self-reference: a list appended to itself; a dict holding itself (cycles must not hang the flattening).
-    archive("cyclic.pt", b"\x80\x02}q\x00X\x01\x00\x00\x00ah\x00s.")
+    # A reference cycle through a dict that holds a tensor: {"a": {"w": tensor, "loop": <that dict>}}.
+    tensor = (b"ctorch._utils\n_rebuild_tensor_v2\n((X\x07\x00\x00\x00storagectorch\nFloatStorage\n"
+              b"X\x01\x00\x00\x000X\x03\x00\x00\x00cpuK\x01tQK\x00K\x01\x85K\x01\x85\x89"
+              b"ccollections\nOrderedDict\n)RtR")
+    archive("cyclic.pt", b"\x80\x02}X\x01\x00\x00\x00a}q\x01(X\x01\x00\x00\x00w" + tensor
+            + b"X\x04\x00\x00\x00looph\x01us.", storages=[("0", b"\x00" * 4)])
     expect("cyclic.pt", "InvalidHeaderDeserialization", "cycle")
     # Unhashable key: a list as a dict key (Python raises TypeError).
     archive("list_key.pt", b"\x80\x02}]K\x01s.")
@@ -167,7 +183,7 @@ def huge_sizes():
     big = b"\x8a\x08" + struct.pack("<q", 1 << 60)
     archive("huge_numel.pt", t(big, b"K\x00", b"K\x01\x85", b"K\x01\x85"), storages=[("0", b"\x00" * 4)])
     expect("huge_numel.pt", "TensorInvalidInfo", "1152921504606846976")
-    archive("huge_shape.pt", t(one, b"K\x00", b"\x8a\x05\x00\x00\x00\x00\x01\x8a\x05\x00\x00\x00\x00\x01\x86",
+    archive("huge_shape.pt", t(one, b"K\x00", b"\x8a\x03\x00\x00\x10\x8a\x03\x00\x00\x10\x86",
                                b"K\x01K\x01\x86"), storages=[("0", b"\x00" * 4)])
     expect("huge_shape.pt", "InvalidOffset", "w")
     archive("overflow_shape.pt", t(one, b"K\x00", b"\x8a\x08\xff\xff\xff\xff\xff\xff\xff\x3f\x8a\x08\x00\x00\x00\x00\x00\x00\x00\x01\x86",
@@ -206,9 +222,9 @@ def zip_bombs():
          b"\x01\x85\x89ccollections\nOrderedDict\n)RtRs.")
     # 64 MiB of zeros deflated to about 64 KiB: never inflated, refused as compressed.
     with zipfile.ZipFile(OUT / "zip_bomb.pt", "w", zipfile.ZIP_DEFLATED, compresslevel=9) as z:
-        z.writestr("archive/data.pkl", w, compress_type=zipfile.ZIP_STORED)
-        z.writestr("archive/data/0", bytes(64 << 20))
-        z.writestr("archive/version", b"3\n", compress_type=zipfile.ZIP_STORED)
+        z.writestr(entry("archive/data.pkl"), w)
+        z.writestr(entry("archive/data/0", zipfile.ZIP_DEFLATED), bytes(64 << 20))
+        z.writestr(entry("archive/version"), b"3\n")
     expect("zip_bomb.pt", "InvalidHeaderDeserialization", "compressed")
     archive("deflated_pickle.pt", w, compression=zipfile.ZIP_DEFLATED)
     expect("deflated_pickle.pt", "InvalidHeaderDeserialization", "compressed")
@@ -216,9 +232,9 @@ def zip_bombs():
     # bytes would run over the next entry's local header (the shape of non-recursive zip bombs).
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED) as z:
-        z.writestr("archive/data.pkl", b"\x80\x02}.")
-        z.writestr("archive/data/0", b"\x00" * 4)
-        z.writestr("archive/version", b"3\n")
+        z.writestr(entry("archive/data.pkl"), b"\x80\x02}.")
+        z.writestr(entry("archive/data/0"), b"\x00" * 4)
+        z.writestr(entry("archive/version"), b"3\n")
     data = bytearray(buf.getvalue())
     eocd = data.rfind(b"PK\x05\x06")
     cd = struct.unpack_from("<I", data, eocd + 16)[0]

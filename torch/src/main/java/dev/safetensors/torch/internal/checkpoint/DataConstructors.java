@@ -65,17 +65,22 @@ final class DataConstructors {
         return encode(a.string(0, "obj"), a.size() == 2 ? a.string(1, "encoding") : "utf-8", "_codecs.encode");
     });
 
-    /** {@code builtins.bytearray()}, {@code bytearray(bytes)} or {@code bytearray(text, encoding)}. */
-    static final Constructor BYTEARRAY = Constructor.of("builtins.bytearray", args -> {
-        Args a = Args.of("builtins.bytearray", args, 0, 2);
-        if (a.size() == 0) {
-            return new PyBytes(new byte[0]);
-        }
-        if (a.size() == 1) {
-            return a.typed(0, PyBytes.class, "source", "bytes");
-        }
-        return encode(a.string(0, "source"), a.string(1, "encoding"), "builtins.bytearray");
-    });
+    /**
+     * {@code builtins.bytes()} and {@code builtins.bytearray()}, with no argument, bytes, or text and an
+     * encoding: how protocols 0 to 2 write empty bytes and bytearrays.
+     */
+    static Constructor bytes(String name) {
+        return Constructor.of(name, args -> {
+            Args a = Args.of(name, args, 0, 2);
+            if (a.size() == 0) {
+                return new PyBytes(new byte[0]);
+            }
+            if (a.size() == 1) {
+                return a.typed(0, PyBytes.class, "source", "bytes");
+            }
+            return encode(a.string(0, "source"), a.string(1, "encoding"), name);
+        });
+    }
 
     /** {@code builtins.complex(real, imag)}. */
     static final Constructor COMPLEX = Constructor.of("builtins.complex", args -> {

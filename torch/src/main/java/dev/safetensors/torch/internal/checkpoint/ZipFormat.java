@@ -47,7 +47,7 @@ public final class ZipFormat {
                     + " (PickleLimits.maxPickleBytes)");
         }
         PersistentIds ids = new PersistentIds(false);
-        Object root = PickleMachine.load(zip.bytes(pickle), 0, source, pickleName, TorchAllowlist.INSTANCE, ids,
+        Object root = PickleMachine.load(zip.bytes(pickle, source), 0, source, pickleName, TorchAllowlist.INSTANCE, ids,
                 budget).value();
 
         Map<String, Storage> storages = new LinkedHashMap<>();
@@ -55,13 +55,14 @@ public final class ZipFormat {
             String name = dir + "/data/" + ref.key();
             ZipArchive.Entry entry = zip.entry(name).orElseThrow(() -> new SafeTensorsException(InvalidOffset, source,
                     "storage `" + ref.key() + "` has no entry `" + name + "` in the archive"));
+            MemorySegment bytes = zip.bytes(entry, source);
             long expected = Sizes.storageBytes(ref, source);
-            if (entry.size() != expected) {
+            if (bytes.byteSize() != expected) {
                 throw new SafeTensorsException(SafeTensorsException.Kind.TensorInvalidInfo, source, "storage `"
                         + ref.key() + "` is declared as " + ref.numel() + " × " + ref.type() + " = " + expected
                         + " bytes, but entry `" + name + "` holds " + entry.size());
             }
-            storages.put(ref.key(), new Storage(ref, zip.bytes(entry), bigEndian));
+            storages.put(ref.key(), new Storage(ref, bytes, bigEndian));
         }
         return new LoadedFile(source, TorchFormat.ZIP, root, storages, records);
     }
@@ -96,7 +97,7 @@ public final class ZipFormat {
             if (entry.isEmpty()) {
                 continue;
             }
-            MemorySegment bytes = zip.bytes(entry.get());
+            MemorySegment bytes = zip.bytes(entry.get(), source);
             if (bytes.byteSize() > MAX_RECORD) {
                 throw bad(source, dir + "/" + record, "has " + bytes.byteSize() + " bytes");
             }

@@ -28,6 +28,10 @@ public final class PickleMachine {
     }
 
     private static final int MAX_NAME = 1024;
+    /** Python 2 module names that CPython's unpickler maps for protocols below 3 (part of {@code _compat_pickle}). */
+    private static final Map<String, String> PYTHON2_MODULES = Map.of("__builtin__", "builtins", "copy_reg", "copyreg",
+            "commands", "subprocess", "cPickle", "pickle", "exceptions", "builtins", "UserDict", "collections",
+            "cStringIO", "io", "StringIO", "io");
     private static final int MAX_LINE = 64 * 1024;
 
     private final PickleInput in;
@@ -109,7 +113,7 @@ public final class PickleMachine {
                 throw new SafeTensorsException(e.kind(), source, stream + ", byte " + at
                         + (op == null ? "" : " (" + op + ")") + ": " + e.getMessage());
             } catch (SafeTensorsException e) {
-                if (scan && !refused.isEmpty()) {
+                if (scan && !refused.isEmpty() && e.kind() != SafeTensorsException.Kind.UnsafePickle) {
                     throw unsafeGlobals(e.detail());
                 }
                 throw e;
@@ -282,11 +286,7 @@ public final class PickleMachine {
 
     private Object resolve(String module, String name) {
         if (protocol < 3) {
-            module = switch (module) {   // Python 2 names, as CPython's fix_imports maps them
-                case "__builtin__" -> "builtins";
-                case "copy_reg" -> "copyreg";
-                default -> module;
-            };
+            module = PYTHON2_MODULES.getOrDefault(module, module);
         }
         PyGlobal g = new PyGlobal(module, name);
         Object value = name.contains(".") ? null : globals.resolve(g).orElse(null);
@@ -302,8 +302,8 @@ public final class PickleMachine {
 
     private Object call(Object callee, List<Object> args, Opcode op) {
         boolean newobj = op == Opcode.NEWOBJ || op == Opcode.NEWOBJ_EX;
-        if (scan && callee instanceof PyGlobal) {
-            return Opaque.VALUE;   // already refused; keep scanning for others
+        if (scan && callee instanceof PyGlobal refusedGlobal) {
+            return refusedGlobal;   // already refused, and so is what it returns; keep scanning for others
         }
         if (!(callee instanceof Constructor c)) {
             throw PickleError.unsafe(op + " on " + PyValues.describe(callee) + ": only allowlisted constructors can be "

@@ -40,8 +40,10 @@ final class PickleStack {
     void discard(Opcode op) {
         if (values.size() > lastMark()) {
             values.removeLast();
-        } else {
+        } else if (markCount > 0) {
             popMark(op);
+        } else {
+            throw PickleError.malformed(op + " on an empty stack");
         }
     }
 

@@ -6,7 +6,6 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.util.regex.Pattern;
 
 /**
  * The text arguments of protocols 0 and 1 and the string encodings of all protocols, decoded as CPython's
@@ -16,9 +15,6 @@ final class PickleText {
     /** CPython's default cap on decimal digits ({@code sys.int_info.default_max_str_digits}): no quadratic parsing. */
     static final int MAX_DIGITS = 4300;
 
-    private static final Pattern DECIMAL_FLOAT = Pattern.compile(
-            "[+-]?(\\d(_?\\d)*(\\.(\\d(_?\\d)*)?)?|\\.\\d(_?\\d)*)([eE][+-]?\\d(_?\\d)*)?");
-    private static final Pattern DIGITS = Pattern.compile("[0-9a-fA-F](_?[0-9a-fA-F])*");
 
     private PickleText() {
     }
@@ -67,7 +63,7 @@ final class PickleText {
             }
         }
         String digits = s.substring(i);
-        if (!DIGITS.matcher(digits).matches()) {
+        if (digits(digits, 0, radix) != digits.length()) {
             throw PickleError.malformed("`" + abbreviate(text) + "` is not an integer");
         }
         digits = digits.replace("_", "");
@@ -98,10 +94,58 @@ final class PickleText {
         if (body.equals("nan")) {
             return Double.longBitsToDouble(negative ? 0xfff8000000000000L : 0x7ff8000000000000L);
         }
-        if (s.length() > MAX_DIGITS || !DECIMAL_FLOAT.matcher(s).matches()) {
+        if (s.length() > MAX_DIGITS || !isDecimalFloat(s)) {
             throw PickleError.malformed("`" + abbreviate(text) + "` is not a float");
         }
         return Double.parseDouble(s.replace("_", ""));
+    }
+
+    /** Python's float literal: [sign] (digits [. [digits]] | . digits) [(e|E) [sign] digits]. */
+    private static boolean isDecimalFloat(String s) {
+        int i = s.startsWith("+") || s.startsWith("-") ? 1 : 0;
+        int whole = digits(s, i, 10);
+        boolean hasWhole = whole > i;
+        i = whole;
+        boolean hasFraction = false;
+        if (i < s.length() && s.charAt(i) == '.') {
+            int fraction = digits(s, i + 1, 10);
+            hasFraction = fraction > i + 1;
+            i = fraction;
+        }
+        if (!hasWhole && !hasFraction) {
+            return false;
+        }
+        if (i < s.length() && (s.charAt(i) == 'e' || s.charAt(i) == 'E')) {
+            int start = i + 1 < s.length() && (s.charAt(i + 1) == '+' || s.charAt(i + 1) == '-') ? i + 2 : i + 1;
+            int end = digits(s, start, 10);
+            if (end == start) {
+                return false;
+            }
+            i = end;
+        }
+        return i == s.length();
+    }
+
+    /**
+     * The end of a run of digits of {@code radix} from {@code from}, single underscores allowed between
+     * digits, as Python's literals have them ({@code from} itself when there is none). No regex: inputs are
+     * long and regex repetition recurses.
+     */
+    private static int digits(String s, int from, int radix) {
+        int i = from;
+        int end = from;
+        while (i < s.length()) {
+            char c = s.charAt(i);
+            if (Character.digit(c, radix) >= 0 && c < 0x80) {
+                end = ++i;
+            } else if (c == '_' && end == i && i > from && i + 1 < s.length()
+                    && Character.digit(s.charAt(i + 1), radix) >= 0 && s.charAt(i + 1) < 0x80) {
+                i++;
+            } else {
+                break;
+            }
+        }
+        return end;
     }
 
     /** A Python long from little-endian two's-complement bytes (LONG1, LONG4). */

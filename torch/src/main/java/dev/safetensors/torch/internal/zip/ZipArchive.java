@@ -24,10 +24,11 @@ import java.util.Optional;
  * (uncompressed), so each entry's bytes are a slice of the mapping. Zip64 records are read.
  *
  * <p>Checked before any entry is used: the end record is whole (a truncated file has none); every entry
- * is stored, unencrypted, on one disk; its local header matches the central directory; its bytes lie
- * between the start of the file and the central directory and overlap no other entry; names are unique
- * relative paths without {@code ..}, {@code .}, empty segments, backslashes, control characters or a
- * leading {@code /}. Compressed entries are refused, never inflated, so no zip bomb can expand.
+ * is unencrypted and on one disk; its local header matches the central directory; its bytes lie between
+ * the start of the file and the central directory and overlap no other entry; names are unique relative
+ * paths without {@code ..}, {@code .}, empty segments, backslashes, control characters or a leading
+ * {@code /}. Compressed entries may be listed (TorchScript archives deflate their code) but are never
+ * inflated: {@link #bytes} refuses them, so no zip bomb can expand.
  */
 public final class ZipArchive {
     private static final ValueLayout.OfShort U16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
@@ -45,8 +46,11 @@ public final class ZipArchive {
     /** More entries than any checkpoint has storages; bounds the directory's memory. */
     static final int MAX_ENTRIES = 1 << 20;
 
-    /** One stored entry: its name, where its local header begins, where its bytes are in the file. */
-    public record Entry(String name, long headerOffset, long dataOffset, long size) {
+    /**
+     * One entry: its name, where its local header begins, where its (stored or compressed) bytes are in the
+     * file, and its compression method (0: stored).
+     */
+    public record Entry(String name, long headerOffset, long dataOffset, long size, int method) {
     }
 
     private final MemorySegment file;
@@ -71,8 +75,18 @@ public final class ZipArchive {
         return Optional.ofNullable(entries.get(name));
     }
 
-    /** The bytes of an entry: a slice of the mapping, no copy. */
-    public MemorySegment bytes(Entry e) {
+    /**
+     * The bytes of a stored entry: a slice of the mapping, no copy.
+     *
+     * @throws SafeTensorsException {@code InvalidHeaderDeserialization} for a compressed entry, never inflated
+     */
+    public MemorySegment bytes(Entry e, String source) {
+        if (e.method() != 0) {
+            throw new SafeTensorsException(InvalidHeaderDeserialization, source, "entry `" + e.name()
+                    + "` is compressed (method " + e.method() + (e.method() == 8 ? ", deflate" : "") + "); PyTorch "
+                    + "stores tensors and pickles uncompressed, so this archive was repacked: compressed entries are "
+                    + "refused, never inflated (a zip bomb cannot expand)");
+        }
         return file.asSlice(e.dataOffset(), e.size());
     }
 
@@ -204,17 +218,12 @@ public final class ZipArchive {
                 if (disk != 0) {
                     throw fail(InvalidHeaderDeserialization, "a multi-disk (split) archive");
                 }
-                if (method != 0) {
-                    throw fail(InvalidHeaderDeserialization, "entry `" + name + "` is compressed (method " + method
-                            + (method == 8 ? ", deflate" : "") + "); PyTorch stores every entry uncompressed, so this "
-                            + "archive was repacked; compressed entries are refused, never inflated (zip bombs)");
-                }
-                if (compressed != uncompressed || compressed < 0) {
+                if (compressed < 0 || uncompressed < 0 || (method == 0 && compressed != uncompressed)) {
                     throw fail(InvalidHeaderDeserialization, "stored entry `" + name + "` declares "
                             + Long.toUnsignedString(compressed) + " stored but " + Long.toUnsignedString(uncompressed)
                             + " bytes");
                 }
-                list.add(local(name, rawName, local, uncompressed, method));
+                list.add(local(name, rawName, local, compressed, method));
                 p = next;
             }
             return list;
@@ -242,7 +251,7 @@ public final class ZipArchive {
                 throw fail(MetadataIncompleteBuffer, "entry `" + name + "` needs bytes [" + data + ", "
                         + (data + length) + ") but the file has " + size + ": the archive is truncated");
             }
-            return new Entry(name, at, data, length);
+            return new Entry(name, at, data, length, method);
         }
 
         /** Entries lie before the central directory and do not overlap (overlapping entries make zip bombs). */
