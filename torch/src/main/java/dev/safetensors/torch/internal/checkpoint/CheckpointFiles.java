@@ -63,7 +63,7 @@ public record CheckpointFiles(List<Path> files, ShardIndex index) {
         ShardIndex index = ShardIndex.read(indexFile, maxIndexBytes);
         Path dir = indexFile.toAbsolutePath().getParent();
         List<Path> files = new ArrayList<>();
-        for (String shard : index.shards()) {
+        for (String shard : index.shards().stream().sorted().toList()) {   // numbered names sort in shard order
             files.add(dir.resolve(shard));
         }
         return new CheckpointFiles(files, index);
@@ -71,7 +71,8 @@ public record CheckpointFiles(List<Path> files, ShardIndex index) {
 
     private static CheckpointFiles directory(Path dir) {
         List<Path> found = list(dir, p -> hasCheckpointSuffix(p.getFileName().toString()) && Files.isRegularFile(p));
-        if (found.size() == 1) {
+        boolean anyNumbered = found.stream().anyMatch(p -> NUMBERED.matcher(p.getFileName().toString()).matches());
+        if (found.size() == 1 && !anyNumbered) {
             return new CheckpointFiles(found, null);
         }
         if (found.isEmpty()) {

@@ -109,17 +109,33 @@ public final class Flattener {
                 throw new SafeTensorsException(TensorNotFound, source, "no sub-dict `" + path + "`: the value on the "
                         + "way there is " + PyValues.describe(at));
             }
-            if (d.entries().containsKey(rest)) {
-                return d.entries().get(rest);
+            Object whole = child(d, rest);
+            if (whole != null) {
+                return whole;
             }
             int dot = rest.indexOf('.');
-            if (dot < 0 || !d.entries().containsKey(rest.substring(0, dot))) {
+            Object next = dot < 0 ? null : child(d, rest.substring(0, dot));
+            if (next == null) {
                 throw new SafeTensorsException(TensorNotFound, source, "no sub-dict `" + path + "`; the keys there are "
                         + keys(d));
             }
-            at = d.entries().get(rest.substring(0, dot));
+            at = next;
             rest = rest.substring(dot + 1);
         }
+    }
+
+    /** The value under a key spelled {@code name}: a string key, or an integer key in decimal. */
+    private static Object child(PyDict d, String name) {
+        Object v = d.entries().get(name);
+        if (v != null) {
+            return v;
+        }
+        for (Map.Entry<Object, Object> e : d.entries().entrySet()) {
+            if ((e.getKey() instanceof Long || e.getKey() instanceof BigInteger) && e.getKey().toString().equals(name)) {
+                return e.getValue();
+            }
+        }
+        return null;
     }
 
     private void walk(Object node, String prefix, int depth) {
@@ -134,6 +150,8 @@ public final class Flattener {
         if (!holdsTensor(node)) {
             if (!prefix.isEmpty()) {
                 skipped.add(new SkippedEntry(strip(prefix), PyValues.describe(node)));
+            } else {   // the sub-dict itself holds no tensor: list what it holds
+                children(node, prefix).forEach((k, v) -> skipped.add(new SkippedEntry(k.toString(), PyValues.describe(v))));
             }
             return;
         }
@@ -243,7 +261,7 @@ public final class Flattener {
                 keys.add("...");
                 break;
             }
-            keys.add(k instanceof String s ? "`" + s + "`" : PyValues.describe(k));
+            keys.add(k instanceof String || k instanceof Long || k instanceof BigInteger ? "`" + k + "`" : PyValues.describe(k));
         }
         return String.join(", ", keys);
     }
