@@ -1,9 +1,9 @@
 package dev.safetensors;
 
 import dev.safetensors.io.ByteSource;
-import dev.safetensors.io.IoErrors;
-import dev.safetensors.io.MappedFileSource;
-import dev.safetensors.io.PositionalFileSource;
+import dev.safetensors.internal.io.IoErrors;
+import dev.safetensors.internal.io.MappedFileSource;
+import dev.safetensors.internal.io.PositionalFileSource;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.util.AbstractList;
@@ -180,6 +180,12 @@ public final class SafeTensorsFile implements Checkpoint {
             data = d;
         }
         return d == UNMAPPED ? null : d;
+    }
+
+    /** The local file behind this handle, or null for other byte sources. */
+    java.nio.file.Path path() {
+        return source instanceof MappedFileSource || source instanceof PositionalFileSource
+                ? java.nio.file.Path.of(source.description()) : null;
     }
 
     ByteSource source() {

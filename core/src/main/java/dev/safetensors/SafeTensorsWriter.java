@@ -3,8 +3,9 @@ package dev.safetensors;
 import static dev.safetensors.SafeTensorsException.Kind.InvalidTensorView;
 import static dev.safetensors.SafeTensorsException.Kind.JsonError;
 
-import dev.safetensors.io.AtomicFile;
-import dev.safetensors.io.LittleEndian;
+import dev.safetensors.internal.header.HeaderWriter;
+import dev.safetensors.internal.io.AtomicFile;
+import dev.safetensors.internal.io.LittleEndian;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -75,6 +76,19 @@ public final class SafeTensorsWriter {
         dtypes.add(dtype);
         shapes.add(shape.dims());
         return this;
+    }
+
+    /**
+     * Declares a tensor held by a device (a GPU, or the CPU): its bytes are copied out through two staging
+     * buffers while the file is written, so saving never holds more than two chunks on the host.
+     *
+     * <pre>{@code
+     * SafeTensorsWriter.create().add("w", gpuTensor).write(Path.of("out.safetensors"));
+     * }</pre>
+     */
+    public SafeTensorsWriter add(String name, dev.safetensors.device.DeviceTensor tensor) {
+        Objects.requireNonNull(tensor, "tensor must be non-null");
+        return add(name, tensor.dtype(), tensor.shape(), dev.safetensors.internal.device.DeviceData.of(tensor));
     }
 
     /** Adds one {@code __metadata__} entry; the header is written even if the map stays empty. */

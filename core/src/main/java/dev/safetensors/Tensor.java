@@ -2,9 +2,11 @@ package dev.safetensors;
 
 import static dev.safetensors.SafeTensorsException.Kind.InvalidTensorView;
 
+import dev.safetensors.internal.slice.Selection;
+import dev.safetensors.internal.slice.IndexParser;
 import dev.safetensors.convert.FloatDecoder;
 import dev.safetensors.convert.SubBytePacking;
-import dev.safetensors.io.LittleEndian;
+import dev.safetensors.internal.io.LittleEndian;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -42,6 +44,11 @@ public final class Tensor {
     Tensor(SafeTensorsFile file, TensorInfo info) {
         this.file = file;
         this.info = info;
+    }
+
+    /** The file holding this tensor. */
+    SafeTensorsFile file() {
+        return file;
     }
 
     public String name() {

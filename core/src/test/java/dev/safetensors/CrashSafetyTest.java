@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -20,6 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
  * the file is always one complete version, never a mixture, and the temp files the kills leave behind are
  * gone once the next write in the directory completes.
  */
+@Tag("slow")
 class CrashSafetyTest {
     @TempDir
     Path dir;

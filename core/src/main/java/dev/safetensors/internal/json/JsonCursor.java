@@ -1,0 +1,505 @@
+package dev.safetensors.internal.json;
+
+import dev.safetensors.DType;
+import dev.safetensors.SafeTensorsException;
+
+import static dev.safetensors.SafeTensorsException.Kind.InvalidHeaderDeserialization;
+
+import java.nio.charset.StandardCharsets;
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A position in header bytes and the JSON lexical rules of serde_json: whitespace, strings with their
+ * escapes, numbers, literals, and skipping any value within the depth limit. {@link HeaderParser} says
+ * what the header must contain; this class says how JSON is spelled. It is longer than most files here
+ * because the whole grammar lives in one place: skipping and reading a value share one walk.
+ */
+public final class JsonCursor {
+    /** serde_json's recursion limit: at most 127 nested containers, the root object included. */
+    public static final int MAX_DEPTH = 127;
+
+    /** Longer numbers are refused when kept: BigInteger parsing is quadratic, a hostile file's lever. */
+    private static final int MAX_KEPT_NUMBER = 400;
+
+    private final byte[] b;
+    private final int from;
+    private final int end;
+    private final String source;
+    private final String document;     // "header", "index", "document": for messages
+    private int pos;
+
+    // Facts about the string scanned last (scanString).
+    private boolean lastHasEscape;
+    private boolean lastNonAscii;
+
+    public JsonCursor(byte[] b, int from, int to, String source) {
+        this(b, from, to, source, "header");
+    }
+
+    /** @param document what the bytes are, for messages: "header", "index", "config" */
+    public JsonCursor(byte[] b, int from, int to, String source, String document) {
+        this.document = document;
+        this.b = b;
+        this.from = from;
+        this.pos = from;
+        this.end = to;
+        this.source = source;
+    }
+
+    public int position() {
+        return pos;
+    }
+
+    public void advance() {
+        pos++;
+    }
+
+    public boolean atEnd() {
+        return pos >= end;
+    }
+
+    public boolean lastHasEscape() {
+        return lastHasEscape;
+    }
+
+    /**
+     * An unsigned 64-bit integer, element of {@code field} of tensor {@code name} (both only for messages,
+     * which are built on failure alone: this is the hottest path of a large header).
+     */
+    public long parseUnsigned(String field, Object name) {
+        int start = pos;
+        int c = peek();
+        if (c == '-') {
+            throw fail(field + " of tensor `" + name + "` holds a negative number; expected an unsigned integer");
+        }
+        if (c < '0' || c > '9') {
+            throw fail(field + " of tensor `" + name + "` must hold unsigned integers, found " + describeToken());
+        }
+        long v = 0;
+        boolean overflow = false;
+        int digits = 0;
+        while (pos < end && b[pos] >= '0' && b[pos] <= '9') {
+            int digit = b[pos] - '0';
+            // 19 digits always fit; from the 20th on, v * 10 + digit must stay below 2^64.
+            if (++digits > 19 && (Long.compareUnsigned(v, 1844674407370955161L) > 0
+                    || (v == 1844674407370955161L && digit > 5))) {
+                overflow = true;
+            }
+            v = v * 10 + digit;
+            pos++;
+        }
+        if (b[start] == '0' && pos - start > 1) {
+            pos = start;
+            throw fail("invalid number in " + field + " of tensor `" + name + "`: leading zero");
+        }
+        if (pos < end && (b[pos] == '.' || b[pos] == 'e' || b[pos] == 'E')) {
+            pos = start;
+            throw fail(field + " of tensor `" + name + "` holds a floating point number; expected an unsigned integer");
+        }
+        if (overflow) {
+            pos = start;
+            throw fail(field + " of tensor `" + name + "` holds a number of 2^64 or more");
+        }
+        return v;
+    }
+
+    /** Skips any JSON value; {@code depth} is the depth a container starting here would have. */
+    public void skipValue(int depth) {
+        value(depth, false);
+    }
+
+    /**
+     * Reads any JSON value as plain Java: String, Long (or BigInteger, BigDecimal), Boolean, null,
+     * List, and Map in document order, rejecting duplicate keys. Used for files beside the header (the
+     * sharded index), which have no fixed schema.
+     */
+    public Object readValue(int depth) {
+        return value(depth, true);
+    }
+
+    /** One walk for skipping and reading, so both follow the same grammar; {@code keep} builds the value. */
+    private Object value(int depth, boolean keep) {
+        int c = peek();
+        switch (c) {
+            case '"' -> {
+                int start = pos + 1;
+                int close = scanString(keep);
+                return keep ? decode(start, close) : null;
+            }
+            case '{' -> {
+                enter(depth);
+                pos++;
+                Map<String, Object> map = keep ? new LinkedHashMap<>() : null;
+                skipWhitespace();
+                if (peek() == '}') {
+                    pos++;
+                    return map;
+                }
+                while (true) {
+                    if (peek() != '"') {
+                        throw fail("expected a key, found " + describeToken());
+                    }
+                    int keyAt = pos;
+                    Object key = value(depth + 1, keep);
+                    expectColon();
+                    Object v = value(depth + 1, keep);
+                    if (keep && (map.containsKey(key) || map.put((String) key, v) != null)) {
+                        pos = keyAt;
+                        throw fail("duplicate key `" + key + "`");
+                    }
+                    if (!nextMember('}')) {
+                        return map;
+                    }
+                }
+            }
+            case '[' -> {
+                enter(depth);
+                pos++;
+                List<Object> list = keep ? new ArrayList<>() : null;
+                skipWhitespace();
+                if (peek() == ']') {
+                    pos++;
+                    return list;
+                }
+                while (true) {
+                    Object v = value(depth + 1, keep);
+                    if (keep) {
+                        list.add(v);
+                    }
+                    if (!nextMember(']')) {
+                        return list;
+                    }
+                }
+            }
+            case 't' -> {
+                expectLiteral("true");
+                return keep ? Boolean.TRUE : null;
+            }
+            case 'f' -> {
+                expectLiteral("false");
+                return keep ? Boolean.FALSE : null;
+            }
+            case 'n' -> {
+                expectLiteral("null");
+                return null;
+            }
+            default -> {
+                if (c == '-' || (c >= '0' && c <= '9')) {
+                    int start = pos;
+                    boolean integral = skipNumber();
+                    if (keep && pos - start > MAX_KEPT_NUMBER) {
+                        pos = start;
+                        throw fail("a number of more than " + MAX_KEPT_NUMBER + " characters");
+                    }
+                    return keep ? number(new String(b, start, pos - start, StandardCharsets.ISO_8859_1), integral) : null;
+                }
+                throw fail("expected a value, found " + describeToken());
+            }
+        }
+    }
+
+    /** Integers as Long (or BigInteger past 64 bits); other numbers as double, as serde_json keeps them. */
+    private Object number(String text, boolean integral) {
+        if (integral) {
+            BigInteger v = new BigInteger(text);
+            return v.bitLength() < 64 ? (Object) v.longValue() : v;
+        }
+        double d = Double.parseDouble(text);
+        if (Double.isInfinite(d)) {
+            throw fail("number out of range");
+        }
+        return d;
+    }
+
+    private void enter(int depth) {
+        if (depth > MAX_DEPTH) {
+            throw fail("recursion limit exceeded: more than " + MAX_DEPTH + " nested arrays and objects");
+        }
+    }
+
+    /** Skips a number; true when it has no fraction and no exponent. */
+    private boolean skipNumber() {
+        int start = pos;
+        if (b[pos] == '-') {
+            pos++;
+        }
+        if (pos >= end || b[pos] < '0' || b[pos] > '9') {
+            throw fail("invalid number");
+        }
+        if (b[pos] == '0') {
+            pos++;
+            if (pos < end && b[pos] >= '0' && b[pos] <= '9') {
+                pos = start;
+                throw fail("invalid number: leading zero");
+            }
+        } else {
+            skipDigits();
+        }
+        boolean integral = true;
+        if (pos < end && b[pos] == '.') {
+            integral = false;
+            pos++;
+            if (skipDigits() == 0) {
+                throw fail("invalid number: no digit after the decimal point");
+            }
+        }
+        if (pos < end && (b[pos] == 'e' || b[pos] == 'E')) {
+            integral = false;
+            pos++;
+            if (pos < end && (b[pos] == '+' || b[pos] == '-')) {
+                pos++;
+            }
+            if (skipDigits() == 0) {
+                throw fail("invalid number: no digit in the exponent");
+            }
+        }
+        return integral;
+    }
+
+    private int skipDigits() {
+        int start = pos;
+        while (pos < end && b[pos] >= '0' && b[pos] <= '9') {
+            pos++;
+        }
+        return pos - start;
+    }
+
+    /** After a member or element: true when a comma follows, false at the closing bracket. */
+    public boolean nextMember(char close) {
+        skipWhitespace();
+        int c = peek();
+        if (c == ',') {
+            pos++;
+            skipWhitespace();
+            if (peek() == close) {
+                throw fail("trailing comma");
+            }
+            return true;
+        }
+        if (c == close) {
+            pos++;
+            return false;
+        }
+        throw fail("expected `,` or `" + close + "`, found " + describeToken());
+    }
+
+    public String parseKey() {
+        skipWhitespace();
+        if (peek() != '"') {
+            throw fail("expected a string key, found " + describeToken());
+        }
+        return parseString();
+    }
+
+    public void expectColon() {
+        skipWhitespace();
+        if (peek() != ':') {
+            throw fail("expected `:`, found " + describeToken());
+        }
+        pos++;
+        skipWhitespace();
+    }
+
+    public void expectLiteral(String word) {
+        int n = word.length();
+        for (int i = 0; i < n; i++) {
+            if (pos + i >= end || b[pos + i] != word.charAt(i)) {
+                throw fail("expected a value, found " + describeToken());
+            }
+        }
+        pos += n;
+    }
+
+    public String parseString() {
+        int start = pos + 1;
+        int close = scanString(true);
+        return decode(start, close);
+    }
+
+    /**
+     * Validates the string starting at {@code pos} (a quote) and moves past its closing quote.
+     *
+     * @param strict whether lone surrogate escapes are errors; serde_json skips ignored values without
+     *               checking surrogates, but rejects them in every string it keeps
+     * @return the index of the closing quote
+     */
+    public int scanString(boolean strict) {
+        pos++;
+        boolean escape = false;
+        boolean nonAscii = false;
+        while (true) {
+            if (pos >= end) {
+                throw fail("EOF while parsing a string");
+            }
+            int c = b[pos] & 0xFF;
+            if (c == '"') {
+                lastHasEscape = escape;
+                lastNonAscii = nonAscii;
+                return pos++;
+            }
+            if (c == '\\') {
+                escape = true;
+                pos++;
+                scanEscape(strict);
+            } else if (c < 0x20) {
+                throw fail("control character (byte 0x" + Integer.toHexString(c) + ") while parsing a string");
+            } else {
+                nonAscii |= c >= 0x80;
+                pos++;
+            }
+        }
+    }
+
+    private void scanEscape(boolean strict) {
+        if (pos >= end) {
+            throw fail("EOF while parsing a string");
+        }
+        switch (b[pos]) {
+            case '"', '\\', '/', 'b', 'f', 'n', 'r', 't' -> pos++;
+            case 'u' -> {
+                pos++;
+                int cp = hex4();
+                if (!strict) {
+                    return;
+                }
+                if (Character.isLowSurrogate((char) cp)) {
+                    throw fail("lone trailing surrogate in hex escape");
+                }
+                if (Character.isHighSurrogate((char) cp)) {
+                    if (pos + 1 >= end || b[pos] != '\\' || b[pos + 1] != 'u') {
+                        throw fail("unexpected end of hex escape: lone leading surrogate");
+                    }
+                    pos += 2;
+                    int low = hex4();
+                    if (!Character.isLowSurrogate((char) low)) {
+                        throw fail("lone leading surrogate in hex escape");
+                    }
+                }
+            }
+            default -> throw fail("invalid escape");
+        }
+    }
+
+    private int hex4() {
+        if (pos + 4 > end) {
+            throw fail("EOF while parsing a hex escape");
+        }
+        int v = 0;
+        for (int i = 0; i < 4; i++) {
+            int d = Character.digit(b[pos + i], 16);
+            if (d < 0) {
+                throw fail("invalid escape: `\\u` needs four hex digits");
+            }
+            v = (v << 4) | d;
+        }
+        pos += 4;
+        return v;
+    }
+
+    /** {@code [start, close)} of a string without escapes (already valid UTF-8) as a Java string. */
+    public String text(int start, int close) {
+        return new String(b, start, close - start, StandardCharsets.UTF_8);
+    }
+
+    /** The dtype whose wire name is exactly the bytes {@code [start, close)}, or null. */
+    public DType matchDType(int start, int close) {
+        return matchDType(b, start, close);
+    }
+
+    private static final DType[] DTYPES = DType.values();
+    private static final byte[][] WIRE_NAMES = new byte[DTYPES.length][];
+
+    static {
+        for (int i = 0; i < DTYPES.length; i++) {
+            WIRE_NAMES[i] = DTYPES[i].wireName().getBytes(StandardCharsets.US_ASCII);
+        }
+    }
+
+    /** The dtype whose wire name is exactly {@code bytes[from, to)}, or null. */
+    public static DType matchDType(byte[] bytes, int from, int to) {
+        for (int i = 0; i < DTYPES.length; i++) {
+            byte[] w = WIRE_NAMES[i];
+            if (w.length == to - from && Arrays.equals(w, 0, w.length, bytes, from, to)) {
+                return DTYPES[i];
+            }
+        }
+        return null;
+    }
+
+    /** The string between {@code start} and the closing quote, scanned last. */
+    public String decode(int start, int close) {
+        if (!lastHasEscape) {
+            return new String(b, start, close - start,
+                    lastNonAscii ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
+        }
+        StringBuilder sb = new StringBuilder(close - start);
+        int i = start;
+        while (i < close) {
+            int run = i;
+            while (i < close && b[i] != '\\') {
+                i++;
+            }
+            if (i > run) {
+                sb.append(new String(b, run, i - run, StandardCharsets.UTF_8));
+            }
+            if (i >= close) {
+                break;
+            }
+            byte e = b[i + 1];
+            i += 2;
+            switch (e) {
+                case 'b' -> sb.append('\b');
+                case 'f' -> sb.append('\f');
+                case 'n' -> sb.append('\n');
+                case 'r' -> sb.append('\r');
+                case 't' -> sb.append('\t');
+                case 'u' -> {
+                    sb.append((char) Integer.parseInt(new String(b, i, 4, StandardCharsets.ISO_8859_1), 16));
+                    i += 4;
+                }
+                default -> sb.append((char) e);
+            }
+        }
+        return sb.toString();
+    }
+
+    public boolean same(byte[] word, int start, int close) {
+        return close - start == word.length && Arrays.equals(word, 0, word.length, b, start, close);
+    }
+
+    public void skipWhitespace() {
+        while (pos < end) {
+            byte c = b[pos];
+            if (c == ' ' || c == '\n' || c == '\r' || c == '\t') {
+                pos++;
+            } else {
+                return;
+            }
+        }
+    }
+
+    public int peek() {
+        return pos < end ? b[pos] & 0xFF : -1;
+    }
+
+    public String describeToken() {
+        if (pos >= end) {
+            return "end of header";
+        }
+        int c = b[pos] & 0xFF;
+        if (c >= 0x21 && c < 0x7F) {
+            return "`" + (char) c + "`";
+        }
+        return "byte 0x" + (c < 0x10 ? "0" : "") + Integer.toHexString(c);
+    }
+
+    public SafeTensorsException fail(String what) {
+        return new SafeTensorsException(InvalidHeaderDeserialization, source,
+                "invalid JSON in " + document + ": " + what + " at byte " + (pos - from) + " of the " + document);
+    }
+}
