@@ -23,5 +23,5 @@ module dev.safetensors.core {
     // The strict JSON reader and the serde/Python JSON writer, for configs, indexes and --json output.
     exports dev.safetensors.internal.json to dev.safetensors.cli;
     // Atomic replacement of files the command line writes (.npy, reports).
-    exports dev.safetensors.internal.io to dev.safetensors.cli;
+    exports dev.safetensors.internal.io to dev.safetensors.cli, dev.safetensors.torch;
 }
