@@ -10,7 +10,7 @@ import dev.safetensors.convert.Conversion;
 import dev.safetensors.convert.FloatEncoder;
 import dev.safetensors.convert.Overflow;
 import dev.safetensors.convert.SubBytePacking;
-import dev.safetensors.io.IoErrors;
+import dev.safetensors.internal.io.IoErrors;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;

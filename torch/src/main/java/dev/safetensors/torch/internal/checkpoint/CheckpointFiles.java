@@ -4,7 +4,7 @@ import static dev.safetensors.SafeTensorsException.Kind.InvalidHeaderDeserializa
 
 import dev.safetensors.SafeTensorsException;
 import dev.safetensors.ShardIndex;
-import dev.safetensors.io.IoErrors;
+import dev.safetensors.internal.io.IoErrors;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

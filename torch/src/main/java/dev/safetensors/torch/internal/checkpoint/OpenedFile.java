@@ -4,7 +4,7 @@ import static dev.safetensors.SafeTensorsException.Kind.InvalidHeaderDeserializa
 import static dev.safetensors.SafeTensorsException.Kind.MetadataIncompleteBuffer;
 
 import dev.safetensors.SafeTensorsException;
-import dev.safetensors.io.MappedFileSource;
+import dev.safetensors.internal.io.MappedFileSource;
 import dev.safetensors.torch.TorchFormat;
 import dev.safetensors.torch.TorchOptions;
 import dev.safetensors.torch.internal.pickle.Budget;
