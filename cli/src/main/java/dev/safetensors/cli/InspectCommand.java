@@ -1,6 +1,5 @@
 package dev.safetensors.cli;
 
-import dev.safetensors.DType;
 import dev.safetensors.internal.json.JsonWriter;
 import dev.safetensors.SafeTensorsFile;
 import dev.safetensors.Tensor;
@@ -11,7 +10,6 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -124,33 +122,9 @@ final class InspectCommand implements Callable<Integer> {
             out.println("  metadata:");
             f.metadata().get().forEach((k, v) -> out.println("    " + JsonWriter.quote(k) + ": " + JsonWriter.quote(abbreviate(v))));
         }
-        int nameWidth = 4;
-        int shapeWidth = 5;
-        for (Tensor t : f.tensors()) {
-            nameWidth = Math.max(nameWidth, displayName(t).length());
-            shapeWidth = Math.max(shapeWidth, t.shape().toString().length());
-        }
-        nameWidth = Math.min(nameWidth, 72);
-        String row = "  %-" + nameWidth + "s  %-11s  %-" + shapeWidth + "s  %,14d%n";
-        out.printf("  %-" + nameWidth + "s  %-11s  %-" + shapeWidth + "s  %14s%n", "NAME", "DTYPE", "SHAPE", "BYTES");
-        Map<DType, Long> params = new EnumMap<>(DType.class);
-        for (Tensor t : f.tensors()) {
-            out.printf(row, displayName(t), t.dtype(), t.shape(), t.byteSize());
-            params.merge(t.dtype(), t.elementCount(), Long::sum);
-        }
-        StringBuilder sb = new StringBuilder("  parameters:");
-        long total = 0;
-        for (Map.Entry<DType, Long> e : params.entrySet()) {
-            sb.append(String.format(" %s %,d", e.getKey(), e.getValue()));
-            total += e.getValue();
-        }
-        out.println(sb.append(String.format("; total %,d parameters, %,d bytes", total, f.header().dataSize())));
-    }
-
-    /** Names are printed as JSON strings when they hold control characters, so the table stays a table. */
-    private static String displayName(Tensor t) {
-        String n = t.name();
-        return n.chars().anyMatch(c -> c < 0x20 || c == 0x7F) || n.isEmpty() ? JsonWriter.quote(n) : n;
+        TensorRows.print(f.tensors().stream()
+                .map(t -> new TensorRows.Row(t.name(), t.dtype(), t.shape(), t.byteSize())).toList(),
+                f.header().dataSize(), out);
     }
 
     private static String abbreviate(String v) {
