@@ -39,7 +39,9 @@ final class ConvertCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Parameters(index = "0", paramLabel = "IN",
-            description = "input: a safetensors file, a *.safetensors.index.json, or a directory of shards")
+            description = "input: a safetensors file, a *.safetensors.index.json, or a directory of shards; or a "
+                    + "PyTorch checkpoint (.bin, .pt, .pth, a pytorch_model.bin.index.json or a directory of .bin "
+                    + "shards), read without running any of it")
     Path in;
 
     @Parameters(index = "1", paramLabel = "OUT",
@@ -62,6 +64,12 @@ final class ConvertCommand implements Callable<Integer> {
             description = "Write OUT as a directory of shards of at most SIZE tensor bytes each (5GB, 500MiB, ...), "
                     + "with model.safetensors.index.json, as transformers' save_pretrained does.")
     String maxShardSize;
+
+    @Option(names = "--sub-dict", paramLabel = "PATH",
+            description = "PyTorch input: the entry that holds the tensors, a key of the top-level dict (dotted for "
+                    + "deeper ones; \"\" for everything). By default state_dict, model_state_dict, model or module "
+                    + "when the top level holds no tensor itself.")
+    String subDict;
 
     @Option(names = "--overflow", paramLabel = "MODE", defaultValue = "SATURATE",
             description = "With --dtype, values beyond the target's range: SATURATE (clamp to ±max, the default) or "
@@ -89,6 +97,11 @@ final class ConvertCommand implements Callable<Integer> {
             } catch (IllegalArgumentException e) {
                 throw new ParameterException(spec.commandLine(), e.getMessage());
             }
+        }
+        if (TorchInput.is(in)) {
+            TorchInput.convert(in, out, subDict, extra, dtype, only, overflow, maxShard, spec.commandLine().getOut(),
+                    spec.commandLine().getErr());
+            return 0;
         }
         try (Checkpoint ckpt = Checkpoint.open(in)) {
             Optional<Map<String, String>> inputMetadata = ckpt instanceof ShardedCheckpoint sharded

@@ -28,7 +28,7 @@ final class InspectCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(paramLabel = "PATH", arity = "0..*", description = "safetensors files")
+    @Parameters(paramLabel = "PATH", arity = "0..*", description = "safetensors files, or PyTorch checkpoints (read without running them)")
     List<Path> paths = new ArrayList<>();
 
     @Option(names = "--json", description = "One JSON object per file: path, header_size, metadata, tensors.")
@@ -57,6 +57,10 @@ final class InspectCommand implements Callable<Integer> {
     }
 
     private void inspect(Path path, String label, PrintWriter out) throws NoSuchAlgorithmException {
+        if (TorchInput.is(path)) {
+            TorchInput.inspect(path, label, json, sha256, out);
+            return;
+        }
         try (SafeTensorsFile f = SafeTensorsFile.open(path)) {
             if (json) {
                 out.println(toJson(f, label));

@@ -60,6 +60,9 @@ final class ValidateCommand implements Callable<Integer> {
     }
 
     private static boolean validate(Path file, PrintWriter out) {
+        if (TorchInput.is(file)) {
+            return TorchInput.validate(file, out);
+        }
         try (SafeTensorsFile f = SafeTensorsFile.open(file, OPTIONS)) {
             out.println(file + ": OK (" + f.size() + " tensors)");
             return true;
