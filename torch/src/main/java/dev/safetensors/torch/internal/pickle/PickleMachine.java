@@ -43,6 +43,7 @@ public final class PickleMachine {
     private final boolean scan;
 
     private final PickleStack stack;
+    private final Containers containers;
     private final List<Refused> refused = new ArrayList<>();
     private int protocol;
 
@@ -56,6 +57,7 @@ public final class PickleMachine {
         this.budget = budget;
         this.scan = scan;
         this.stack = new PickleStack(budget);
+        this.containers = new Containers(budget, scan);
     }
 
     /**
@@ -155,60 +157,36 @@ public final class PickleMachine {
             case SHORT_BINBYTES -> push(new PyBytes(read(in.u8())));
             case BINBYTES8, BYTEARRAY8 -> push(new PyBytes(read(in.i64())));
             case EMPTY_TUPLE -> push(PyTuple.EMPTY);
-            case TUPLE1 -> tuple(op, 1);
-            case TUPLE2 -> tuple(op, 2);
-            case TUPLE3 -> tuple(op, 3);
-            case TUPLE -> push(new PyTuple(sized(popMark(op))));
-            case EMPTY_LIST -> push(newContainer(new ArrayList<>()));
-            case LIST -> push(newContainer(new ArrayList<>(sized(popMark(op)))));
-            case EMPTY_DICT -> push(newContainer(new PyDict(false)));
-            case DICT -> {
-                List<Object> items = popMark(op);
-                PyDict d = newContainer(new PyDict(false));
-                setItems(d, items);
-                push(d);
-            }
-            case EMPTY_SET -> push(newContainer(new PySet(false)));
-            case FROZENSET -> {
-                PySet s = newContainer(new PySet(true));
-                addItems(s, popMark(op));
-                push(s);
-            }
+            case TUPLE1 -> push(containers.tuple(stack.popTail(op, 1)));
+            case TUPLE2 -> push(containers.tuple(stack.popTail(op, 2)));
+            case TUPLE3 -> push(containers.tuple(stack.popTail(op, 3)));
+            case TUPLE -> push(containers.tuple(popMark(op)));
+            case EMPTY_LIST -> push(containers.list(List.of()));
+            case LIST -> push(containers.list(popMark(op)));
+            case EMPTY_DICT -> push(containers.dict(List.of()));
+            case DICT -> push(containers.dict(popMark(op)));
+            case EMPTY_SET -> push(containers.set(false, List.of()));
+            case FROZENSET -> push(containers.set(true, popMark(op)));
             case APPEND -> {
                 Object item = pop(op);
-                append(top(op), List.of(item), op);
+                containers.append(top(op), List.of(item), op);
             }
             case APPENDS -> {
                 List<Object> items = popMark(op);
-                append(top(op), items, op);
+                containers.append(top(op), items, op);
             }
             case SETITEM -> {
                 Object value = pop(op);
                 Object key = pop(op);
-                Object target = top(op);
-                if (target instanceof PyDict d) {
-                    setItems(d, List.of(key, value));
-                } else if (!(scan && target == Opaque.VALUE)) {
-                    throw PickleError.malformed("SETITEM on " + PyValues.describe(target) + ", not a dict");
-                }
+                containers.setItems(top(op), List.of(key, value), op);
             }
             case SETITEMS -> {
                 List<Object> items = popMark(op);
-                Object target = top(op);
-                if (target instanceof PyDict d) {
-                    setItems(d, items);
-                } else if (!(scan && target == Opaque.VALUE)) {
-                    throw PickleError.malformed("SETITEMS on " + PyValues.describe(target) + ", not a dict");
-                }
+                containers.setItems(top(op), items, op);
             }
             case ADDITEMS -> {
                 List<Object> items = popMark(op);
-                Object target = top(op);
-                if (target instanceof PySet s && !s.frozen()) {
-                    addItems(s, items);
-                } else if (!(scan && target == Opaque.VALUE)) {
-                    throw PickleError.malformed("ADDITEMS on " + PyValues.describe(target) + ", not a set");
-                }
+                containers.addItems(top(op), items, op);
             }
             case GET -> push(stack.memoGet(parseIndex(op)));
             case BINGET -> push(stack.memoGet(in.u8()));
@@ -368,60 +346,6 @@ public final class PickleMachine {
             sb.append(" (the stream is also malformed: ").append(alsoMalformed).append(')');
         }
         return new SafeTensorsException(SafeTensorsException.Kind.UnsafePickle, source, sb.toString());
-    }
-
-    // ---- containers ------------------------------------------------------------------------------------
-
-    private void tuple(Opcode op, int n) {
-        List<Object> items = stack.popTail(op, n);
-        budget.charge(Budget.OBJECT + n * Budget.REFERENCE);
-        push(new PyTuple(items));
-    }
-
-    private List<Object> sized(List<Object> items) {
-        budget.chargeElement(items.size(), Budget.OBJECT + items.size() * Budget.REFERENCE);
-        return items;
-    }
-
-    private <T> T newContainer(T container) {
-        budget.charge(Budget.OBJECT);
-        return container;
-    }
-
-    private void append(Object target, List<Object> items, Opcode op) {
-        if (target instanceof List<?> raw) {
-            @SuppressWarnings("unchecked")
-            List<Object> list = (List<Object>) raw;
-            budget.chargeElement((long) list.size() + items.size(), items.size() * Budget.REFERENCE);
-            list.addAll(items);
-        } else if (!(scan && target == Opaque.VALUE)) {
-            throw PickleError.malformed(op + " on " + PyValues.describe(target) + ", not a list");
-        }
-    }
-
-    private void setItems(PyDict d, List<Object> items) {
-        if (items.size() % 2 != 0) {
-            throw PickleError.malformed("an odd number of values (" + items.size() + ") for dict items");
-        }
-        for (int i = 0; i < items.size(); i += 2) {
-            Object key = items.get(i);
-            if (!PyValues.hashable(key)) {
-                throw PickleError.malformed("a dict key of type " + PyValues.describe(key)
-                        + " (keys must be strings, numbers, bytes, None or small tuples of them)");
-            }
-            budget.chargeElement(d.entries().size() + 1L, 4 * Budget.REFERENCE);
-            d.entries().put(key, items.get(i + 1));
-        }
-    }
-
-    private void addItems(PySet s, List<Object> items) {
-        for (Object item : items) {
-            if (!PyValues.hashable(item)) {
-                throw PickleError.malformed("a set item of type " + PyValues.describe(item));
-            }
-            budget.chargeElement(s.items().size() + 1L, 4 * Budget.REFERENCE);
-            s.items().add(item);
-        }
     }
 
     // ---- stack and arguments -------------------------------------------------------------------------
