@@ -16,6 +16,7 @@ import java.util.Map;
  */
 public record ConversionReport(List<Path> files, int tensors, int converted, long bytes,
         Map<String, String> duplicates, List<SkippedEntry> skipped) {
+    /** Copies the collections. */
     public ConversionReport {
         files = List.copyOf(files);
         duplicates = Map.copyOf(duplicates);

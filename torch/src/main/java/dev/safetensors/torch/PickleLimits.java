@@ -25,6 +25,7 @@ public record PickleLimits(long maxPickleBytes, int maxStackDepth, int maxMemoEn
     private static final PickleLimits DEFAULTS =
             new PickleLimits(100_000_000L, 1_000_000, 4_000_000, 10_000_000, 64 << 20, 1L << 29);
 
+    /** Checks that every limit is positive. */
     public PickleLimits {
         if (maxPickleBytes <= 0 || maxStackDepth <= 0 || maxMemoEntries <= 0 || maxContainerSize <= 0
                 || maxStringBytes <= 0 || maxAllocatedBytes <= 0) {
@@ -35,31 +36,55 @@ public record PickleLimits(long maxPickleBytes, int maxStackDepth, int maxMemoEn
         }
     }
 
-    /** 100 MB of pickle, 10^6 stack values, 4·10^6 memo entries, 10^7 elements, 64 MiB strings, 512 MiB in all. */
+    /** {@return the defaults} 100 MB of pickle, 10^6 stack values, 4·10^6 memo entries, 10^7 elements, 64 MiB strings, 512 MiB in all. */
     public static PickleLimits defaults() {
         return DEFAULTS;
     }
 
+    /**
+     * @param n the new limit
+     * @return these limits with {@code maxPickleBytes} changed
+     */
     public PickleLimits withMaxPickleBytes(long n) {
         return new PickleLimits(n, maxStackDepth, maxMemoEntries, maxContainerSize, maxStringBytes, maxAllocatedBytes);
     }
 
+    /**
+     * @param n the new limit
+     * @return these limits with {@code maxStackDepth} changed
+     */
     public PickleLimits withMaxStackDepth(int n) {
         return new PickleLimits(maxPickleBytes, n, maxMemoEntries, maxContainerSize, maxStringBytes, maxAllocatedBytes);
     }
 
+    /**
+     * @param n the new limit
+     * @return these limits with {@code maxMemoEntries} changed
+     */
     public PickleLimits withMaxMemoEntries(int n) {
         return new PickleLimits(maxPickleBytes, maxStackDepth, n, maxContainerSize, maxStringBytes, maxAllocatedBytes);
     }
 
+    /**
+     * @param n the new limit
+     * @return these limits with {@code maxContainerSize} changed
+     */
     public PickleLimits withMaxContainerSize(int n) {
         return new PickleLimits(maxPickleBytes, maxStackDepth, maxMemoEntries, n, maxStringBytes, maxAllocatedBytes);
     }
 
+    /**
+     * @param n the new limit
+     * @return these limits with {@code maxStringBytes} changed
+     */
     public PickleLimits withMaxStringBytes(int n) {
         return new PickleLimits(maxPickleBytes, maxStackDepth, maxMemoEntries, maxContainerSize, n, maxAllocatedBytes);
     }
 
+    /**
+     * @param n the new limit
+     * @return these limits with {@code maxAllocatedBytes} changed
+     */
     public PickleLimits withMaxAllocatedBytes(long n) {
         return new PickleLimits(maxPickleBytes, maxStackDepth, maxMemoEntries, maxContainerSize, maxStringBytes, n);
     }

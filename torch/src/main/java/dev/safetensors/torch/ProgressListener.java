@@ -11,6 +11,8 @@ package dev.safetensors.torch;
 @FunctionalInterface
 public interface ProgressListener {
     /**
+     * Called after each piece written.
+     *
      * @param bytesDone  tensor bytes written so far
      * @param bytesTotal tensor bytes to write in all
      */

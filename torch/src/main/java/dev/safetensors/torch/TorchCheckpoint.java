@@ -87,7 +87,12 @@ public final class TorchCheckpoint implements AutoCloseable {
         }
     }
 
-    /** Opens a checkpoint file, an index, or a directory holding either, with the default options. */
+    /**
+     * Opens a checkpoint file, an index, or a directory holding either, with the default options.
+     *
+     * @param path what to open
+     * @return the checkpoint, to close
+     */
     public static TorchCheckpoint open(Path path) {
         return open(path, TorchOptions.defaults());
     }
@@ -97,6 +102,9 @@ public final class TorchCheckpoint implements AutoCloseable {
      * stream), an index ({@code pytorch_model.bin.index.json}, with its shards), or a directory holding an
      * index, a complete set of numbered shards ({@code pytorch_model-00001-of-00002.bin}) or one checkpoint.
      *
+     * @param path    what to open
+     * @param options the sub-dict and the limits
+     * @return the checkpoint, to close
      * @throws SafeTensorsException {@code UnsafePickle} for any global off the allowlist (nothing is run);
      *         structural errors with the kinds of the safetensors reader ({@code InvalidOffset} for a storage or
      *         view outside the file, {@code MetadataIncompleteBuffer} for a truncated file, ...), each naming the
@@ -120,6 +128,9 @@ public final class TorchCheckpoint implements AutoCloseable {
      * Whether {@code path} looks like a PyTorch checkpoint rather than safetensors: a zip archive or a
      * pickle (by its first bytes), a PyTorch index, or a directory with either and no {@code *.safetensors}.
      * A cheap test of names and magic bytes, for choosing a reader; {@link #open} does the real checks.
+     *
+     * @param path a file or directory
+     * @return whether to read it with this module
      */
     public static boolean looksLikeCheckpoint(Path path) {
         String name = path.getFileName() == null ? "" : path.getFileName().toString();
@@ -149,44 +160,54 @@ public final class TorchCheckpoint implements AutoCloseable {
         return zip || pickle || textMagic;
     }
 
-    /** The checkpoint files read, in shard order. */
+    /** {@return the checkpoint files read, in shard order} */
     public List<Path> files() {
         return files.stream().map(OpenedFile::path).toList();
     }
 
-    /** The layout of the (first) file. */
+    /** {@return the layout of the (first) file} */
     public TorchFormat format() {
         return files.getFirst().loaded().format();
     }
 
-    /** The sub-dict the tensors came from: {@code ""} for the whole object, else its dotted path. */
+    /** {@return the sub-dict the tensors came from}: {@code ""} for the whole object, else its dotted path */
     public String subDict() {
         return files.getFirst().flat().selected();
     }
 
-    /** The archive's small records of the (first) file: {@code version}, {@code byteorder}, {@code .storage_alignment}, ... */
+    /** {@return the archive's small records of the (first) file}: {@code version}, {@code byteorder}, ... */
     public Map<String, String> records() {
         return files.getFirst().loaded().records();
     }
 
-    /** Every tensor, in checkpoint order (duplicates of shared storages included). */
+    /** {@return every tensor, in checkpoint order} Duplicates of shared storages are included. */
     public List<TorchTensor> tensors() {
         return tensors;
     }
 
+    /** {@return the tensor names, in checkpoint order} */
     public List<String> names() {
         return tensors.stream().map(TorchTensor::name).toList();
     }
 
+    /** {@return the number of tensors} */
     public int size() {
         return tensors.size();
     }
 
+    /**
+     * @param name a tensor name
+     * @return whether there is a tensor of that name
+     */
     public boolean contains(String name) {
         return byName.containsKey(name);
     }
 
-    /** @throws SafeTensorsException of kind {@code TensorNotFound} */
+    /**
+     * @param name a tensor name
+     * @return the tensor
+     * @throws SafeTensorsException of kind {@code TensorNotFound}
+     */
     public TorchTensor tensor(String name) {
         TorchTensor t = byName.get(name);
         if (t == null) {
@@ -200,22 +221,24 @@ public final class TorchCheckpoint implements AutoCloseable {
      * Tensors that are the very same view of a storage as another (tied weights): dropped name → the name
      * written, as the reference's torch helper chooses it. A converter writes each once and records this map
      * in {@code __metadata__}.
+     *
+     * @return dropped name → kept name
      */
     public Map<String, String> duplicates() {
         return duplicates;
     }
 
-    /** What the checkpoint holds besides tensors, not converted. */
+    /** {@return what the checkpoint holds besides tensors}, not converted */
     public List<SkippedEntry> skipped() {
         return skipped;
     }
 
-    /** The index the shards came from, when there is one. */
+    /** {@return the index the shards came from}, when there is one */
     public Optional<ShardIndex> index() {
         return Optional.ofNullable(index);
     }
 
-    /** The path opened, for messages. */
+    /** {@return the path opened}, for messages */
     public String description() {
         return description;
     }

@@ -61,11 +61,17 @@ public final class TorchConverter {
     private TorchConverter() {
     }
 
+    /** {@return a converter with no extra metadata, no dtype change, one output file} */
     public static TorchConverter create() {
         return new TorchConverter();
     }
 
-    /** Adds {@code __metadata__} entries; they win over {@code format} and the duplicates' entries. */
+    /**
+     * Adds {@code __metadata__} entries; they win over {@code format} and the duplicates' entries.
+     *
+     * @param entries key → value
+     * @return this converter
+     */
     public TorchConverter metadata(Map<String, String> entries) {
         metadata.putAll(entries);
         return this;
@@ -74,6 +80,11 @@ public final class TorchConverter {
     /**
      * Re-encodes floating tensors whose name {@code which} accepts as {@code target} (BF16, F16, F32, F8_*),
      * rounding to nearest even; other tensors are written as they are.
+     *
+     * @param target   the dtype to write
+     * @param overflow what values beyond its range become
+     * @param which    which tensors, by name
+     * @return this converter
      */
     public TorchConverter dtype(DType target, Overflow overflow, Predicate<String> which) {
         if (!FloatEncoder.canEncode(target)) {
@@ -86,7 +97,12 @@ public final class TorchConverter {
         return this;
     }
 
-    /** Writes shards of at most {@code bytes} tensor bytes (a larger tensor gets a shard of its own). */
+    /**
+     * Writes shards of at most {@code bytes} tensor bytes (a larger tensor gets a shard of its own).
+     *
+     * @param bytes the limit, as {@code ShardedWriter.parseSize} reads {@code 5GB}
+     * @return this converter
+     */
     public TorchConverter maxShardSize(long bytes) {
         if (bytes <= 0) {
             throw new IllegalArgumentException("the shard size limit must be positive, got " + bytes);
@@ -95,12 +111,22 @@ public final class TorchConverter {
         return this;
     }
 
+    /**
+     * @param listener told the bytes written so far, after each piece of at most 64 MiB
+     * @return this converter
+     */
     public TorchConverter progress(ProgressListener listener) {
         this.progress = listener;
         return this;
     }
 
-    /** Writes {@code in} to {@code out}; see the class comment for the layout. */
+    /**
+     * Writes {@code in} to {@code out}; see the class comment for the layout.
+     *
+     * @param in  an open checkpoint
+     * @param out the file, or the directory for shards
+     * @return what was written
+     */
     public ConversionReport convert(TorchCheckpoint in, Path out) {
         List<TorchTensor> written = in.tensors().stream().filter(t -> !in.duplicates().containsKey(t.name())).toList();
         if (written.isEmpty() && !in.skipped().isEmpty()) {

@@ -16,7 +16,7 @@ public enum TorchFormat {
         this.description = description;
     }
 
-    /** "PyTorch zip archive" or "PyTorch legacy pickle", for messages and listings. */
+    /** {@return "PyTorch zip archive" or "PyTorch legacy pickle"}, for messages and listings */
     public String description() {
         return description;
     }

@@ -23,7 +23,7 @@ public final class TorchOptions {
         this.limits = limits;
     }
 
-    /** The sub-dict by rule, default limits. */
+    /** {@return options choosing the sub-dict by rule, with the default limits} */
     public static TorchOptions defaults() {
         return DEFAULTS;
     }
@@ -33,20 +33,28 @@ public final class TorchOptions {
      * ({@code "model.encoder"}), {@code ""} for the whole object, or null for the rule: when the top-level
      * dict holds no tensor itself, the first of {@code state_dict}, {@code model_state_dict}, {@code model},
      * {@code module} that holds tensors, else the whole object.
+     *
+     * @param path the sub-dict
+     * @return these options with that sub-dict
      */
     public TorchOptions withSubDict(String path) {
         return new TorchOptions(path, limits);
     }
 
+    /**
+     * @param limits the pickle reader's limits
+     * @return these options with those limits
+     */
     public TorchOptions withLimits(PickleLimits limits) {
         return new TorchOptions(subDict, Objects.requireNonNull(limits, "limits must be non-null"));
     }
 
-    /** The sub-dict asked for; empty when chosen by rule. */
+    /** {@return the sub-dict asked for} Empty when chosen by rule. */
     public Optional<String> subDict() {
         return Optional.ofNullable(subDict);
     }
 
+    /** {@return the pickle reader's limits} */
     public PickleLimits limits() {
         return limits;
     }

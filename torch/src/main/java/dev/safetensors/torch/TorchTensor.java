@@ -44,56 +44,57 @@ public final class TorchTensor {
         this.closed = closed;
     }
 
-    /** The dotted name it has in the flattened state dict. */
+    /** {@return the dotted name it has in the flattened state dict} */
     public String name() {
         return name;
     }
 
+    /** {@return the safetensors dtype} */
     public DType dtype() {
         return dtype;
     }
 
-    /** The safetensors shape (for {@code float4_e2m1fn_x2}, whose elements are pairs, the last dimension doubled). */
+    /** {@return the safetensors shape} For {@code float4_e2m1fn_x2}, whose elements are pairs, the last dimension is doubled. */
     public Shape shape() {
         return shape;
     }
 
-    /** Bytes of the contiguous tensor. */
+    /** {@return the byte size of the contiguous tensor} */
     public long byteSize() {
         return view.byteSize();
     }
 
-    /** PyTorch's strides, in elements. */
+    /** {@return PyTorch's strides, in elements} */
     public long[] strides() {
         return ref.strides();
     }
 
-    /** PyTorch's storage offset, in elements. */
+    /** {@return PyTorch's storage offset, in elements} */
     public long storageOffset() {
         return ref.offset();
     }
 
-    /** The key of the storage it views ({@code data/<key>} in a zip archive). */
+    /** {@return the key of the storage it views} ({@code data/<key>} in a zip archive.) */
     public String storageKey() {
         return ref.storage().key();
     }
 
-    /** Where it was saved from ({@code cpu}, {@code cuda:0}, {@code mps}): informational, bytes are read from the file. */
+    /** {@return where it was saved from} ({@code cpu}, {@code cuda:0}, {@code mps}): informational, bytes are read from the file. */
     public String location() {
         return ref.storage().location();
     }
 
-    /** Whether it was saved as an {@code nn.Parameter} (a buffer or plain tensor otherwise). */
+    /** {@return whether it was saved as an {@code nn.Parameter}} A buffer or plain tensor otherwise. */
     public boolean isParameter() {
         return ref.parameter();
     }
 
-    /** Whether its bytes are already one run, little-endian, in the file: then {@link #data()} is zero-copy. */
+    /** {@return whether its bytes are already one little-endian run in the file} Then {@link #data()} is zero-copy. */
     public boolean isContiguous() {
         return view.isContiguous() && view.swapUnit() == 1;
     }
 
-    /** The checkpoint file it is in. */
+    /** {@return the checkpoint file it is in} */
     public Path file() {
         return file;
     }
@@ -101,6 +102,8 @@ public final class TorchTensor {
     /**
      * Its bytes in row-major order, little-endian, produced when a writer asks: a slice of the mapped file
      * when {@link #isContiguous()}, else gathered through a 1 MiB buffer. Valid until the checkpoint is closed.
+     *
+     * @return the bytes, for {@code SafeTensorsWriter.add}
      */
     public TensorData data() {
         TensorData bytes = view.data();
@@ -120,7 +123,7 @@ public final class TorchTensor {
         return new SafeTensorsException(SafeTensorsException.Kind.IoError, file.toString(), "the checkpoint is closed");
     }
 
-    /** A copy of its bytes (for small tensors: at most 2^31 − 9 bytes). */
+    /** {@return a copy of its bytes} For small tensors: at most 2^31 − 9 bytes. */
     public byte[] toByteArray() {
         long size = byteSize();
         if (size > Integer.MAX_VALUE - 8) {
