@@ -153,11 +153,13 @@ public final class TorchCheckpoint implements AutoCloseable {
         } catch (IOException e) {
             return false;
         }
+        // A safetensors file whose header length happens to begin with 0x80 0x02 is still safetensors.
+        boolean safetensors = n >= 9 && head[8] == '{';
         boolean zip = n >= 4 && head[0] == 'P' && head[1] == 'K' && head[2] == 3 && head[3] == 4;
         boolean pickle = n >= 2 && (head[0] & 0xFF) == 0x80 && head[1] >= 2 && head[1] <= 5;
         boolean textMagic = n >= 20 && new String(head, 0, 20, java.nio.charset.StandardCharsets.US_ASCII)
                 .equals("L1195470371460388013");   // the legacy magic number, pickled at protocol 0 or 1
-        return zip || pickle || textMagic;
+        return !safetensors && (zip || pickle || textMagic);
     }
 
     /** {@return the checkpoint files read, in shard order} */

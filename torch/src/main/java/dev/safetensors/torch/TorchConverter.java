@@ -45,8 +45,8 @@ import java.util.function.Predicate;
  * <p>Where it writes: with {@link #maxShardSize}, shards and {@code model.safetensors.index.json} into the
  * directory {@code out} ({@code model.safetensors} alone if everything fits); a sharded checkpoint
  * converts shard by shard into {@code out} as a directory, keeping its boundaries, unless {@code out}
- * ends in {@code .safetensors} (then merged into that file); otherwise one file {@code out}. Every file
- * is written atomically.
+ * ends in {@code .safetensors} (then merged into that file); otherwise one file {@code out} (or
+ * {@code out/model.safetensors} when {@code out} is a directory). Every file is written atomically.
  */
 public final class TorchConverter {
     private static final long PIECE = 64L << 20;

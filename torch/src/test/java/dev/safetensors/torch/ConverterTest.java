@@ -187,6 +187,27 @@ class ConverterTest {
         }
     }
 
+    @Test
+    void onlyPyTorchInputsLookLikeCheckpoints() throws IOException {
+        assertThat(TorchCheckpoint.looksLikeCheckpoint(Fixtures.real(MNIST + ".pt"))).isTrue();
+        assertThat(TorchCheckpoint.looksLikeCheckpoint(Fixtures.generated("legacy.pt"))).isTrue();
+        assertThat(TorchCheckpoint.looksLikeCheckpoint(Fixtures.generated("sharded"))).isTrue();
+        assertThat(TorchCheckpoint.looksLikeCheckpoint(Fixtures.generated("sharded/pytorch_model.bin.index.json"))).isTrue();
+        assertThat(TorchCheckpoint.looksLikeCheckpoint(Fixtures.repositoryFixture(MNIST + ".safetensors"))).isFalse();
+        // A safetensors file named .bin whose 640-byte header length begins with the bytes 0x80 0x02 of a pickle.
+        byte[] header = "{\"__metadata__\":{\"a\":\"b\"}}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] file = new byte[8 + 640];
+        file[0] = (byte) 0x80;
+        file[1] = 2;
+        System.arraycopy(header, 0, file, 8, header.length);
+        java.util.Arrays.fill(file, 8 + header.length, file.length, (byte) ' ');
+        Path disguised = Files.write(dir.resolve("model.bin"), file);
+        assertThat(TorchCheckpoint.looksLikeCheckpoint(disguised)).isFalse();
+        try (SafeTensorsFile f = SafeTensorsFile.open(disguised)) {
+            assertThat(f.metadata()).contains(Map.of("a", "b"));
+        }
+    }
+
     private static byte[] header(Path file) throws IOException {
         byte[] all = Files.readAllBytes(file);
         long n = ByteBuffer.wrap(all, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
