@@ -19,16 +19,10 @@ import pickle
 import struct
 import sys
 import zipfile
-
-FIXED_TIME = (2024, 1, 1, 0, 0, 0)   # entries carry this date, so that regenerated files are identical
-
-
-def entry(name, compression=zipfile.ZIP_STORED):
-    info = zipfile.ZipInfo(name, date_time=FIXED_TIME)
-    info.compress_type = compression
-    return info
 from collections import OrderedDict
 from pathlib import Path
+
+from torchzip import entry
 
 import torch
 import torch.nn as nn

@@ -1,5 +1,6 @@
 package dev.safetensors.torch.internal.checkpoint;
 
+import dev.safetensors.internal.io.LittleEndian;
 import static dev.safetensors.SafeTensorsException.Kind.InvalidHeaderDeserialization;
 import static dev.safetensors.SafeTensorsException.Kind.MetadataIncompleteBuffer;
 
@@ -12,9 +13,7 @@ import dev.safetensors.torch.internal.pickle.PickleMachine;
 import dev.safetensors.torch.internal.pickle.PyDict;
 import dev.safetensors.torch.internal.pickle.PyValues;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.math.BigInteger;
-import java.nio.ByteOrder;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,7 +27,6 @@ public final class LegacyFormat {
     /** {@code torch.serialization.MAGIC_NUMBER}. */
     static final BigInteger MAGIC = new BigInteger("1950a86a20f9469cfc6c", 16);
     static final long PROTOCOL_VERSION = 1001;
-    private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     private LegacyFormat() {
     }
@@ -92,7 +90,7 @@ public final class LegacyFormat {
             if (at > size - 8) {
                 throw truncated(source, key, at + 8, size);
             }
-            long numel = file.get(LONG, at);
+            long numel = file.get(LittleEndian.LONG, at);
             if (numel != ref.numel()) {
                 throw new SafeTensorsException(SafeTensorsException.Kind.TensorInvalidInfo, source, "storage `" + key
                         + "` is declared with " + ref.numel() + " elements, but its data at byte " + at + " says "

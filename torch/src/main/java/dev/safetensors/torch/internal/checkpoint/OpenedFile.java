@@ -1,5 +1,6 @@
 package dev.safetensors.torch.internal.checkpoint;
 
+import dev.safetensors.internal.io.LittleEndian;
 import static dev.safetensors.SafeTensorsException.Kind.InvalidHeaderDeserialization;
 import static dev.safetensors.SafeTensorsException.Kind.MetadataIncompleteBuffer;
 
@@ -10,7 +11,6 @@ import dev.safetensors.torch.TorchOptions;
 import dev.safetensors.torch.internal.pickle.Budget;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
 import java.nio.file.Path;
 
 /**
@@ -53,7 +53,7 @@ public record OpenedFile(Path path, MappedFileSource mapping, LoadedFile loaded,
             return TorchFormat.ZIP;
         }
         if (size >= 9 && file.get(ValueLayout.JAVA_BYTE, 8) == '{'
-                && file.get(ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 0) <= size - 8) {
+                && file.get(LittleEndian.LONG, 0) <= size - 8) {
             throw new SafeTensorsException(InvalidHeaderDeserialization, name, "this is a safetensors file, not a "
                     + "PyTorch checkpoint: open it with SafeTensorsFile");
         }

@@ -1,5 +1,6 @@
 package dev.safetensors.torch.internal.pickle;
 
+import dev.safetensors.internal.io.LittleEndian;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
@@ -10,9 +11,6 @@ import java.nio.ByteOrder;
  * frames (a read may not straddle the end of a frame, as in CPython's unframer).
  */
 final class PickleInput {
-    private static final ValueLayout.OfShort U16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfInt I32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfLong I64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfDouble F64_BIG = ValueLayout.JAVA_DOUBLE_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
 
     private final MemorySegment bytes;
@@ -46,14 +44,14 @@ final class PickleInput {
 
     int u16() {
         take(2, "2 bytes");
-        int v = bytes.get(U16, position) & 0xFFFF;
+        int v = bytes.get(LittleEndian.SHORT, position) & 0xFFFF;
         position += 2;
         return v;
     }
 
     int i32() {
         take(4, "4 bytes");
-        int v = bytes.get(I32, position);
+        int v = bytes.get(LittleEndian.INT, position);
         position += 4;
         return v;
     }
@@ -64,7 +62,7 @@ final class PickleInput {
 
     long i64() {
         take(8, "8 bytes");
-        long v = bytes.get(I64, position);
+        long v = bytes.get(LittleEndian.LONG, position);
         position += 8;
         return v;
     }

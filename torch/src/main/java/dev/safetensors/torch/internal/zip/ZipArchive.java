@@ -1,5 +1,6 @@
 package dev.safetensors.torch.internal.zip;
 
+import dev.safetensors.internal.io.LittleEndian;
 import static dev.safetensors.SafeTensorsException.Kind.InvalidHeaderDeserialization;
 import static dev.safetensors.SafeTensorsException.Kind.InvalidOffset;
 import static dev.safetensors.SafeTensorsException.Kind.MetadataIncompleteBuffer;
@@ -8,7 +9,6 @@ import dev.safetensors.SafeTensorsException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
@@ -31,9 +31,6 @@ import java.util.Optional;
  * inflated: {@link #bytes} refuses them, so no zip bomb can expand.
  */
 public final class ZipArchive {
-    private static final ValueLayout.OfShort U16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfInt U32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfLong U64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     private static final int END = 0x06054b50;
     private static final int END64 = 0x06064b50;
@@ -303,19 +300,19 @@ public final class ZipArchive {
         }
 
         private int u16(long at) {
-            return file.get(U16, at) & 0xFFFF;
+            return file.get(LittleEndian.SHORT, at) & 0xFFFF;
         }
 
         private int i32(long at) {
-            return at >= 0 && at <= size - 4 ? file.get(U32, at) : 0;
+            return at >= 0 && at <= size - 4 ? file.get(LittleEndian.INT, at) : 0;
         }
 
         private long u32(long at) {
-            return file.get(U32, at) & 0xFFFFFFFFL;
+            return file.get(LittleEndian.INT, at) & 0xFFFFFFFFL;
         }
 
         private long u64(long at) {
-            return file.get(U64, at);
+            return file.get(LittleEndian.LONG, at);
         }
 
         private byte[] bytes(long at, int n) {
