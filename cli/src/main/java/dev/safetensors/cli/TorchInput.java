@@ -16,7 +16,9 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -119,8 +121,11 @@ final class TorchInput {
         for (TorchTensor t : ckpt.tensors()) {
             sb.append(first ? "" : ", ");
             JsonWriter.appendQuoted(sb, t.name());
-            sb.append(": {\"dtype\": \"").append(t.dtype()).append("\", \"shape\": ").append(longs(t.shape().dims()))
-                    .append(", \"strides\": ").append(longs(t.strides())).append(", \"storage\": ");
+            sb.append(": {\"dtype\": \"").append(t.dtype()).append("\", \"shape\": ");
+            JsonWriter.appendValue(sb, Arrays.stream(t.shape().dims()).boxed().toList(), JsonWriter.Style.SERDE);
+            sb.append(", \"strides\": ");
+            JsonWriter.appendValue(sb, Arrays.stream(t.strides()).boxed().toList(), JsonWriter.Style.SERDE);
+            sb.append(", \"storage\": ");
             JsonWriter.appendQuoted(sb, t.storageKey());
             sb.append(", \"contiguous\": ").append(t.isContiguous());
             if (sha256) {
@@ -129,34 +134,18 @@ final class TorchInput {
             sb.append('}');
             first = false;
         }
-        sb.append("}, \"duplicates\": {");
-        first = true;
-        for (Map.Entry<String, String> e : ckpt.duplicates().entrySet()) {
-            sb.append(first ? "" : ", ");
-            JsonWriter.appendQuoted(sb, e.getKey());
-            sb.append(": ");
-            JsonWriter.appendQuoted(sb, e.getValue());
-            first = false;
-        }
-        sb.append("}, \"skipped\": [");
-        first = true;
-        for (SkippedEntry s : ckpt.skipped()) {
-            sb.append(first ? "{\"name\": " : ", {\"name\": ");
-            JsonWriter.appendQuoted(sb, s.name());
-            sb.append(", \"type\": ");
-            JsonWriter.appendQuoted(sb, s.type());
-            sb.append('}');
-            first = false;
-        }
-        return sb.append("]}").toString();
+        sb.append("}, \"duplicates\": ");
+        JsonWriter.appendValue(sb, ckpt.duplicates(), JsonWriter.Style.SERDE);
+        sb.append(", \"skipped\": ");
+        JsonWriter.appendValue(sb, ckpt.skipped().stream().map(TorchInput::nameAndType).toList(), JsonWriter.Style.SERDE);
+        return sb.append('}').toString();
     }
 
-    private static String longs(long[] values) {
-        StringBuilder sb = new StringBuilder("[");
-        for (int i = 0; i < values.length; i++) {
-            sb.append(i == 0 ? "" : ", ").append(Long.toUnsignedString(values[i]));
-        }
-        return sb.append(']').toString();
+    private static Map<String, String> nameAndType(SkippedEntry e) {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("name", e.name());
+        m.put("type", e.type());
+        return m;
     }
 
     /** The SHA-256 of the contiguous bytes, as safetensors will hold them. */

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.safetensors.Checkpoint;
 import dev.safetensors.DType;
 import dev.safetensors.SafeTensorsFile;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -18,22 +17,10 @@ class TorchCommandsTest {
     @TempDir
     Path dir;
 
-    /** A fixture of the torch module: torch/src/test/resources/dev/safetensors/torch/NAME. */
-    static Path torchFixture(String name) {
-        Path p = Path.of("").toAbsolutePath();
-        while (p != null && !Files.isDirectory(p.resolve("torch/src/test/resources/dev/safetensors/torch"))) {
-            p = p.getParent();
-        }
-        if (p == null) {
-            throw new IllegalStateException("the torch module's fixtures are not found");
-        }
-        return p.resolve("torch/src/test/resources/dev/safetensors/torch").resolve(name);
-    }
-
     @Test
     void convertsAPickleToSafetensors() {
         Path out = dir.resolve("mnist.safetensors");
-        Cli r = Cli.run("convert", torchFixture(MNIST).toString(), out.toString(), "--metadata", "source=burn");
+        Cli r = Cli.run("convert", Cli.torchFixture(MNIST).toString(), out.toString(), "--metadata", "source=burn");
         assertThat(r.exitCode()).as(r.err()).isZero();
         assertThat(r.out()).contains("wrote 20 tensors (0 converted)", "PyTorch zip archive", "nothing in it was run");
         try (SafeTensorsFile f = SafeTensorsFile.open(out)) {
@@ -44,7 +31,7 @@ class TorchCommandsTest {
 
     @Test
     void aShardedCheckpointBecomesSafetensorsShardsAndAnIndex() {
-        Path sharded = torchFixture("generated/sharded");
+        Path sharded = Cli.torchFixture("generated/sharded");
         Path out = dir.resolve("out");
         Cli r = Cli.run("convert", sharded.toString(), out.toString());
         assertThat(r.exitCode()).as(r.err()).isZero();
@@ -69,7 +56,7 @@ class TorchCommandsTest {
     @Test
     void subDictChoosesTheTensorsAndSkippedValuesAreReported() {
         Path out = dir.resolve("opt.safetensors");
-        Cli r = Cli.run("convert", torchFixture("generated/lightning.ckpt").toString(), out.toString(),
+        Cli r = Cli.run("convert", Cli.torchFixture("generated/lightning.ckpt").toString(), out.toString(),
                 "--sub-dict", "optimizer");
         assertThat(r.exitCode()).as(r.err()).isZero();
         assertThat(r.out()).contains("wrote 6 tensors");
@@ -78,22 +65,22 @@ class TorchCommandsTest {
 
     @Test
     void inspectListsAPicklesTensorsAndSaysItIsAPickle() {
-        Cli r = Cli.run("inspect", torchFixture("generated/shared.pt").toString());
+        Cli r = Cli.run("inspect", Cli.torchFixture("generated/shared.pt").toString());
         assertThat(r.exitCode()).as(r.err()).isZero();
         assertThat(r.out()).contains("PyTorch zip archive (a pickle, read as data: nothing in it was run)",
                 "NAME", "lm_head.weight", "F32", "[4, 3]",
                 "shares storage: lm_head.weight is the same view as embed.alias (written once)");
-        Cli json = Cli.run("inspect", "--json", "--sha256", torchFixture(MNIST).toString());
+        Cli json = Cli.run("inspect", "--json", "--sha256", Cli.torchFixture(MNIST).toString());
         assertThat(json.out()).contains("\"format\": \"PyTorch zip archive\"", "\"conv1.weight\": {\"dtype\": \"F32\"",
                 "\"sha256\": \"");
     }
 
     @Test
     void validateGivesAPickleItsVerdict() {
-        Cli ok = Cli.run("validate", torchFixture("generated/legacy.pt").toString());
+        Cli ok = Cli.run("validate", Cli.torchFixture("generated/legacy.pt").toString());
         assertThat(ok.exitCode()).isZero();
         assertThat(ok.out()).contains(": OK (PyTorch legacy pickle, a pickle, read as data: nothing in it was run; 5 tensors)");
-        Cli bad = Cli.run("validate", torchFixture("hostile/os_system.pt").toString());
+        Cli bad = Cli.run("validate", Cli.torchFixture("hostile/os_system.pt").toString());
         assertThat(bad.exitCode()).isEqualTo(1);
         assertThat(bad.out()).contains(": INVALID UnsafePickle:", "`posix.system`");
     }
@@ -101,7 +88,7 @@ class TorchCommandsTest {
     @Test
     void aHostilePickleIsRefusedAndNothingIsWritten() {
         Path out = dir.resolve("never.safetensors");
-        Cli r = Cli.run("convert", torchFixture("hostile/eval.pt").toString(), out.toString());
+        Cli r = Cli.run("convert", Cli.torchFixture("hostile/eval.pt").toString(), out.toString());
         assertThat(r.exitCode()).isEqualTo(1);
         assertThat(r.err()).startsWith("safetensors: UnsafePickle: ").contains("`builtins.eval`", "Nothing was executed");
         assertThat(out).doesNotExist();
