@@ -52,6 +52,20 @@ def expect(name, kind, phrase):
     rows.append((name, kind, phrase))
 
 
+def rebuild(numel=b"K\x01", offset=b"K\x00", size=b"K\x01\x85", stride=b"K\x01\x85", storage=b"FloatStorage",
+            key=b"0"):
+    """_rebuild_tensor_v2(<persistent id of a storage>, offset, size, stride, False, OrderedDict()), opcode by
+    opcode at protocol 2, each argument given as the opcodes that push it."""
+    return (b"ctorch._utils\n_rebuild_tensor_v2\n((X\x07\x00\x00\x00storagectorch\n" + storage + b"\n"
+            + b"X" + struct.pack("<I", len(key)) + key + b"X\x03\x00\x00\x00cpu" + numel + b"tQ"
+            + offset + size + stride + b"\x89ccollections\nOrderedDict\n)RtR")
+
+
+def one_tensor(tensor):
+    """{"w": tensor}."""
+    return b"\x80\x02}X\x01\x00\x00\x00w" + tensor + b"s."
+
+
 def torch_pickle(obj, protocol=2):
     return pickle.dumps(obj, protocol=protocol)
 
@@ -112,14 +126,10 @@ def builds():
     archive("build_on_list.pt", b"\x80\x02]}X\x01\x00\x00\x00aK\x01sb.")
     expect("build_on_list.pt", "UnsafePickle", "BUILD")
     # BUILD on a tensor with a state that would set __class__ or call __setstate__.
-    p = (b"\x80\x02ctorch._utils\n_rebuild_tensor_v2\n((X\x07\x00\x00\x00storagectorch\nFloatStorage\n"
-         b"X\x01\x00\x00\x000X\x03\x00\x00\x00cpuK\x01tQK\x00K\x01\x85K\x01\x85\x89ccollections\nOrderedDict\n)RtR"
-         b"}X\t\x00\x00\x00__class__cposix\nsystem\nsb.")
+    p = b"\x80\x02" + rebuild() + b"}X\t\x00\x00\x00__class__cposix\nsystem\nsb."
     archive("build_on_tensor.pt", p, storages=[("0", b"\x00\x00\x80?")])
     expect("build_on_tensor.pt", "UnsafePickle", "posix.system")
-    p = (b"\x80\x02ctorch._utils\n_rebuild_tensor_v2\n((X\x07\x00\x00\x00storagectorch\nFloatStorage\n"
-         b"X\x01\x00\x00\x000X\x03\x00\x00\x00cpuK\x01tQK\x00K\x01\x85K\x01\x85\x89ccollections\nOrderedDict\n)RtR"
-         b"}X\x01\x00\x00\x00aK\x01sb.")
+    p = b"\x80\x02" + rebuild() + b"}X\x01\x00\x00\x00aK\x01sb."
     archive("build_state_on_tensor.pt", p, storages=[("0", b"\x00\x00\x80?")])
     expect("build_state_on_tensor.pt", "UnsafePickle", "BUILD")
     # NEWOBJ and INST on classes off the allowlist.
@@ -148,10 +158,7 @@ def memo_and_stack():
     archive("out_of_band_buffer.pt", b"\x80\x05\x97.")
     expect("out_of_band_buffer.pt", "InvalidHeaderDeserialization", "out-of-band")
     # A reference cycle through a dict that holds a tensor: {"a": {"w": tensor, "loop": <that dict>}}.
-    tensor = (b"ctorch._utils\n_rebuild_tensor_v2\n((X\x07\x00\x00\x00storagectorch\nFloatStorage\n"
-              b"X\x01\x00\x00\x000X\x03\x00\x00\x00cpuK\x01tQK\x00K\x01\x85K\x01\x85\x89"
-              b"ccollections\nOrderedDict\n)RtR")
-    archive("cyclic.pt", b"\x80\x02}X\x01\x00\x00\x00a}q\x01(X\x01\x00\x00\x00w" + tensor
+    archive("cyclic.pt", b"\x80\x02}X\x01\x00\x00\x00a}q\x01(X\x01\x00\x00\x00w" + rebuild()
             + b"X\x04\x00\x00\x00looph\x01us.", storages=[("0", b"\x00" * 4)])
     expect("cyclic.pt", "InvalidHeaderDeserialization", "cycle")
     # Unhashable key: a list as a dict key (Python raises TypeError).
@@ -168,11 +175,8 @@ def huge_sizes():
     expect("huge_long4.pt", "InvalidHeaderDeserialization", "2147483647")
     archive("huge_frame.pt", b"\x80\x04\x95" + struct.pack("<Q", 1 << 62) + b"N.")
     expect("huge_frame.pt", "InvalidHeaderDeserialization", "frame")
-    tensor = (b"\x80\x02}X\x01\x00\x00\x00wctorch._utils\n_rebuild_tensor_v2\n((X\x07\x00\x00\x00storage"
-              b"ctorch\nFloatStorage\nX\x01\x00\x00\x000X\x03\x00\x00\x00cpu%stQ%s%s%s\x89ccollections\nOrderedDict\n)RtRs.")
-
     def t(numel, offset, size, stride):
-        return tensor % (numel, offset, size, stride)
+        return one_tensor(rebuild(numel, offset, size, stride))
     one = b"K\x01"
     big = b"\x8a\x08" + struct.pack("<q", 1 << 60)
     archive("huge_numel.pt", t(big, b"K\x00", b"K\x01\x85", b"K\x01\x85"), storages=[("0", b"\x00" * 4)])
@@ -192,10 +196,7 @@ def huge_sizes():
 
 def storage_keys():
     def pickled(key):
-        k = key.encode()
-        return (b"\x80\x02}X\x01\x00\x00\x00wctorch._utils\n_rebuild_tensor_v2\n((X\x07\x00\x00\x00storage"
-                b"ctorch\nFloatStorage\nX" + struct.pack("<I", len(k)) + k + b"X\x03\x00\x00\x00cpuK\x01tQK\x00K\x01"
-                b"\x85K\x01\x85\x89ccollections\nOrderedDict\n)RtRs.")
+        return one_tensor(rebuild(key=key.encode()))
     # data/../etc/passwd would name an entry that exists: keys must be plain names.
     archive("key_traversal.pt", pickled("../etc/passwd"), storages=[("0", b"\x00" * 4)],
             extra=[("archive/etc/passwd", b"root:x:0:0")])
@@ -211,9 +212,7 @@ def storage_keys():
 
 
 def zip_bombs():
-    w = (b"\x80\x02}X\x01\x00\x00\x00wctorch._utils\n_rebuild_tensor_v2\n((X\x07\x00\x00\x00storage"
-         b"ctorch\nByteStorage\nX\x01\x00\x00\x000X\x03\x00\x00\x00cpuJ\x00\x00\x00\x04tQK\x00J\x00\x00\x00\x04\x85K"
-         b"\x01\x85\x89ccollections\nOrderedDict\n)RtRs.")
+    w = one_tensor(rebuild(numel=b"J\x00\x00\x00\x04", size=b"J\x00\x00\x00\x04\x85", storage=b"ByteStorage"))
     # 64 MiB of zeros deflated to about 64 KiB: never inflated, refused as compressed.
     with zipfile.ZipFile(OUT / "zip_bomb.pt", "w", zipfile.ZIP_DEFLATED, compresslevel=9) as z:
         z.writestr(entry("archive/data.pkl"), w)
