@@ -162,6 +162,8 @@ def nested():
     # A module's state dict under "model", beside a list of tensors.
     other = {"model": model.state_dict(), "anchors": [torch.ones(2), torch.zeros(1)], "step": 10}
     save("model_and_list.pt", other, flat=lambda c: c["model"])
+    # One tensor, not a dict: its name is the root's path, the empty name.
+    save("single_tensor.pt", torch.arange(3, dtype=torch.int16), flat=lambda t: {"": t})
 
 
 def sharded():
