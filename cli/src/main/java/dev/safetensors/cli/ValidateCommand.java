@@ -47,7 +47,7 @@ final class ValidateCommand implements Callable<Integer> {
     }
 
     private static List<Path> expand(Path p) {
-        if (!Files.isDirectory(p)) {
+        if (!Files.isDirectory(p) || TorchInput.is(p)) {   // a directory of PyTorch shards is one checkpoint
             return List.of(p);
         }
         try (Stream<Path> walk = Files.walk(p)) {

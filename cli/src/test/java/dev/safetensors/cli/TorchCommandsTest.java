@@ -80,6 +80,9 @@ class TorchCommandsTest {
         Cli ok = Cli.run("validate", Cli.torchFixture("generated/legacy.pt").toString());
         assertThat(ok.exitCode()).isZero();
         assertThat(ok.out()).contains(": OK (PyTorch legacy pickle, a pickle, read as data: nothing in it was run; 5 tensors)");
+        Cli shards = Cli.run("validate", Cli.torchFixture("generated/sharded").toString());
+        assertThat(shards.exitCode()).isZero();
+        assertThat(shards.out()).contains("sharded: OK (PyTorch zip archive", "5 tensors");
         Cli bad = Cli.run("validate", Cli.torchFixture("hostile/os_system.pt").toString());
         assertThat(bad.exitCode()).isEqualTo(1);
         assertThat(bad.out()).contains(": INVALID UnsafePickle:", "`posix.system`");
