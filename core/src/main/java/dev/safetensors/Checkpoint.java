@@ -18,8 +18,9 @@ import java.util.Optional;
 public interface Checkpoint extends AutoCloseable {
 
     /**
-     * Opens a safetensors file, a {@code *.safetensors.index.json}, or a directory holding either an index
-     * or {@code *.safetensors} files.
+     * Opens a safetensors file, a {@code *.safetensors.index.json}, or a directory, which opens as
+     * transformers reads one: {@code model.safetensors} if it is there, else its index, else all its
+     * {@code *.safetensors} files ({@link ShardedCheckpoint}).
      */
     static Checkpoint open(Path path, OpenOptions options) {
         if (Files.isDirectory(path) || path.getFileName().toString().endsWith(".json")) {

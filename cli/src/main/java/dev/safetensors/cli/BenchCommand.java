@@ -3,12 +3,14 @@ package dev.safetensors.cli;
 import dev.safetensors.DType;
 import dev.safetensors.OpenOptions;
 import dev.safetensors.ReadStrategy;
+import dev.safetensors.SafeTensorsException;
 import dev.safetensors.SafeTensorsFile;
 import dev.safetensors.SafeTensorsWriter;
 import dev.safetensors.Tensor;
 import dev.safetensors.TensorData;
 import dev.safetensors.convert.FloatDecoder;
 import dev.safetensors.convert.SubBytePacking;
+import dev.safetensors.internal.io.InFlight;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.lang.foreign.Arena;
@@ -35,14 +37,16 @@ import picocli.CommandLine.Spec;
 
 /** {@code safetensors bench}: how fast this machine opens, reads, writes and converts the user's own files. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = {"Measure opening, reading (mmap and positional), writing and dtype conversion on your own files,",
+        description = {"Measure opening, reading (mmap and positional), writing and dtype conversion on your own files",
+                "(a sharded checkpoint: each shard),",
                 "each against a baseline measured in the same run (memcpy, a raw write, dd for cold reads).",
                 "Every figure is the median of several runs after warm-up."})
 final class BenchCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(paramLabel = "PATH", arity = "1..*", description = "safetensors files")
+    @Parameters(paramLabel = "PATH", arity = "1..*",
+            description = "safetensors files, *.safetensors.index.json files or directories of shards (each shard measured)")
     List<Path> paths;
 
     @Option(names = "--json", description = "One JSON object per file.")
@@ -84,12 +88,21 @@ final class BenchCommand implements Callable<Integer> {
         if (device != null) {
             return streamBench(out, t);
         }
+        boolean allMeasured = true;
         for (Path p : paths) {
-            Map<String, Object> r = measure(p, t);
-            out.println(json ? toJson(r) : toText(r));
-            out.flush();
+            // As inspect and validate: a path that fails is reported on one line, and the others are measured.
+            try {
+                for (Path file : Inputs.filePaths(p)) {
+                    Map<String, Object> r = measure(file, t);
+                    out.println(json ? toJson(r) : toText(r));
+                    out.flush();
+                }
+            } catch (SafeTensorsException | IOException | OutOfMemoryError e) {
+                spec.commandLine().getErr().println("safetensors: " + ErrorLine.of(e, p));
+                allMeasured = false;
+            }
         }
-        return 0;
+        return allMeasured ? 0 : 1;
     }
 
     private int streamBench(PrintWriter out, int threadCount) throws Exception {
@@ -250,6 +263,7 @@ final class BenchCommand implements Callable<Integer> {
      */
     private double[] writes(Path path) throws Exception {
         Path out = path.toAbsolutePath().getParent().resolve(".bench-" + ProcessHandle.current().pid() + ".safetensors");
+        InFlight.add(out);      // a copy of the model: removed even when the bench is stopped (Ctrl-C)
         try (SafeTensorsFile f = SafeTensorsFile.open(path)) {
             long bytes = f.header().dataStart() + f.header().dataSize();
             double[] ours = new double[runs];
@@ -273,6 +287,7 @@ final class BenchCommand implements Callable<Integer> {
             return new double[] {Measure.gbps(bytes, Measure.median(ours)), Measure.gbps(bytes, Measure.median(raw))};
         } finally {
             Files.deleteIfExists(out);
+            InFlight.remove(out);
         }
     }
 

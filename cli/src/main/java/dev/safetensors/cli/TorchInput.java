@@ -2,6 +2,7 @@ package dev.safetensors.cli;
 
 import dev.safetensors.DType;
 import dev.safetensors.SafeTensorsException;
+import dev.safetensors.convert.ConversionCounts;
 import dev.safetensors.convert.Overflow;
 import dev.safetensors.internal.json.JsonWriter;
 import dev.safetensors.torch.ConversionReport;
@@ -65,20 +66,26 @@ final class TorchInput {
         }
     }
 
-    /** One verdict line, as for safetensors files. */
-    static boolean validate(Path path, PrintWriter out) {
+    /** {@code OK (...)}, {@code INVALID <Kind>: ...} or {@code ERROR ...}, as for safetensors files; never throws. */
+    static String verdict(Path path) {
         try (TorchCheckpoint ckpt = TorchCheckpoint.open(path)) {
-            out.println(path + ": OK (" + ckpt.format().description() + ", " + READ_AS_DATA + "; " + ckpt.size()
-                    + " tensors" + (ckpt.skipped().isEmpty() ? "" : ", " + ckpt.skipped().size() + " other entries") + ")");
-            return true;
+            return "OK (" + ckpt.format().description() + ", " + READ_AS_DATA + "; " + ckpt.size() + " tensors"
+                    + (ckpt.files().size() > 1 ? " in " + ckpt.files().size() + " files" : "")
+                    + (ckpt.skipped().isEmpty() ? "" : ", " + ckpt.skipped().size() + " other entries") + ")";
         } catch (SafeTensorsException e) {
-            out.println(path + ": INVALID " + e.kind() + ": " + e.detail());
-            return false;
+            boolean aboutTarget = e.source() == null || e.source().equals(path.toString());
+            return "INVALID " + e.kind() + ": " + (aboutTarget ? e.detail() : e.getMessage());
+        } catch (OutOfMemoryError | RuntimeException e) {
+            return "ERROR " + ErrorLine.of(e, null);
         }
     }
 
-    /** {@code convert IN OUT} from a checkpoint: one line on {@code out}, what was dropped or skipped on {@code err}. */
-    static void convert(Path in, Path target, String subDict, Map<String, String> metadata, DType dtype, Pattern only,
+    /**
+     * {@code convert IN OUT} from a checkpoint: one line on {@code out}, what was dropped or skipped on {@code err}.
+     *
+     * @return for each tensor re-encoded, what left the target's range
+     */
+    static Map<String, ConversionCounts> convert(Path in, Path target, String subDict, Map<String, String> metadata, DType dtype, Pattern only,
             Overflow overflow, long maxShard, PrintWriter out, PrintWriter err) {
         TorchOptions options = subDict == null ? TorchOptions.defaults() : TorchOptions.defaults().withSubDict(subDict);
         try (TorchCheckpoint ckpt = TorchCheckpoint.open(in, options)) {
@@ -98,6 +105,7 @@ final class TorchInput {
                 err.println("  skipped, not tensors: " + r.skipped().stream().map(SkippedEntry::toString)
                         .collect(Collectors.joining(", ")));
             }
+            return r.counts();
         }
     }
 

@@ -7,6 +7,7 @@ import dev.safetensors.ShardIndex;
 import dev.safetensors.ShardedWriter;
 import dev.safetensors.TensorData;
 import dev.safetensors.convert.Conversion;
+import dev.safetensors.convert.ConversionCounts;
 import dev.safetensors.convert.FloatEncoder;
 import dev.safetensors.convert.Overflow;
 import dev.safetensors.convert.SubBytePacking;
@@ -79,7 +80,8 @@ public final class TorchConverter {
 
     /**
      * Re-encodes floating tensors whose name {@code which} accepts as {@code target} (BF16, F16, F32, F8_*),
-     * rounding to nearest even; other tensors are written as they are.
+     * rounding to nearest even (once, as the core's {@code Conversion}); other tensors are written as they are;
+     * {@link ConversionReport#counts()} says what left the target's range.
      *
      * @param target   the dtype to write
      * @param overflow what values beyond its range become
@@ -141,6 +143,7 @@ public final class TorchConverter {
         long total = written.stream().mapToLong(this::outputBytes).sum();
         long[] done = {0};
         int converted = 0;
+        Map<String, ConversionCounts> counts = new LinkedHashMap<>();
         boolean shardByFile = maxShardSize == 0 && in.files().size() > 1 && !out.toString().endsWith(".safetensors");
         boolean sharded = maxShardSize > 0 || shardByFile;
         ShardedWriter shards = sharded ? ShardedWriter.create(shardByFile ? Long.MAX_VALUE : maxShardSize)
@@ -151,7 +154,8 @@ public final class TorchConverter {
             boolean convert = converts(t);
             DType dtype = convert ? target : t.dtype();
             TensorData data = counted(convert ? Conversion.of(t.dtype(), t.data(), target, overflow,
-                    SubBytePacking.DEFAULT) : t.data(), done, total);
+                    SubBytePacking.DEFAULT, counts.computeIfAbsent(t.name(), n -> new ConversionCounts()))
+                    : t.data(), done, total);
             if (shards != null) {
                 if (shardByFile && previousFile != null && !previousFile.equals(t.file())) {
                     shards.newShard();
@@ -178,7 +182,7 @@ public final class TorchConverter {
             single.write(file);
             files.add(file);
         }
-        return new ConversionReport(files, written.size(), converted, total, in.duplicates(), in.skipped());
+        return new ConversionReport(files, written.size(), converted, total, in.duplicates(), in.skipped(), counts);
     }
 
     private boolean converts(TorchTensor t) {
