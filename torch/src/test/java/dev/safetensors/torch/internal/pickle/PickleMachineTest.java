@@ -144,9 +144,13 @@ class PickleMachineTest {
         }
         byte[] bytes = ascii(p.append("u.").toString());
         load(bytes);   // warm
-        long t0 = System.nanoTime();
-        load(bytes);
-        return System.nanoTime() - t0;
+        long best = Long.MAX_VALUE;
+        for (int run = 0; run < 5; run++) {   // the fastest of five: a shared machine's pauses are not the code's
+            long t0 = System.nanoTime();
+            load(bytes);
+            best = Math.min(best, System.nanoTime() - t0);
+        }
+        return best;
     }
 
     private static String repeat(String s, int n) {
