@@ -1,7 +1,6 @@
 package dev.safetensors.cli;
 
 import dev.safetensors.Checkpoint;
-import dev.safetensors.DType;
 import dev.safetensors.OpenOptions;
 import dev.safetensors.SafeTensorsException;
 import dev.safetensors.internal.json.JsonWriter;
@@ -17,7 +16,6 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -40,7 +38,8 @@ final class InspectCommand implements Callable<Integer> {
 
     @Parameters(paramLabel = "PATH", arity = "0..*",
             description = "safetensors files, *.safetensors.index.json files or directories of shards, or hf:// and"
-                    + " https:// addresses of them (only headers are fetched)")
+                    + " https:// addresses of them (only headers are fetched); or PyTorch checkpoints (read without"
+                    + " running them)")
     List<String> paths = new ArrayList<>();
 
     @Option(names = "--json", description = "One JSON object per file: path, header_size, metadata, tensors.")
@@ -80,6 +79,10 @@ final class InspectCommand implements Callable<Integer> {
 
     /** A file as {@code label}; an index or a directory of shards as a summary line, then each shard. */
     private void inspect(String input, String label, PrintWriter out) throws NoSuchAlgorithmException {
+        if (TorchInput.isLocal(input)) {
+            TorchInput.inspect(Path.of(input), label, json, sha256, out);
+            return;
+        }
         try (Checkpoint c = Inputs.open(input, OpenOptions.defaults())) {
             List<SafeTensorsFile> files = Inputs.files(c);
             if (c instanceof ShardedCheckpoint sharded && !json) {
@@ -148,10 +151,6 @@ final class InspectCommand implements Callable<Integer> {
         return HexFormat.of().formatHex(md.digest());
     }
 
-    /** Column widths: a longer name or shape overflows its own row only, never pads every row. */
-    private static final int NAME_COLUMN = 72;
-    private static final int SHAPE_COLUMN = 32;
-
     private static void printTable(SafeTensorsFile f, String label, PrintWriter out) {
         out.println(label);
         out.printf("  header %,d bytes, data %,d bytes, %,d tensors%n",
@@ -163,39 +162,9 @@ final class InspectCommand implements Callable<Integer> {
             f.metadata().get().forEach((k, v) -> out.println("    " + JsonWriter.quote(Elide.text(k)) + ": "
                     + JsonWriter.quote(Elide.text(v, 120))));
         }
-        int nameWidth = 4;
-        int shapeWidth = 5;
-        for (Tensor t : f.tensors()) {
-            nameWidth = widest(nameWidth, displayName(t).length(), NAME_COLUMN);
-            shapeWidth = widest(shapeWidth, Elide.shape(t.shape()).length(), SHAPE_COLUMN);
-        }
-        String row = "  %-" + nameWidth + "s  %-11s  %-" + shapeWidth + "s  %,14d%n";
-        out.printf("  %-" + nameWidth + "s  %-11s  %-" + shapeWidth + "s  %14s%n", "NAME", "DTYPE", "SHAPE", "BYTES");
-        Map<DType, Long> params = new EnumMap<>(DType.class);
-        for (Tensor t : f.tensors()) {
-            out.printf(row, displayName(t), t.dtype(), Elide.shape(t.shape()), t.byteSize());
-            params.merge(t.dtype(), t.elementCount(), Long::sum);
-        }
-        StringBuilder sb = new StringBuilder("  parameters:");
-        long total = 0;
-        for (Map.Entry<DType, Long> e : params.entrySet()) {
-            sb.append(String.format(" %s %,d", e.getKey(), e.getValue()));
-            total += e.getValue();
-        }
-        out.println(sb.append(String.format("; total %,d parameters, %,d bytes", total, f.header().dataSize())));
+        TensorRows.print(f.tensors().stream()
+                .map(t -> new TensorRows.Row(t.name(), t.dtype(), t.shape(), t.byteSize())).toList(),
+                f.header().dataSize(), out);
     }
 
-    /** The column width so far, widened to {@code length} unless that is past the cap (that row overflows). */
-    private static int widest(int width, int length, int cap) {
-        return length <= cap ? Math.max(width, length) : width;
-    }
-
-    /**
-     * Names are printed as JSON strings when they hold control characters, so the table stays a table, and
-     * shortened when absurdly long ({@code --json} prints them whole).
-     */
-    private static String displayName(Tensor t) {
-        String n = Elide.text(t.name());
-        return n.chars().anyMatch(c -> c < 0x20 || c == 0x7F) || n.isEmpty() ? JsonWriter.quote(n) : n;
-    }
 }

@@ -38,7 +38,8 @@ final class ValidateCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         boolean allValid = true;
         for (String p : paths) {
-            for (String target : Inputs.toValidate(p)) {
+            // A PyTorch checkpoint (a file, an index, a directory of .bin shards) is one target.
+            for (String target : TorchInput.isLocal(p) ? List.of(p) : Inputs.toValidate(p)) {
                 String verdict = verdict(target);
                 out.println(ErrorLine.oneLine(target + ": " + verdict));
                 allValid &= verdict.startsWith("OK");
@@ -50,6 +51,9 @@ final class ValidateCommand implements Callable<Integer> {
 
     /** {@code OK (...)}, {@code INVALID <Kind>: ...} or {@code ERROR ...}; never throws, so the run goes on. */
     private static String verdict(String target) {
+        if (TorchInput.isLocal(target)) {
+            return TorchInput.verdict(Path.of(target));
+        }
         try (Checkpoint c = Inputs.open(target, OPTIONS)) {
             return c instanceof ShardedCheckpoint s
                     ? "OK (" + c.size() + " tensors in " + s.shards().size() + " shards)"
