@@ -10,6 +10,7 @@ import dev.safetensors.Tensor;
 import dev.safetensors.TensorData;
 import dev.safetensors.convert.FloatDecoder;
 import dev.safetensors.convert.SubBytePacking;
+import dev.safetensors.internal.io.InFlight;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.lang.foreign.Arena;
@@ -262,6 +263,7 @@ final class BenchCommand implements Callable<Integer> {
      */
     private double[] writes(Path path) throws Exception {
         Path out = path.toAbsolutePath().getParent().resolve(".bench-" + ProcessHandle.current().pid() + ".safetensors");
+        InFlight.add(out);      // a copy of the model: removed even when the bench is stopped (Ctrl-C)
         try (SafeTensorsFile f = SafeTensorsFile.open(path)) {
             long bytes = f.header().dataStart() + f.header().dataSize();
             double[] ours = new double[runs];
@@ -285,6 +287,7 @@ final class BenchCommand implements Callable<Integer> {
             return new double[] {Measure.gbps(bytes, Measure.median(ours)), Measure.gbps(bytes, Measure.median(raw))};
         } finally {
             Files.deleteIfExists(out);
+            InFlight.remove(out);
         }
     }
 

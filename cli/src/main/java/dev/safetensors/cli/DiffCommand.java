@@ -11,7 +11,6 @@ import dev.safetensors.cli.scan.ValueDiff;
 import dev.safetensors.cli.scan.ValueScan;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -34,7 +33,8 @@ import picocli.CommandLine.Spec;
         description = {"Compare two checkpoints: names only in A or only in B, shape changes, metadata changes, and for",
                 "every tensor in both the largest absolute and relative difference of its values and whether its bytes",
                 "are identical. Values are compared decoded, in float64, so A and B may have different dtypes; either",
-                "may be a file, an index or a directory of shards. A value is within tolerance when",
+                "may be a file, an index, a directory of shards, an hf:// address or a PyTorch checkpoint (converted to a",
+                "temporary file first, nothing in it run). A value is within tolerance when",
                 "|a - b| <= atol + rtol * |b| (NumPy's isclose, B the reference; NaN equals NaN, Inf only itself).",
                 "Example: safetensors diff model.safetensors model-bf16.safetensors --rtol 0.01"},
         footer = {"", "Exit status: 0 A and B are equal within the tolerance, 1 they differ (or one is not a valid "
@@ -46,11 +46,12 @@ final class DiffCommand implements Callable<Integer> {
     @ParentCommand
     Main main;
 
-    @Parameters(index = "0", paramLabel = "A", description = "a safetensors file, an index or a directory of shards")
-    Path a;
+    @Parameters(index = "0", paramLabel = "A", description = "a safetensors file, an index, a directory of shards, an hf:// or https://"
+            + " address, or a PyTorch checkpoint")
+    String a;
 
     @Parameters(index = "1", paramLabel = "B", description = "the same, compared with A (the reference for --rtol)")
-    Path b;
+    String b;
 
     @Option(names = "--atol", paramLabel = "X", description = "Absolute tolerance (default 0: values must be equal).")
     double atol;
@@ -90,13 +91,13 @@ final class DiffCommand implements Callable<Integer> {
         int status = ExitCode.OK;
         try {
             try {
-                ca = Inputs.open(a, OpenOptions.defaults());
+                ca = Inputs.openAny(a, OpenOptions.defaults());
             } catch (SafeTensorsException | UncheckedIOException | OutOfMemoryError e) {
                 err.println("safetensors: " + ErrorLine.of(e, a));
                 status = ExitCode.of(e);
             }
             try {
-                cb = Inputs.open(b, OpenOptions.defaults());
+                cb = Inputs.openAny(b, OpenOptions.defaults());
             } catch (SafeTensorsException | UncheckedIOException | OutOfMemoryError e) {
                 err.println("safetensors: " + ErrorLine.of(e, b));
                 status = Math.max(status, ExitCode.of(e));
@@ -106,7 +107,7 @@ final class DiffCommand implements Callable<Integer> {
             }
             CheckpointDiff d = compare(ca, cb, err);
             if (json) {
-                out.println(DiffReport.json(d, a.toString(), b.toString()));
+                out.println(DiffReport.json(d, a, b));
             } else {
                 DiffReport.print(d, describe(a, ca), describe(b, cb), out);
             }
@@ -126,7 +127,7 @@ final class DiffCommand implements Callable<Integer> {
         }
     }
 
-    private static String describe(Path p, Checkpoint c) {
+    private static String describe(String p, Checkpoint c) {
         return c instanceof ShardedCheckpoint s
                 ? p + " (" + c.size() + " tensors in " + s.shards().size() + " shards)"
                 : p + " (" + c.size() + (c.size() == 1 ? " tensor)" : " tensors)");
@@ -173,7 +174,7 @@ final class DiffCommand implements Callable<Integer> {
 
         Terminal terminal = main == null ? Terminal.NONE : main.terminal();
         List<ValueDiff> results;
-        try (TerminalProgress progress = TerminalProgress.on(terminal, quiet, err, "diff")) {
+        try (ScanProgress progress = ScanProgress.on(terminal, quiet, err, "diff")) {
             results = ValueScan.run(jobs, threads, progress.hook());
         }
         for (int i = 0; i < results.size(); i++) {

@@ -5,12 +5,14 @@ import dev.safetensors.DType;
 import dev.safetensors.OpenOptions;
 import dev.safetensors.SafeTensorsException;
 import dev.safetensors.internal.json.JsonWriter;
+import dev.safetensors.internal.text.Elide;
 import dev.safetensors.SafeTensorsFile;
 import dev.safetensors.ShardedCheckpoint;
 import dev.safetensors.Tensor;
 import dev.safetensors.TensorInfo;
 import dev.safetensors.cli.tree.NameTree;
 import dev.safetensors.cli.tree.TreeText;
+import dev.safetensors.hub.SafetensorsMetadata;
 import java.io.PrintWriter;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
@@ -47,8 +49,10 @@ final class InspectCommand implements Callable<Integer> {
     Main main;
 
     @Parameters(paramLabel = "PATH", arity = "0..*",
-            description = "safetensors files, *.safetensors.index.json files or directories of shards")
-    List<Path> paths = new ArrayList<>();
+            description = "safetensors files, *.safetensors.index.json files or directories of shards, or hf:// and"
+                    + " https:// addresses of them (only headers are fetched); or PyTorch checkpoints (read without"
+                    + " running them)")
+    List<String> paths = new ArrayList<>();
 
     @Option(names = "--json", description = "One JSON object per file: path, header_size, metadata, tensors.")
     boolean json;
@@ -77,7 +81,7 @@ final class InspectCommand implements Callable<Integer> {
         if (paths.isEmpty()) {
             Path sample = BundledSample.extract();
             try {
-                inspect(sample, BundledSample.NAME + " (bundled sample)", out);
+                inspect(sample.toString(), BundledSample.NAME + " (bundled sample)", out);
             } finally {
                 Files.deleteIfExists(sample);
             }
@@ -85,10 +89,10 @@ final class InspectCommand implements Callable<Integer> {
             return 0;
         }
         boolean allRead = true;
-        for (Path p : paths) {
+        for (String p : paths) {
             // One path failing does not hide the others: its error goes to stderr and the exit status says so.
             try {
-                inspect(p, p.toString(), out);
+                inspect(p, p, out);
             } catch (SafeTensorsException | OutOfMemoryError e) {
                 out.flush();
                 err.println("safetensors: " + ErrorLine.of(e, p));
@@ -100,12 +104,23 @@ final class InspectCommand implements Callable<Integer> {
     }
 
     /** A file as {@code label}; an index or a directory of shards as a summary line, then each shard. */
-    private void inspect(Path path, String label, PrintWriter out) throws NoSuchAlgorithmException {
-        try (Checkpoint c = Inputs.open(path, OpenOptions.defaults())) {
+    private void inspect(String input, String label, PrintWriter out) throws NoSuchAlgorithmException {
+        if (TorchInput.isLocal(input)) {
+            TorchInput.inspect(Path.of(input), label, json, sha256, out);
+            return;
+        }
+        try (Checkpoint c = Inputs.open(input, OpenOptions.defaults())) {
             List<SafeTensorsFile> files = Inputs.files(c);
             if (c instanceof ShardedCheckpoint sharded && !json) {
                 out.printf("%s: sharded checkpoint, %,d tensors in %,d shards%s%n", label, c.size(), files.size(),
                         sharded.index().isPresent() ? ", index " + c.description() : ", no index");
+                if (!asTree) {   // the tree ends with these counts (and the bytes)
+                    // The figure the Hub shows for a model: parameters per dtype over all shards.
+                    SafetensorsMetadata m = SafetensorsMetadata.of(c);
+                    StringBuilder total = new StringBuilder("  parameters of all shards:");
+                    m.parameterCount().forEach((dtype, n) -> total.append(String.format(" %s %,d", dtype, n)));
+                    out.println(total.append(String.format("; total %,d", m.totalParameters())));
+                }
             }
             if (asTree && !json) {
                 printTree(c, files, label, out);
@@ -193,7 +208,7 @@ final class InspectCommand implements Callable<Integer> {
             bytes += f.header().dataSize();
         }
         TreeText.print(NameTree.of(infos), main == null || main.terminal().unicode(), "  ", out);
-        printParameters(params, bytes, out);
+        TensorRows.printParameters(params, bytes, out);
     }
 
     private static void printSizes(SafeTensorsFile f, String lead, PrintWriter out) {
@@ -206,7 +221,8 @@ final class InspectCommand implements Callable<Integer> {
             out.println(title + ": none");
         } else {
             out.println(title + ":");
-            metadata.forEach((k, v) -> out.println("    " + JsonWriter.quote(k) + ": " + JsonWriter.quote(abbreviate(v))));
+            metadata.forEach((k, v) -> out.println("    " + JsonWriter.quote(Elide.text(k)) + ": "
+                    + JsonWriter.quote(Elide.text(v, 120))));
         }
     }
 
@@ -214,40 +230,9 @@ final class InspectCommand implements Callable<Integer> {
         out.println(label);
         printSizes(f, "  ", out);
         printMetadata(f.metadata().orElse(Map.of()), "  metadata", out);
-        int nameWidth = 4;
-        int shapeWidth = 5;
-        for (Tensor t : f.tensors()) {
-            nameWidth = Math.max(nameWidth, displayName(t).length());
-            shapeWidth = Math.max(shapeWidth, t.shape().toString().length());
-        }
-        nameWidth = Math.min(nameWidth, 72);
-        String row = "  %-" + nameWidth + "s  %-11s  %-" + shapeWidth + "s  %,14d%n";
-        out.printf("  %-" + nameWidth + "s  %-11s  %-" + shapeWidth + "s  %14s%n", "NAME", "DTYPE", "SHAPE", "BYTES");
-        Map<DType, Long> params = new EnumMap<>(DType.class);
-        for (Tensor t : f.tensors()) {
-            out.printf(row, displayName(t), t.dtype(), t.shape(), t.byteSize());
-            params.merge(t.dtype(), t.elementCount(), Long::sum);
-        }
-        printParameters(params, f.header().dataSize(), out);
+        TensorRows.print(f.tensors().stream()
+                .map(t -> new TensorRows.Row(t.name(), t.dtype(), t.shape(), t.byteSize())).toList(),
+                f.header().dataSize(), out);
     }
 
-    private static void printParameters(Map<DType, Long> params, long dataBytes, PrintWriter out) {
-        StringBuilder sb = new StringBuilder("  parameters:");
-        long total = 0;
-        for (Map.Entry<DType, Long> e : params.entrySet()) {
-            sb.append(String.format(" %s %,d", e.getKey(), e.getValue()));
-            total += e.getValue();
-        }
-        out.println(sb.append(String.format("; total %,d parameters, %,d bytes", total, dataBytes)));
-    }
-
-    /** Names are printed as JSON strings when they hold control characters, so the table stays a table. */
-    private static String displayName(Tensor t) {
-        String n = t.name();
-        return n.chars().anyMatch(c -> c < 0x20 || c == 0x7F) || n.isEmpty() ? JsonWriter.quote(n) : n;
-    }
-
-    private static String abbreviate(String v) {
-        return v.length() <= 120 ? v : v.substring(0, 117) + "...";
-    }
 }

@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
         versionProvider = Main.Version.class,
         description = "Inspect, validate, convert and extract safetensors model files.",
         subcommands = {InspectCommand.class, ValidateCommand.class, ConvertCommand.class, ExtractCommand.class,
-                BenchCommand.class, DiffCommand.class, StatsCommand.class, ReportCommand.class,
+                BenchCommand.class, DownloadCommand.class, DiffCommand.class, StatsCommand.class, ReportCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main {
     private final Terminal terminal;

@@ -46,7 +46,8 @@ import picocli.CommandLine.Spec;
         description = {"Write one HTML file about a checkpoint that opens in any browser without network access: the",
                 "structure as a collapsible tree of layers, parameters per dtype and per layer as charts, histograms",
                 "of the values of the largest tensors, statistics of every tensor, quantization and metadata.",
-                "PATH may be a file, an index or a directory of shards. Values are read once, on all cores.",
+                "PATH may be a file, an index, a directory of shards, an hf:// address or a PyTorch checkpoint (converted to",
+                "a temporary file first, nothing in it run). Values are read once, on all cores.",
                 "Example: safetensors report model.safetensors -o report.html"},
         footer = {"", "Exit status: 0 written, 1 PATH is not a valid checkpoint, 2 usage error, 3 a file could not be "
                 + "read or written."})
@@ -57,8 +58,9 @@ final class ReportCommand implements Callable<Integer> {
     @ParentCommand
     Main main;
 
-    @Parameters(paramLabel = "PATH", description = "a safetensors file, an index or a directory of shards")
-    Path path;
+    @Parameters(paramLabel = "PATH", description = "a safetensors file, an index, a directory of shards, an hf:// or https://"
+            + " address, or a PyTorch checkpoint")
+    String path;
 
     @Option(names = {"-o", "--output"}, paramLabel = "FILE", required = true,
             description = "The HTML file to write (replaced atomically), or - for stdout.")
@@ -91,7 +93,7 @@ final class ReportCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        try (Checkpoint c = Inputs.open(path, OpenOptions.defaults())) {
+        try (Checkpoint c = Inputs.openAny(path, OpenOptions.defaults())) {
             String html = HtmlReport.render(gather(c, err));
             if (output.equals("-")) {
                 out.print(html);
@@ -133,7 +135,7 @@ final class ReportCommand implements Callable<Integer> {
         List<ReportData.TensorHistogram> drawn = new ArrayList<>();
         Terminal terminal = main == null ? Terminal.NONE : main.terminal();
         if (!readable.isEmpty()) {
-            try (TerminalProgress progress = TerminalProgress.on(terminal, quiet, err, "report")) {
+            try (ScanProgress progress = ScanProgress.on(terminal, quiet, err, "report")) {
                 // Statistics first (they give each histogram its range), then the histograms: two passes over the
                 // largest tensors, one over the rest; the progress line counts both.
                 List<Tensor> largest = largest(readable);
@@ -169,13 +171,22 @@ final class ReportCommand implements Callable<Integer> {
         String index = c instanceof ShardedCheckpoint s && s.index().isPresent() ? c.description() : null;
         List<QuantizationInfo.Section> quant = new ArrayList<>();
         for (QuantizationInfo q : QuantizationInfo.providers()) {
-            Optional<QuantizationInfo.Section> section = q.describe(path, c);
+            Optional<QuantizationInfo.Section> section = q.describe(Inputs.remote(path) ? null : Path.of(path), c);
             section.ifPresent(quant::add);
         }
-        Path name = path.toAbsolutePath().normalize().getFileName();
-        return new ReportData(name == null ? path.toString() : name.toString(), path.toString(), files, index, infos,
+        return new ReportData(title(path), path, files, index, infos,
                 headerBytes, CheckpointContents.metadata(c), c instanceof ShardedCheckpoint ? c.metadata().orElse(Map.of())
                         : Map.of(), stats, drawn, notRead, quant, versionLine());
+    }
+
+    /** The page's title: the file or folder name, or for an address its last part ({@code hf://org/model}: model). */
+    private static String title(String input) {
+        if (Inputs.remote(input)) {
+            String trimmed = input.replaceAll("/+$", "");
+            return trimmed.substring(trimmed.lastIndexOf('/') + 1);
+        }
+        Path name = Path.of(input).toAbsolutePath().normalize().getFileName();
+        return name == null ? input : name.toString();
     }
 
     /** The tensors to draw: the {@code histograms} with most values, largest first, ties by name. */

@@ -14,7 +14,6 @@ import dev.safetensors.cli.tree.TreeText;
 import dev.safetensors.internal.json.JsonWriter;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -35,8 +34,9 @@ import picocli.CommandLine.Spec;
         description = {"Show each tensor's min, max, mean, standard deviation, share of zeros, and NaN and Inf counts.",
                 "Every value is read once, on all cores, in bounded memory. Statistics are computed in float64 over",
                 "the finite values, as NumPy's min, max, mean and std (ddof=0) of the values as float64; C64 tensors",
-                "count their real and imaginary parts as values. PATH may be a file, an index or a directory of",
-                "shards. Every PATH is shown even when one fails (errors on stderr, one line each).",
+                "count their real and imaginary parts as values. PATH may be a file, an index, a directory of shards,",
+                "an hf:// address or a PyTorch checkpoint. Every PATH is shown even when one fails (errors on stderr,",
+                "one line each).",
                 "Example: safetensors stats model.safetensors --tensor 'layers\\.0\\.'"},
         footer = {"", "Exit status: 0 every PATH read, 1 a PATH is not a valid checkpoint or no tensor matches, "
                 + "2 usage error, 3 a file could not be read."})
@@ -48,8 +48,9 @@ final class StatsCommand implements Callable<Integer> {
     Main main;
 
     @Parameters(paramLabel = "PATH", arity = "1..*",
-            description = "safetensors files, *.safetensors.index.json files or directories of shards")
-    List<Path> paths = new ArrayList<>();
+            description = "safetensors files, *.safetensors.index.json files or directories of shards, hf:// or https://"
+                    + " addresses of them, or PyTorch checkpoints (converted to a temporary file, nothing in them run)")
+    List<String> paths = new ArrayList<>();
 
     @Option(names = "--tensor", paramLabel = "REGEX", description = "Only the tensors whose name the regular "
             + "expression finds (e.g. 'layers\\.0\\.' or 'proj\\.weight$').")
@@ -76,7 +77,7 @@ final class StatsCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         int status = ExitCode.OK;
-        for (Path p : paths) {
+        for (String p : paths) {
             try {
                 status = Math.max(status, stats(p, out, err));
             } catch (SafeTensorsException | UncheckedIOException | OutOfMemoryError e) {
@@ -92,9 +93,9 @@ final class StatsCommand implements Callable<Integer> {
     private record Row(Tensor tensor, TensorStats stats, String skipped) {
     }
 
-    private int stats(Path path, PrintWriter out, PrintWriter err) {
+    private int stats(String path, PrintWriter out, PrintWriter err) {
         Terminal terminal = main == null ? Terminal.NONE : main.terminal();
-        try (Checkpoint c = Inputs.open(path, OpenOptions.defaults())) {
+        try (Checkpoint c = Inputs.openAny(path, OpenOptions.defaults())) {
             List<Tensor> tensors = CheckpointContents.inFileOrder(c, tensor);
             if (tensors.isEmpty() && tensor != null) {
                 err.println("safetensors: " + path + ": no tensor name matches `" + tensor + "`");
@@ -103,7 +104,7 @@ final class StatsCommand implements Callable<Integer> {
             List<Tensor> readable = tensors.stream().filter(t -> BlockReader.whyNot(t, decode.packing()) == null).toList();
             long start = System.nanoTime();
             List<StatsAccumulator> results;
-            try (TerminalProgress progress = TerminalProgress.on(terminal, quiet, err, "stats")) {
+            try (ScanProgress progress = ScanProgress.on(terminal, quiet, err, "stats")) {
                 results = ValueScan.run(readable.stream().map(t -> StatsAccumulator.job(t, decode.packing())).toList(),
                         threads, progress.hook());
             }
@@ -116,9 +117,9 @@ final class StatsCommand implements Callable<Integer> {
             }
             rows.sort(Comparator.comparing(row -> row.tensor.name(), CheckpointContents.NATURAL));
             if (json) {
-                out.println(toJson(path.toString(), rows));
+                out.println(toJson(path, rows));
             } else {
-                printTable(path.toString(), rows, out);
+                printTable(path, rows, out);
             }
             if (terminal.stderr() && !quiet) {
                 long bytes = readable.stream().mapToLong(Tensor::byteSize).sum();

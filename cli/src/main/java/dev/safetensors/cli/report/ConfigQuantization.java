@@ -29,7 +29,7 @@ final class ConfigQuantization implements QuantizationInfo {
     public Optional<Section> describe(Path path, Checkpoint checkpoint) {
         List<List<String>> rows = new ArrayList<>();
         List<String> notes = new ArrayList<>();
-        Path dir = Files.isDirectory(path) ? path : path.toAbsolutePath().getParent();
+        Path dir = path == null ? null : Files.isDirectory(path) ? path : path.toAbsolutePath().getParent();
         String found = null;
         if (dir != null) {
             found = fromConfig(dir.resolve("config.json"), rows, notes);

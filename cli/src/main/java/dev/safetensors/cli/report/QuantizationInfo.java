@@ -35,8 +35,8 @@ public interface QuantizationInfo {
     }
 
     /**
-     * What this provider can tell about {@code checkpoint}, opened from {@code path}; empty when it finds
-     * nothing. Must not throw for a checkpoint it does not understand: it says so in a note, or returns empty.
+     * What this provider can tell about {@code checkpoint}, opened from {@code path} (null when it came from an
+     * address, with no folder to look beside); empty when it finds nothing. Must not throw for a checkpoint it does not understand: it says so in a note, or returns empty.
      */
     Optional<Section> describe(Path path, Checkpoint checkpoint);
 
