@@ -1,9 +1,14 @@
 package dev.safetensors;
 
 import dev.safetensors.io.ByteSource;
+import dev.safetensors.internal.io.FileSource;
 import dev.safetensors.internal.io.IoErrors;
 import dev.safetensors.internal.io.MappedFileSource;
 import dev.safetensors.internal.io.PositionalFileSource;
+import dev.safetensors.internal.read.RunCopier;
+import dev.safetensors.internal.read.Runs;
+import dev.safetensors.internal.read.Sink;
+import java.io.UncheckedIOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.util.AbstractList;
@@ -18,7 +23,13 @@ import java.util.RandomAccess;
  * <p>Opening reads and validates only the header ({@code 8 + N} bytes), whatever the file size; no tensor
  * byte is touched until asked for. The handle is safe to use from many threads. Closing it while other
  * threads read makes their reads fail with a {@link SafeTensorsException} of kind {@code IoError}, never
- * with a crash or a read of unmapped memory.
+ * with a crash or a read of unmapped memory. An interrupt fails only the interrupted thread's read.
+ *
+ * <p>Every copy-out (arrays, {@code copyTo}, {@code writeTo}) checks the file on disk before and after it
+ * reads: a file that shrank, or was rewritten in place (a new modification time), since it was opened is an
+ * {@code IoError}, never bytes that are not the file's. A file replaced by rename is not a change: the handle
+ * keeps reading the file it opened. Zero-copy views ({@link Tensor#data()} with mmap) are checked when handed
+ * out, not when read; see SECURITY.md for what they can and cannot promise.
  *
  * <pre>{@code
  * try (SafeTensorsFile file = SafeTensorsFile.open(Path.of("model.safetensors"))) {
@@ -142,9 +153,16 @@ public final class SafeTensorsFile implements Checkpoint {
         return new Tensors();
     }
 
-    /** Whether tensors are zero-copy views of a mapping ({@link ReadStrategy#MMAP}). */
+    /**
+     * Whether tensors are zero-copy views of a mapping ({@link ReadStrategy#MMAP}). Asking does not map the
+     * file (a file source says without mapping; any other source is asked for its mapping).
+     */
     public boolean isMapped() {
-        return data() != null;
+        MemorySegment d = data;
+        if (d != null) {
+            return d != UNMAPPED;
+        }
+        return source instanceof FileSource f ? f.isMapping() : source.mapping().isPresent();
     }
 
     /** The file path (or source description) used in messages. */
@@ -182,6 +200,55 @@ public final class SafeTensorsFile implements Checkpoint {
         return d == UNMAPPED ? null : d;
     }
 
+    /**
+     * A zero-copy view of {@code length} bytes at {@code begin} of the data buffer, checked against the file
+     * on disk as it is handed out; null for positional sources.
+     */
+    MemorySegment view(long begin, long length) {
+        try {
+            MemorySegment mapped = data();
+            if (mapped == null) {
+                return null;
+            }
+            checkUnchanged();
+            return mapped.asSlice(begin, length);
+        } catch (IllegalStateException e) {
+            throw closedOr(e);
+        }
+    }
+
+    /**
+     * Copies the runs of the tensor at {@code begin} of the data buffer to {@code sink}: the one path of every
+     * copy-out. The file on disk is checked before a mapping is read (a file that shrank would fault) and after
+     * every copy (a change during it is reported; a fault of the copy, which the JVM may deliver late, is
+     * delivered by then, since the check is a native call).
+     */
+    void copyOut(long begin, Runs runs, Sink sink) {
+        checkOpen();
+        try {
+            MemorySegment mapped = data();
+            if (mapped != null) {
+                checkUnchanged();
+                RunCopier.fromMapping(mapped, begin, runs, sink);
+            } else {
+                RunCopier.fromSource(source, header.dataStart() + begin, runs, sink);
+            }
+            checkUnchanged();
+        } catch (IllegalStateException e) {
+            throw closedOr(e);
+        } catch (InternalError e) {
+            throw changedOnDisk(e);
+        } catch (UncheckedIOException e) {
+            // Writing from the mapping, the kernel reports a page gone with the file as EFAULT: say so.
+            try {
+                checkUnchanged();
+            } catch (InternalError fault) {
+                throw changedOnDisk(fault);
+            }
+            throw e;
+        }
+    }
+
     ByteSource source() {
         return source;
     }
@@ -192,14 +259,19 @@ public final class SafeTensorsFile implements Checkpoint {
         }
     }
 
+    private void checkUnchanged() {
+        if (source instanceof FileSource f) {
+            f.checkUnchanged();
+        }
+    }
+
     /**
      * A read of the mapping faulted: the file shrank (or vanished from a network share) after it was
      * mapped. The JVM reports that as an InternalError; callers get a clear IoError instead.
      */
     SafeTensorsException changedOnDisk(InternalError e) {
-        return new SafeTensorsException(SafeTensorsException.Kind.IoError, description(),
-                "the file changed on disk while mapped (truncated or removed by another process); "
-                        + "open files that others may modify with ReadStrategy.PREAD", e);
+        return IoErrors.changed(description(), "a read of the mapping faulted: it was truncated or removed by "
+                + "another process; open files that others may modify with ReadStrategy.PREAD", e);
     }
 
     /** Maps a failure of a concurrent close to the clean closed-handle error. */

@@ -63,8 +63,8 @@ class SliceCostTest {
 
     @Test
     void runsBehindManySizeOneDimensionsCostRunsPlusRank() {
-        int small = 4_000;
-        int large = 8 * small;
+        int small = 2_000;
+        int large = 16 * small;
         try (SafeTensorsFile a = SafeTensorsFile.open(new MemorySource(u8File(manyOnes(small), 2 * small), "small"),
                 Header.DEFAULT_MAX_SIZE);
              SafeTensorsFile b = SafeTensorsFile.open(new MemorySource(u8File(manyOnes(large), 2 * large), "large"),
@@ -72,9 +72,9 @@ class SliceCostTest {
             sliceTime(a, small); // warm-up
             long t1 = sliceTime(a, small);
             long t2 = sliceTime(b, large);
-            // Linear: 8x the runs and 8x the rank cost about 8x. Walking the rank per run cost 64x.
+            // Linear: 16x the runs and 16x the rank cost about 16x. Walking the rank per run cost 256x.
             assertThat((double) t2 / t1).as("time for n = %d vs n = %d: %d vs %d ns", large, small, t2, t1)
-                    .isLessThan(24);
+                    .isLessThan(64);
         }
     }
 

@@ -9,7 +9,6 @@ import static dev.safetensors.SafeTensorsException.Kind.MisalignedSlice;
 import static dev.safetensors.SafeTensorsException.Kind.SliceOutOfRange;
 import static dev.safetensors.SafeTensorsException.Kind.TooManySlices;
 
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -65,19 +64,12 @@ public final class Selection implements Runs {
             throw new SafeTensorsException(TooManySlices, source, "more slicing indexes than dimensions in tensor `"
                     + name + "`: " + explicit + " indexes for shape " + info.shape());
         }
-        List<Index> full = new ArrayList<>(rank);
-        for (Index i : indices) {
-            if (i instanceof Index.Ellipsis) {
-                for (int k = 0; k < rank - explicit; k++) {
-                    full.add(Index.all());
-                }
-            } else {
-                full.add(i);
-            }
+        int ellipsisAt = -1;
+        for (int k = 0; k < indices.size() && ellipsisAt < 0; k++) {
+            ellipsisAt = indices.get(k) instanceof Index.Ellipsis ? k : -1;
         }
-        while (full.size() < rank) {
-            full.add(Index.all());
-        }
+        int fill = rank - explicit;     // dimensions taken whole: at the ellipsis, or at the end
+        int fillAt = ellipsisAt < 0 ? explicit : ellipsisAt;
 
         long[] start = new long[rank];
         long[] step = new long[rank];
@@ -91,7 +83,15 @@ public final class Selection implements Runs {
                 throw new SafeTensorsException(SliceOutOfRange, source, "tensor `" + name + "` dimension #" + d
                         + " of size " + Long.toUnsignedString(size) + " is too large to slice");
             }
-            switch (full.get(d)) {
+            if (d >= fillAt && d < fillAt + fill) {
+                start[d] = 0;
+                step[d] = 1;
+                count[d] = size;
+                outShape[outRank++] = size;
+                empty |= size == 0;
+                continue;
+            }
+            switch (indices.get(d < fillAt ? d : d - fill + (ellipsisAt < 0 ? 0 : 1))) {
                 case Index.At at -> {
                     long i = at.index() < 0 ? at.index() + size : at.index();
                     if (i < 0 || i >= size) {
@@ -106,7 +106,7 @@ public final class Selection implements Runs {
                     resolveRange(r, size, d, name, source, start, step, count);
                     outShape[outRank++] = count[d];
                 }
-                case Index.Ellipsis e -> throw new AssertionError("expanded above");
+                case Index.Ellipsis e -> throw new AssertionError("taken whole above");
             }
             empty |= count[d] == 0;
         }

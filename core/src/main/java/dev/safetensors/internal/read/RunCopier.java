@@ -1,0 +1,175 @@
+package dev.safetensors.internal.read;
+
+import dev.safetensors.io.ByteSource;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * The one traversal behind every copy-out: the runs of a selection, in result order, from a mapping or a byte
+ * source, to a {@link Sink}. Checks around it (closed handle, file changed underneath) are the caller's.
+ *
+ * <p>From a mapping, runs are copied straight into the sink's memory or handed to it as views, in blocks of
+ * whole elements. From a byte source, every read is a system call, so small runs are gathered: consecutive
+ * runs that together fill a range of the file without gaps are read with one read of that range, then
+ * copied out of it in result order (a reversed slice costs a few large reads, not one per element). Only
+ * selected bytes are ever read, so runs with gaps between them (a strided or column slice) are read one by
+ * one: reading the gaps too would make each rank of a tensor-parallel job read its neighbours' weights.
+ * Large runs are read on their own, into the sink's memory when it lends some, else block by block through
+ * one buffer.
+ */
+public final class RunCopier {
+    /** Block size: a multiple of 24, so blocks hold whole elements of every dtype (F6 comes in 3-byte groups). */
+    static final long BLOCK = 3 << 18;
+    /** Runs at least this long are read on their own. */
+    private static final long SMALL_RUN = 64 << 10;
+    private static final int MAX_GROUP = 1 << 16;
+
+    private RunCopier() {
+    }
+
+    /** Copies from {@code data}, in which the tensor starts at {@code begin}. */
+    public static void fromMapping(MemorySegment data, long begin, Runs runs, Sink sink) {
+        long[] at = {0};
+        runs.forEachRun((offset, length) -> {
+            long position = begin + offset;
+            MemorySegment direct = sink.direct(at[0], length);
+            if (direct != null) {
+                MemorySegment.copy(data, position, direct, 0, length);
+            } else {
+                for (long done = 0; done < length; done += BLOCK) {
+                    sink.accept(data.asSlice(position + done, Math.min(BLOCK, length - done)), at[0] + done);
+                }
+            }
+            at[0] += length;
+        });
+        sink.finish();
+    }
+
+    /** Copies from {@code source}, in which the tensor starts at {@code begin}. */
+    public static void fromSource(ByteSource source, long begin, Runs runs, Sink sink) {
+        try (Gatherer g = new Gatherer(source, begin, sink, Math.min(BLOCK, runs.byteSize()))) {
+            runs.forEachRun(g::add);
+            g.flush();
+        }
+        sink.finish();
+    }
+
+    /** Groups consecutive small runs that fill a range without gaps into one read. */
+    private static final class Gatherer implements AutoCloseable {
+        private final ByteSource source;
+        private final long begin;
+        private final Sink sink;
+        private final Arena arena = Arena.ofConfined();
+        private final long staging;
+        private MemorySegment span;        // the range a gathered read fills, or a block of a large run
+        private MemorySegment gathered;    // a group's runs, in result order, when the sink lends no memory
+        private long[] positions = new long[64];
+        private long[] lengths = new long[64];
+        private int count;
+        private long lo;
+        private long hi;
+        private long bytes;
+        private long groupStart;           // result offset of the group's first run
+        private long at;                   // result offset of the next run
+
+        Gatherer(ByteSource source, long begin, Sink sink, long staging) {
+            this.source = source;
+            this.begin = begin;
+            this.sink = sink;
+            this.staging = Math.max(1, staging);
+        }
+
+        void add(long offset, long length) {
+            long position = begin + offset;
+            if (length >= SMALL_RUN) {
+                flush();
+                readAlone(position, length, at);
+                at += length;
+                return;
+            }
+            if (count > 0) {
+                long spanned = Math.max(hi, position + length) - Math.min(lo, position);
+                if (count == MAX_GROUP || spanned > BLOCK || spanned != bytes + length) {
+                    flush();
+                }
+            }
+            if (count == 0) {
+                lo = position;
+                hi = position + length;
+                bytes = 0;
+                groupStart = at;
+            } else {
+                lo = Math.min(lo, position);
+                hi = Math.max(hi, position + length);
+            }
+            if (count == positions.length) {
+                positions = java.util.Arrays.copyOf(positions, 2 * count);
+                lengths = java.util.Arrays.copyOf(lengths, 2 * count);
+            }
+            positions[count] = position;
+            lengths[count] = length;
+            count++;
+            bytes += length;
+            at += length;
+        }
+
+        void flush() {
+            if (count == 0) {
+                return;
+            }
+            if (count == 1) {
+                readAlone(positions[0], lengths[0], groupStart);
+            } else {
+                MemorySegment spanned = buffer(true, hi - lo);
+                source.read(lo, spanned);
+                MemorySegment target = sink.direct(groupStart, bytes);
+                boolean lent = target != null;
+                if (!lent) {
+                    target = buffer(false, bytes);
+                }
+                long to = 0;
+                for (int i = 0; i < count; i++) {
+                    MemorySegment.copy(spanned, positions[i] - lo, target, to, lengths[i]);
+                    to += lengths[i];
+                }
+                if (!lent) {
+                    sink.accept(target, groupStart);
+                }
+            }
+            count = 0;
+        }
+
+        /** One run, read into the sink's memory if it lends some, else in blocks through the buffer. */
+        private void readAlone(long position, long length, long resultOffset) {
+            MemorySegment direct = sink.direct(resultOffset, length);
+            if (direct != null) {
+                source.read(position, direct);
+                return;
+            }
+            for (long done = 0; done < length; done += BLOCK) {
+                MemorySegment block = buffer(true, Math.min(BLOCK, length - done));
+                source.read(position + done, block);
+                sink.accept(block, resultOffset + done);
+            }
+        }
+
+        /** The first {@code size} bytes of one of the two staging buffers, made when first needed. */
+        private MemorySegment buffer(boolean first, long size) {
+            MemorySegment b = first ? span : gathered;
+            if (b == null || b.byteSize() < size) {
+                b = arena.allocate(Math.max(size, Math.min(BLOCK, Math.max(staging, 2 * (b == null ? 0 : b.byteSize())))), 64);
+                if (first) {
+                    span = b;
+                } else {
+                    gathered = b;
+                }
+            }
+            return b.asSlice(0, size);
+        }
+
+        @Override
+        public void close() {
+            arena.close();
+        }
+    }
+}
