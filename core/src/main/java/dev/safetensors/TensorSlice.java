@@ -15,9 +15,10 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * A NumPy-style selection of a tensor: its shape and the byte runs that hold it. Only the selected bytes
- * are ever read: copied into one destination in row-major order, decoded into an array, or handed out as
- * zero-copy segments. The copy-outs and their decoding are those of {@link Tensor} (a tensor reads as its
+ * A NumPy-style selection of a tensor: its shape and the byte runs that hold it. Only the pages that hold
+ * selected bytes are ever read: the selected bytes are copied into one destination in row-major order,
+ * decoded into an array, or handed out as zero-copy segments. With positional reads, runs less than a page
+ * apart are read together, so a strided slice costs a few large reads. The copy-outs and their decoding are those of {@link Tensor} (a tensor reads as its
  * whole slice): the same dtypes, the same errors, the same checks against a file changed underneath.
  *
  * <pre>{@code

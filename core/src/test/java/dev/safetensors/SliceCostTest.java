@@ -156,4 +156,36 @@ class SliceCostTest {
             }
         }
     }
+
+    /**
+     * Positional reads gather runs across gaps shorter than a page, and no further: the pages read are exactly
+     * the pages that hold selected bytes (a rank never reads pages of its neighbours' columns), and strided
+     * slices cost a few large reads.
+     */
+    @Test
+    void positionalReadsTouchExactlyThePagesOfTheSelection() {
+        int rows = 256;
+        int cols = 4096;    // F32: rows of 16 KiB
+        byte[] header = ("{\"t\":{\"dtype\":\"F32\",\"shape\":[" + rows + "," + cols + "],\"data_offsets\":[0,"
+                + 4 * rows * cols + "]}}").getBytes(StandardCharsets.US_ASCII);
+        byte[] bytes = ByteBuffer.allocate(8 + header.length + 4 * rows * cols).order(java.nio.ByteOrder.LITTLE_ENDIAN)
+                .putLong(header.length).put(header).array();
+        // {expression, most reads allowed}: column blocks rows apart are read run by run; dense strides gathered.
+        Object[][] cases = {{":, 0:512", rows}, {":, ::2", 16}, {":, ::1024", 16}, {":, ::2048", 2 * rows},
+                {"::-1, ::-3", 16}, {"3, 5:9", 1}};
+        for (Object[] c : cases) {
+            CountingSource source = new CountingSource(new MemorySource(bytes, "pages"));
+            try (SafeTensorsFile f = SafeTensorsFile.open(source, Header.DEFAULT_MAX_SIZE)) {
+                TensorSlice s = f.tensor("t").slice((String) c[0]);
+                long begin = f.header().dataStart();
+                java.util.List<long[]> needed = new java.util.ArrayList<>();
+                s.forEachRun((offset, length) -> needed.add(new long[] {begin + offset, length}));
+                int before = source.ranges().size();
+                s.toFloatArray();
+                java.util.List<long[]> read = source.ranges().subList(before, source.ranges().size());
+                assertThat(CountingSource.pages(read)).as("pages read for %s", c[0]).isEqualTo(CountingSource.pages(needed));
+                assertThat(read.size()).as("reads for %s", c[0]).isLessThanOrEqualTo((Integer) c[1]);
+            }
+        }
+    }
 }

@@ -9,19 +9,23 @@ import java.lang.foreign.MemorySegment;
  * source, to a {@link Sink}. Checks around it (closed handle, file changed underneath) are the caller's.
  *
  * <p>From a mapping, runs are copied straight into the sink's memory or handed to it as views, in blocks of
- * whole elements. From a byte source, every read is a system call, so small runs are gathered: consecutive
- * runs that together fill a range of the file without gaps are read with one read of that range, then
- * copied out of it in result order (a reversed slice costs a few large reads, not one per element). Only
- * selected bytes are ever read, so runs with gaps between them (a strided or column slice) are read one by
- * one: reading the gaps too would make each rank of a tensor-parallel job read its neighbours' weights.
- * Large runs are read on their own, into the sink's memory when it lends some, else block by block through
- * one buffer.
+ * whole elements. From a byte source, every read is a system call (or a request, for a remote source), so
+ * small runs are gathered: consecutive runs that lie within a page of the range spanned so far are read with
+ * one read of that range, then copied out of it in result order. A reversed or strided slice costs a few
+ * large reads, not one per element. Every gap such a read spans is shorter than a page, so no gap holds a
+ * whole page: the read touches exactly the pages that hold selected bytes, the same pages the kernel would
+ * read for the runs one by one. Runs further apart (the column blocks of a tensor-parallel rank, rows
+ * apart) are read on their own, so a rank never reads pages that hold only its neighbours' weights. Large
+ * runs are read on their own, into the sink's memory when it lends some, else block by block through one
+ * buffer.
  */
 public final class RunCopier {
     /** Block size: a multiple of 24, so blocks hold whole elements of every dtype (F6 comes in 3-byte groups). */
     static final long BLOCK = 3 << 18;
     /** Runs at least this long are read on their own. */
     private static final long SMALL_RUN = 64 << 10;
+    /** The smallest page size of the platforms we run on: a gap shorter than this holds no whole page. */
+    private static final long PAGE = 4096;
     private static final int MAX_GROUP = 1 << 16;
 
     private RunCopier() {
@@ -54,14 +58,14 @@ public final class RunCopier {
         sink.finish();
     }
 
-    /** Groups consecutive small runs that fill a range without gaps into one read. */
+    /** Groups consecutive small runs with gaps shorter than a page into one read. */
     private static final class Gatherer implements AutoCloseable {
         private final ByteSource source;
         private final long begin;
         private final Sink sink;
         private final Arena arena = Arena.ofConfined();
         private final long staging;
-        private MemorySegment span;        // the range a gathered read fills, or a block of a large run
+        private MemorySegment span;        // the range a gathered read spans, or a block of a large run
         private MemorySegment gathered;    // a group's runs, in result order, when the sink lends no memory
         private long[] positions = new long[64];
         private long[] lengths = new long[64];
@@ -88,8 +92,9 @@ public final class RunCopier {
                 return;
             }
             if (count > 0) {
+                long gap = position >= hi ? position - hi : position + length <= lo ? lo - (position + length) : 0;
                 long spanned = Math.max(hi, position + length) - Math.min(lo, position);
-                if (count == MAX_GROUP || spanned > BLOCK || spanned != bytes + length) {
+                if (count == MAX_GROUP || spanned > BLOCK || gap >= PAGE) {
                     flush();
                 }
             }
