@@ -227,4 +227,26 @@ class CopyOutTest {
             assertThat(f.isMapped()).isFalse();
         }
     }
+
+    /**
+     * A zero-size tensor may declare a dimension of 2^63 or more beside its zero one (FORMAT.md): reading it
+     * whole gives nothing, and taking that dimension whole in a slice is fine; only indexing it is refused.
+     */
+    @Test
+    void aZeroSizeTensorWithAHugeDimensionReadsAsEmpty() {
+        byte[] json = "{\"t\":{\"dtype\":\"I32\",\"shape\":[0,9223372036854775808],\"data_offsets\":[0,0]}}"
+                .getBytes(StandardCharsets.US_ASCII);
+        byte[] file = ByteBuffer.allocate(8 + json.length).order(ByteOrder.LITTLE_ENDIAN).putLong(json.length).put(json)
+                .array();
+        try (SafeTensorsFile f = SafeTensorsFile.open(new MemorySource(file, "zero"), Header.DEFAULT_MAX_SIZE)) {
+            Tensor t = f.tensor("t");
+            assertThat(t.toByteArray()).isEmpty();
+            assertThat(t.toIntArray()).isEmpty();
+            assertThat(t.toFloatArray()).isEmpty();
+            assertThat(t.slice(":").shape().toString()).isEqualTo("[0, 9223372036854775808]");
+            assertThat(t.slice("..., :").toLongArray()).isEmpty();
+            assertThatThrownBy(() -> t.slice(":, 1")).isInstanceOfSatisfying(SafeTensorsException.class,
+                    e -> assertThat(e.kind()).isEqualTo(SafeTensorsException.Kind.SliceOutOfRange));
+        }
+    }
 }

@@ -24,6 +24,8 @@ import java.util.List;
  * tensor can have millions) and adjacent ones are merged.
  */
 public final class Selection implements Runs {
+    private static final Index ALL = Index.all();
+
     private final long[] shape;       // of the result
     private final long elements;      // of the result
     private final long byteSize;
@@ -79,11 +81,10 @@ public final class Selection implements Runs {
         boolean empty = false;
         for (int d = 0; d < rank; d++) {
             long size = dims[d];
-            if (size < 0) {
-                throw new SafeTensorsException(SliceOutOfRange, source, "tensor `" + name + "` dimension #" + d
-                        + " of size " + Long.toUnsignedString(size) + " is too large to slice");
-            }
-            if (d >= fillAt && d < fillAt + fill) {
+            Index index = d >= fillAt && d < fillAt + fill ? null
+                    : indices.get(d < fillAt ? d : d - fill + (ellipsisAt < 0 ? 0 : 1));
+            if (index == null || index.equals(ALL)) {
+                // Taken whole, whatever its size: a dimension of 2^63 or more is legal beside a zero one.
                 start[d] = 0;
                 step[d] = 1;
                 count[d] = size;
@@ -91,7 +92,11 @@ public final class Selection implements Runs {
                 empty |= size == 0;
                 continue;
             }
-            switch (indices.get(d < fillAt ? d : d - fill + (ellipsisAt < 0 ? 0 : 1))) {
+            if (size < 0) {
+                throw new SafeTensorsException(SliceOutOfRange, source, "tensor `" + name + "` dimension #" + d
+                        + " of size " + Long.toUnsignedString(size) + " is too large to index");
+            }
+            switch (index) {
                 case Index.At at -> {
                     long i = at.index() < 0 ? at.index() + size : at.index();
                     if (i < 0 || i >= size) {
