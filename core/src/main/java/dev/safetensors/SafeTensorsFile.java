@@ -25,8 +25,8 @@ import java.util.RandomAccess;
  * threads read makes their reads fail with a {@link SafeTensorsException} of kind {@code IoError}, never
  * with a crash or a read of unmapped memory. An interrupt fails only the interrupted thread's read.
  *
- * <p>Every copy-out (arrays, {@code copyTo}, {@code writeTo}) checks the file on disk before and after it
- * reads: a file that shrank, or was rewritten in place (a new modification time), since it was opened is an
+ * <p>Every copy-out (arrays, {@code copyTo}, {@code writeTo}) checks the file on disk after it reads: a file
+ * that shrank, or was rewritten in place (a new modification time), since it was opened is an
  * {@code IoError}, never bytes that are not the file's. A file replaced by rename is not a change: the handle
  * keeps reading the file it opened. Zero-copy views ({@link Tensor#data()} with mmap) are checked when handed
  * out, not when read; see SECURITY.md for what they can and cannot promise.
@@ -219,16 +219,16 @@ public final class SafeTensorsFile implements Checkpoint {
 
     /**
      * Copies the runs of the tensor at {@code begin} of the data buffer to {@code sink}: the one path of every
-     * copy-out. The file on disk is checked before a mapping is read (a file that shrank would fault) and after
-     * every copy (a change during it is reported; a fault of the copy, which the JVM may deliver late, is
-     * delivered by then, since the check is a native call).
+     * copy-out. After the copy the file on disk is checked against its state at open (one {@code stat}): a
+     * change before or during the copy is reported, so bytes of a changed file are never returned as good. A
+     * read of a mapping that shrank faults; the JVM may deliver that fault late, but by the end of the check
+     * (a native call) at the latest, and it is reported the same way.
      */
     void copyOut(long begin, Runs runs, Sink sink) {
         checkOpen();
         try {
             MemorySegment mapped = data();
             if (mapped != null) {
-                checkUnchanged();
                 RunCopier.fromMapping(mapped, begin, runs, sink);
             } else {
                 RunCopier.fromSource(source, header.dataStart() + begin, runs, sink);
@@ -240,13 +240,18 @@ public final class SafeTensorsFile implements Checkpoint {
             throw changedOnDisk(e);
         } catch (UncheckedIOException e) {
             // Writing from the mapping, the kernel reports a page gone with the file as EFAULT: say so.
-            try {
-                checkUnchanged();
-            } catch (InternalError fault) {
-                throw changedOnDisk(fault);
-            }
-            throw e;
+            throw changedOr(e);
         }
+    }
+
+    /** A failed write: the file's change, when it changed underneath, else the write's own failure. */
+    private RuntimeException changedOr(UncheckedIOException e) {
+        try {
+            checkUnchanged();
+        } catch (InternalError fault) {
+            return changedOnDisk(fault);
+        }
+        return e;
     }
 
     ByteSource source() {
@@ -267,9 +272,17 @@ public final class SafeTensorsFile implements Checkpoint {
 
     /**
      * A read of the mapping faulted: the file shrank (or vanished from a network share) after it was
-     * mapped. The JVM reports that as an InternalError; callers get a clear IoError instead.
+     * mapped. The JVM reports that as an InternalError; callers get the IoError of the change instead.
      */
     SafeTensorsException changedOnDisk(InternalError e) {
+        try {
+            checkUnchanged();
+        } catch (SafeTensorsException changed) {
+            changed.addSuppressed(e);
+            return changed;
+        } catch (InternalError late) {
+            e.addSuppressed(late);
+        }
         return IoErrors.changed(description(), "a read of the mapping faulted: it was truncated or removed by "
                 + "another process; open files that others may modify with ReadStrategy.PREAD", e);
     }

@@ -4,7 +4,7 @@ import dev.safetensors.io.ByteSource;
 
 /**
  * A byte source over a file on disk, which other processes may change while it is open. Copy-outs call
- * {@link #checkUnchanged()} around their reads, so that bytes of a changed file are reported, never returned.
+ * {@link #checkUnchanged()} after their reads, so that bytes of a changed file are reported, never returned.
  */
 public sealed interface FileSource extends ByteSource permits MappedFileSource, PositionalFileSource {
     /**

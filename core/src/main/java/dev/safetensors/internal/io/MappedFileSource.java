@@ -55,8 +55,8 @@ public final class MappedFileSource implements FileSource {
 
     /**
      * Before the mapping exists (the header read), bytes come through the channel; afterwards from the
-     * mapping, checked against the file on disk before and after the copy so that a file that shrank or
-     * changed is an {@code IoError}, not a fault or foreign bytes.
+     * mapping, with the file on disk checked after the copy so that a file that shrank or changed is an
+     * {@code IoError}, not a fault or foreign bytes.
      */
     @Override
     public void read(long position, MemorySegment dst) {
@@ -73,7 +73,6 @@ public final class MappedFileSource implements FileSource {
             return;
         }
         try {
-            file.checkUnchanged();
             MemorySegment.copy(mapped, position, dst, 0, length);
             file.checkUnchanged();    // a native call: a fault of the copy is delivered here at the latest
         } catch (IllegalStateException e) {
@@ -82,6 +81,7 @@ public final class MappedFileSource implements FileSource {
             }
             throw e;
         } catch (InternalError e) {
+            file.checkUnchanged();
             throw IoErrors.changed(description(), "a read of the mapping faulted: it was truncated or removed", e);
         }
     }
