@@ -254,10 +254,6 @@ public final class SafeTensorsFile implements Checkpoint {
         return e;
     }
 
-    ByteSource source() {
-        return source;
-    }
-
     void checkOpen() {
         if (closed) {
             throw IoErrors.closed(description());
