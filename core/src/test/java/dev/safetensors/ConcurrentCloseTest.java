@@ -28,16 +28,7 @@ class ConcurrentCloseTest {
 
     @BeforeAll
     static void write() {
-        SafeTensorsWriter w = SafeTensorsWriter.create();
-        for (int t = 0; t < TENSORS; t++) {
-            float[] v = new float[ELEMENTS];
-            for (int i = 0; i < ELEMENTS; i++) {
-                v[i] = t * 1_000_000 + i;
-            }
-            w.add("t" + t, DType.F32, Shape.of(ELEMENTS), TensorData.of(v));
-        }
-        file = dir.resolve("concurrent.safetensors");
-        w.write(file);
+        file = TestFiles.numberedTensors(dir, "concurrent.safetensors", TENSORS, ELEMENTS);
     }
 
     @ParameterizedTest

@@ -20,8 +20,8 @@ import java.lang.foreign.ValueLayout;
  * </ul>
  */
 public final class Sinks {
-    /** Floats decoded at a time on the way to doubles: a multiple of 4 (F4 pairs, F6 quadruples). */
-    private static final int DOUBLE_STEP = 1 << 14;
+    /** Values decoded at a time on the way to a wider type: a multiple of 4 (F4 pairs, F6 quadruples). */
+    private static final int STEP = 1 << 14;
 
     private Sinks() {
     }
@@ -135,43 +135,27 @@ public final class Sinks {
     }
 
     public static Sink longs(DType from, long[] out) {
-        return (b, offset) -> {
-            int at = (int) (offset * 8 / from.bits());
-            int n = (int) (b.byteSize() * 8 / from.bits());
-            switch (from) {
-                case I64, U64 -> MemorySegment.copy(b, LittleEndian.LONG, 0, out, at, n);
-                case I32 -> {
+        return switch (from) {
+            case I64, U64 -> (b, offset) -> MemorySegment.copy(b, LittleEndian.LONG, 0, out, (int) (offset / 8),
+                    (int) (b.byteSize() / 8));
+            case U32 -> (b, offset) -> {
+                int at = (int) (offset / 4);
+                for (int i = 0; i < b.byteSize() / 4; i++) {
+                    out[at + i] = b.get(LittleEndian.INT, 4L * i) & 0xFFFFFFFFL;
+                }
+            };
+            default -> new Staged(from) {     // I32 and narrower: their int values
+                private final int[] values = new int[STEP];
+                private final Sink asInts = ints(from, values);
+
+                @Override
+                void part(MemorySegment part, int at, int n) {
+                    asInts.accept(part, 0);
                     for (int i = 0; i < n; i++) {
-                        out[at + i] = b.get(LittleEndian.INT, 4L * i);
+                        out[at + i] = values[i];
                     }
                 }
-                case U32 -> {
-                    for (int i = 0; i < n; i++) {
-                        out[at + i] = b.get(LittleEndian.INT, 4L * i) & 0xFFFFFFFFL;
-                    }
-                }
-                case I16 -> {
-                    for (int i = 0; i < n; i++) {
-                        out[at + i] = b.get(LittleEndian.SHORT, 2L * i);
-                    }
-                }
-                case U16 -> {
-                    for (int i = 0; i < n; i++) {
-                        out[at + i] = b.get(LittleEndian.SHORT, 2L * i) & 0xFFFF;
-                    }
-                }
-                case BOOL, U8 -> {
-                    for (int i = 0; i < n; i++) {
-                        out[at + i] = b.get(ValueLayout.JAVA_BYTE, i) & 0xFF;
-                    }
-                }
-                case I8 -> {
-                    for (int i = 0; i < n; i++) {
-                        out[at + i] = b.get(ValueLayout.JAVA_BYTE, i);
-                    }
-                }
-                default -> throw new IllegalArgumentException(from + " into long[]");
-            }
+            };
         };
     }
 
@@ -198,25 +182,45 @@ public final class Sinks {
                     };
                 }
             };
-            default -> new Sink() {
-                private final float[] step = new float[DOUBLE_STEP];
+            default -> new Staged(as) {       // everything else: its float value
+                private final float[] values = new float[STEP];
 
                 @Override
-                public void accept(MemorySegment b, long offset) {
-                    int at = (int) (offset * 8 / as.bits());
-                    long stepBytes = (long) DOUBLE_STEP * as.bits() / 8;
-                    for (long done = 0; done < b.byteSize(); done += stepBytes) {
-                        MemorySegment part = b.asSlice(done, Math.min(stepBytes, b.byteSize() - done));
-                        int n = (int) (part.byteSize() * 8 / as.bits());
-                        FloatDecoder.decode(as, part, step, 0, packing);
-                        for (int i = 0; i < n; i++) {
-                            out[at + i] = step[i];
-                        }
-                        at += n;
+                void part(MemorySegment part, int at, int n) {
+                    FloatDecoder.decode(as, part, values, 0, packing);
+                    for (int i = 0; i < n; i++) {
+                        out[at + i] = values[i];
                     }
                 }
             };
         };
+    }
+
+    /**
+     * Decodes through a small array: each block is cut into parts of {@value #STEP} elements, decoded by a
+     * narrower kernel into the array, then widened into the output.
+     */
+    private abstract static class Staged implements Sink {
+        private final DType from;
+
+        Staged(DType from) {
+            this.from = from;
+        }
+
+        /** Widens the {@code n} elements of {@code part} into the output from index {@code at}. */
+        abstract void part(MemorySegment part, int at, int n);
+
+        @Override
+        public void accept(MemorySegment b, long offset) {
+            int at = (int) (offset * 8 / from.bits());
+            long stepBytes = (long) STEP * from.bits() / 8;
+            for (long done = 0; done < b.byteSize(); done += stepBytes) {
+                MemorySegment part = b.asSlice(done, Math.min(stepBytes, b.byteSize() - done));
+                int n = (int) (part.byteSize() * 8 / from.bits());
+                part(part, at, n);
+                at += n;
+            }
+        }
     }
 
     /** Rounds to nearest like a conversion of the unsigned value: halve with the lost bit kept sticky, double. */
