@@ -27,14 +27,14 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * Six readers on one handle while another thread truncates or rewrites the file in place, 150 rounds per
+ * Six readers on one handle while another thread truncates or rewrites the file in place, 100 rounds per
  * strategy:
  * every copy-out returns the file's original bytes or fails with {@code IoError}; one that starts after the
  * change has finished always fails. No wrong data, no {@code InternalError}, no crash.
  */
 class ChangingFileStressTest {
     private static final int BYTES = 64 * 1024;
-    private static final int ROUNDS = 150;
+    private static final int ROUNDS = 100;
     private static final int READERS = 6;
 
     @TempDir
