@@ -1,6 +1,5 @@
 package dev.safetensors.internal.read;
 
-import dev.safetensors.internal.io.FileSource;
 import dev.safetensors.io.ByteSource;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -21,9 +20,10 @@ import java.util.Arrays;
  * runs are read on their own, into the sink's memory when it lends some, else block by block through one
  * buffer.
  *
- * <p>A source that is not a local file (a remote one) is handed its small runs in batches through
- * {@link ByteSource#readRuns}, up to {@link #BATCH} runs and a block of bytes at a time: it knows best which of
- * them to merge into one request, and what a gap costs.
+ * <p>A source that implements {@link ByteSource#readRuns} itself (a remote one, which merges runs into range
+ * requests) is handed its runs in batches instead, up to {@link #BATCH} runs and a large block of bytes at a
+ * time: it knows best which of them to merge and what a gap costs. Other sources, local files among them, get
+ * the gathered reads above.
  */
 public final class RunCopier {
     /** Block size: a multiple of 24, so blocks hold whole elements of every dtype (F6 comes in 3-byte groups). */
@@ -35,8 +35,21 @@ public final class RunCopier {
     private static final int MAX_GROUP = 1 << 16;
     /** Runs handed to a remote source at once. */
     static final int BATCH = 4096;
-    /** A remote source's block: each read is a round trip (it splits large ones into parallel requests). */
+    /** The block of a source that merges runs itself (a remote one: each read a round trip, split into parallel requests). */
     static final long REMOTE_BLOCK = 3L << 24;
+
+    /** Whether a source class implements readRuns itself, rather than inheriting the run-by-run default. */
+    private static final ClassValue<Boolean> MERGES_RUNS = new ClassValue<>() {
+        @Override
+        protected Boolean computeValue(Class<?> type) {
+            try {
+                return type.getMethod("readRuns", long[].class, long[].class, MemorySegment.class)
+                        .getDeclaringClass() != ByteSource.class;
+            } catch (NoSuchMethodException e) {
+                return false;
+            }
+        }
+    };
 
     private RunCopier() {
     }
@@ -73,7 +86,7 @@ public final class RunCopier {
         private final ByteSource source;
         private final long begin;
         private final Sink sink;
-        private final boolean local;       // a file: gaps shorter than a page are read through, else readRuns
+        private final boolean gathers;     // reads spanning page-short gaps; else batches to the source's readRuns
         private final Arena arena = Arena.ofConfined();
         private final long block;          // the largest read through a staging buffer
         private final long staging;
@@ -92,20 +105,20 @@ public final class RunCopier {
             this.source = source;
             this.begin = begin;
             this.sink = sink;
-            this.local = source instanceof FileSource;
-            this.block = local ? BLOCK : REMOTE_BLOCK;
+            this.gathers = !MERGES_RUNS.get(source.getClass());
+            this.block = gathers ? BLOCK : REMOTE_BLOCK;
             this.staging = Math.max(1, Math.min(block, resultBytes));
         }
 
         void add(long offset, long length) {
             long position = begin + offset;
-            if (length >= (local ? SMALL_RUN : block)) {
+            if (length >= (gathers ? SMALL_RUN : block)) {
                 flush();
                 readAlone(position, length, at);
                 at += length;
                 return;
             }
-            if (count > 0 && (local ? !fitsSpan(position, length) : count == BATCH || bytes + length > block)) {
+            if (count > 0 && (gathers ? !fitsSpan(position, length) : count == BATCH || bytes + length > block)) {
                 flush();
             }
             if (count == 0) {
@@ -141,7 +154,7 @@ public final class RunCopier {
             }
             if (count == 1) {
                 readAlone(positions[0], lengths[0], groupStart);
-            } else if (!local) {
+            } else if (!gathers) {
                 MemorySegment target = sink.direct(groupStart, bytes);
                 boolean lent = target != null;
                 if (!lent) {
