@@ -5,6 +5,8 @@ import static dev.safetensors.SafeTensorsException.Kind.TensorNotFound;
 
 import dev.safetensors.SafeTensorsException;
 import dev.safetensors.torch.SkippedEntry;
+import dev.safetensors.torch.internal.pickle.Budget;
+import dev.safetensors.torch.internal.pickle.PickleError;
 import dev.safetensors.torch.internal.pickle.PyDict;
 import dev.safetensors.torch.internal.pickle.PyTuple;
 import dev.safetensors.torch.internal.pickle.PyValues;
@@ -30,6 +32,11 @@ import java.util.Set;
  *     the sub-dict is listed as skipped.</li>
  * </ol>
  * Names that collide, reference cycles through tensors and nesting deeper than 100 levels are errors.
+ *
+ * <p>A container the pickle refers to twice is walked at each path, so a small pickle of shared lists could
+ * flatten to a number of entries and names that grows with the square (or any power) of its size: every
+ * entry met, tensor or not, counts against {@code PickleLimits.maxContainerSize}, and every name built is
+ * charged to the checkpoint's allocation budget before it is built.
  */
 public final class Flattener {
     public static final List<String> NESTED_KEYS = List.of("state_dict", "model_state_dict", "model", "module");
@@ -48,21 +55,24 @@ public final class Flattener {
     }
 
     private final String source;
-    private final long maxEntries;
+    private final Budget budget;
     private final Map<Object, Boolean> holdsTensor = new IdentityHashMap<>();
     private final Map<Object, Boolean> onPath = new IdentityHashMap<>();
     private final Map<String, Named> names = new LinkedHashMap<>();
     private final List<SkippedEntry> skipped = new ArrayList<>();
     private long visited;
 
-    private Flattener(String source, long maxEntries) {
+    private Flattener(String source, Budget budget) {
         this.source = source;
-        this.maxEntries = maxEntries;
+        this.budget = budget;
     }
 
-    /** @param subDict the entry to convert ({@code ""}: everything), or null to choose by the rule above */
-    public static Flat flatten(Object root, String subDict, String source, long maxEntries) {
-        Flattener f = new Flattener(source, maxEntries);
+    /**
+     * @param subDict the entry to convert ({@code ""}: everything), or null to choose by the rule above
+     * @param budget  the checkpoint's pickle budget, which the names built are charged to
+     */
+    public static Flat flatten(Object root, String subDict, String source, Budget budget) {
+        Flattener f = new Flattener(source, budget);
         String selected = subDict != null ? subDict : f.automatic(root);
         Object start = selected.isEmpty() ? root : f.select(root, selected);
         if (start instanceof TensorRef t) {
@@ -139,10 +149,6 @@ public final class Flattener {
     }
 
     private void walk(Object node, String prefix, int depth) {
-        if (++visited > maxEntries) {
-            throw new SafeTensorsException(InvalidHeaderDeserialization, source, "the checkpoint flattens to more than "
-                    + maxEntries + " entries (PickleLimits.maxContainerSize; shared sub-containers count at each path)");
-        }
         if (depth > MAX_DEPTH) {
             throw new SafeTensorsException(InvalidHeaderDeserialization, source, "`" + strip(prefix)
                     + "` is nested more than " + MAX_DEPTH + " levels deep");
@@ -151,7 +157,10 @@ public final class Flattener {
             if (!prefix.isEmpty()) {
                 skipped.add(new SkippedEntry(strip(prefix), PyValues.describe(node)));
             } else {   // the sub-dict itself holds no tensor: list what it holds
-                children(node, prefix).forEach((k, v) -> skipped.add(new SkippedEntry(k.toString(), PyValues.describe(v))));
+                children(node, prefix).forEach((k, v) -> {
+                    count();
+                    skipped.add(new SkippedEntry(k.toString(), PyValues.describe(v)));
+                });
             }
             return;
         }
@@ -160,14 +169,35 @@ public final class Flattener {
                     + "` refers back to a container that holds it (a reference cycle)");
         }
         for (Map.Entry<Object, Object> e : children(node, prefix).entrySet()) {
-            String name = prefix + e.getKey();
+            count();
+            String key = e.getKey().toString();
             if (e.getValue() instanceof TensorRef t) {
-                add(name, t);
+                add(concat(prefix, key, ""), t);
             } else {
-                walk(e.getValue(), name + ".", depth + 1);
+                walk(e.getValue(), concat(prefix, key, "."), depth + 1);
             }
         }
         onPath.remove(node);
+    }
+
+    /** One more entry met on the walk. */
+    private void count() {
+        long max = budget.limits().maxContainerSize();
+        if (++visited > max) {
+            throw new SafeTensorsException(InvalidHeaderDeserialization, source, "the checkpoint flattens to more than "
+                    + max + " entries (PickleLimits.maxContainerSize; shared sub-containers count at each path)");
+        }
+    }
+
+    /** A name, charged to the budget before it is built. */
+    private String concat(String prefix, String key, String suffix) {
+        try {
+            budget.chargeText((long) prefix.length() + key.length() + suffix.length());
+        } catch (PickleError e) {
+            throw new SafeTensorsException(e.kind(), source, "the names of the checkpoint's entries (`"
+                    + strip(prefix).substring(0, Math.min(80, strip(prefix).length())) + "...`): " + e.getMessage());
+        }
+        return prefix + key + suffix;
     }
 
     /** A container's children by name: dict keys (strings, integers) or list and tuple indexes. */
@@ -176,9 +206,12 @@ public final class Flattener {
         switch (node) {
             case PyDict d -> d.entries().forEach((k, v) -> {
                 if (k instanceof String || k instanceof Long || k instanceof BigInteger) {
-                    out.put(k.toString(), v);
+                    if (out.putIfAbsent(k.toString(), v) != null) {   // "1" and 1: one name, neither may vanish
+                        throw new SafeTensorsException(InvalidHeaderDeserialization, source, "two entries of the "
+                                + "checkpoint flatten to the name `" + prefix + k + "` (a string key and an integer key)");
+                    }
                 } else {
-                    skipped.add(new SkippedEntry(prefix + "<" + PyValues.describe(k) + " key>", PyValues.describe(v)));
+                    skipped.add(new SkippedEntry(concat(prefix, "<" + PyValues.describe(k) + " key>", ""), PyValues.describe(v)));
                 }
             });
             case List<?> l -> {
