@@ -183,4 +183,23 @@ class CraftedCheckpointTest {
         assertThat(e.kind()).isEqualTo(SafeTensorsException.Kind.InvalidHeaderDeserialization);
         assertThat(e.getMessage()).contains("keys.pt", "flatten to the name `1`");
     }
+
+    /**
+     * A dict key that is an integer of 8 MiB (LONG4): its name would be its 20 million decimal digits, which
+     * take minutes to compute (CPython refuses str() past 4,300 digits).
+     */
+    @Test
+    void aHugeIntegerKeyIsRefusedNotPrinted() {
+        int length = 8 << 20;
+        Crafted p = Crafted.protocol2().raw('}', 0x8b, 0, 0, 0x80, 0);   // LONG4 of 8 MiB
+        byte[] digits = new byte[length];
+        java.util.Arrays.fill(digits, (byte) 0x5a);
+        p.raw(new String(digits, java.nio.charset.StandardCharsets.ISO_8859_1));
+        p.tensor("FloatStorage", "0", 1, 0, ONE, ONE).raw('s', '.');
+        Path file = Crafted.archive(dir.resolve("long_key.pt"), p.bytes(), Map.of("0", floats(1)));
+        SafeTensorsException e = refused(file, PickleLimits.defaults());
+        assertThat(e).isNotNull();
+        assertThat(e.kind()).isEqualTo(SafeTensorsException.Kind.InvalidHeaderDeserialization);
+        assertThat(e.getMessage()).contains("long_key.pt", "4300");
+    }
 }

@@ -41,6 +41,8 @@ import java.util.Set;
 public final class Flattener {
     public static final List<String> NESTED_KEYS = List.of("state_dict", "model_state_dict", "model", "module");
     static final int MAX_DEPTH = 100;
+    private static final int MAX_KEY_DIGITS = 4300;
+    private static final int MAX_KEY_BITS = 14_285;   // 2^14285 > 10^4300
 
     /** A tensor and the name it gets. */
     public record Named(String name, TensorRef tensor) {
@@ -135,13 +137,13 @@ public final class Flattener {
     }
 
     /** The value under a key spelled {@code name}: a string key, or an integer key in decimal. */
-    private static Object child(PyDict d, String name) {
+    private Object child(PyDict d, String name) {
         Object v = d.entries().get(name);
         if (v != null) {
             return v;
         }
         for (Map.Entry<Object, Object> e : d.entries().entrySet()) {
-            if ((e.getKey() instanceof Long || e.getKey() instanceof BigInteger) && e.getKey().toString().equals(name)) {
+            if ((e.getKey() instanceof Long || e.getKey() instanceof BigInteger) && keyName(e.getKey(), "").equals(name)) {
                 return e.getValue();
             }
         }
@@ -206,7 +208,7 @@ public final class Flattener {
         switch (node) {
             case PyDict d -> d.entries().forEach((k, v) -> {
                 if (k instanceof String || k instanceof Long || k instanceof BigInteger) {
-                    if (out.putIfAbsent(k.toString(), v) != null) {   // "1" and 1: one name, neither may vanish
+                    if (out.putIfAbsent(keyName(k, prefix), v) != null) {   // "1" and 1: one name, neither may vanish
                         throw new SafeTensorsException(InvalidHeaderDeserialization, source, "two entries of the "
                                 + "checkpoint flatten to the name `" + prefix + k + "` (a string key and an integer key)");
                     }
@@ -227,6 +229,19 @@ public final class Flattener {
             default -> { }
         }
         return out;
+    }
+
+    /**
+     * A key as a name: a string, or an integer in decimal. An integer of more than 4,300 digits (which
+     * CPython refuses to print) is an error: its digits would take minutes to compute.
+     */
+    private String keyName(Object key, String prefix) {
+        if (key instanceof BigInteger b && (b.bitLength() > MAX_KEY_BITS || b.abs().toString().length() > MAX_KEY_DIGITS)) {
+            throw new SafeTensorsException(InvalidHeaderDeserialization, source, "a key under `" + strip(prefix)
+                    + "` is an integer of " + b.bitLength() + " bits, more than " + MAX_KEY_DIGITS + " digits (CPython's "
+                    + "limit for printing one): it cannot be a name");
+        }
+        return key.toString();
     }
 
     private void add(String name, TensorRef t) {
@@ -294,7 +309,7 @@ public final class Flattener {
                 keys.add("...");
                 break;
             }
-            keys.add(k instanceof String || k instanceof Long || k instanceof BigInteger ? "`" + k + "`" : PyValues.describe(k));
+            keys.add(k instanceof String || k instanceof Long ? "`" + k + "`" : PyValues.describe(k));
         }
         return String.join(", ", keys);
     }
