@@ -55,7 +55,18 @@ public final class SafeTensorsException extends RuntimeException {
         /** More slice indexes than dimensions. */
         TooManySlices,
         /** A slice index is outside its dimension. */
-        SliceOutOfRange
+        SliceOutOfRange,
+        /**
+         * Not a reference error (quantization is a convention above the format): a quantized checkpoint
+         * contradicts itself or its config, e.g. scales whose shape does not match the declared bits and
+         * group size, a group index out of range, an impossible group size.
+         */
+        InvalidQuantization,
+        /**
+         * Not a reference error: a quantization method, format or option this library does not read, named
+         * with what was found, so a caller can fall back to reading the tensors as they are.
+         */
+        UnsupportedQuantization
     }
 
     private final Kind kind;
