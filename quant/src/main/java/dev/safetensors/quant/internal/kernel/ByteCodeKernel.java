@@ -1,0 +1,101 @@
+package dev.safetensors.quant.internal.kernel;
+
+import dev.safetensors.quant.UnpackedWeights;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+/**
+ * One byte per element, row-major (FP8 codes, int8), times a scale per block of
+ * {@code blockRows × blockColumns} elements, minus an optional zero point per block:
+ * {@code w[r, c] = (v(q[r, c]) − zero[r / br, c / bc]) × scale[r / br, c / bc]}. One kernel for FP8 per tensor
+ * (one block), per channel (1 × in), per group (1 × g) and DeepSeek's 128 × 128 blocks (partial edge blocks
+ * included), for compressed-tensors int-quantized and for LLM.int8 (scale = SCB / 127).
+ */
+public final class ByteCodeKernel implements Kernel {
+    private final MemorySegment codes;
+    private final float[] values;          // value of each byte code
+    private final long rows;
+    private final int columns;
+    private final long blockRows;
+    private final int blockColumns;
+    private final FloatMatrix scales;      // [⌈rows / blockRows⌉, ⌈columns / blockColumns⌉]
+    private final FloatMatrix zeros;       // same shape, or null
+
+    public ByteCodeKernel(MemorySegment codes, float[] values, long rows, int columns, long blockRows, int blockColumns,
+            FloatMatrix scales, FloatMatrix zeros) {
+        this.codes = codes;
+        this.values = values;
+        this.rows = rows;
+        this.columns = columns;
+        this.blockRows = blockRows;
+        this.blockColumns = blockColumns;
+        this.scales = scales;
+        this.zeros = zeros;
+    }
+
+    @Override
+    public long rows() {
+        return rows;
+    }
+
+    @Override
+    public int columns() {
+        return columns;
+    }
+
+    @Override
+    public void decode(long row, int count, float[] dst, int offset) {
+        int gridColumns = scales.columns();
+        float[] s = new float[gridColumns];
+        float[] z = zeros == null ? null : new float[gridColumns];
+        long loadedRow = -1;
+        float[] lut = values;
+        for (int i = 0; i < count; i++) {
+            long r = row + i;
+            long gridRow = r / blockRows;
+            if (gridRow != loadedRow) {
+                scales.row(gridRow, s);
+                if (z != null) {
+                    zeros.row(gridRow, z);
+                }
+                loadedRow = gridRow;
+            }
+            long src = r * columns;
+            int out = offset + i * columns;
+            for (int b = 0; b < gridColumns; b++) {
+                int from = b * blockColumns;
+                int to = Math.min(columns, from + blockColumns);
+                float scale = s[b];
+                if (z == null) {
+                    for (int c = from; c < to; c++) {
+                        dst[out + c] = lut[codes.get(ValueLayout.JAVA_BYTE, src + c) & 0xFF] * scale;
+                    }
+                } else {
+                    float zero = z[b];
+                    for (int c = from; c < to; c++) {
+                        dst[out + c] = (lut[codes.get(ValueLayout.JAVA_BYTE, src + c) & 0xFF] - zero) * scale;
+                    }
+                }
+            }
+        }
+    }
+
+    @Override
+    public UnpackedWeights unpack(long row, int count) {
+        int gridColumns = scales.columns();
+        byte[] q = new byte[count * columns];
+        MemorySegment.copy(codes, ValueLayout.JAVA_BYTE, row * columns, q, 0, q.length);
+        float[] s = new float[count * gridColumns];
+        float[] z = zeros == null ? null : new float[count * gridColumns];
+        float[] buffer = new float[gridColumns];
+        for (int i = 0; i < count; i++) {
+            scales.row((row + i) / blockRows, buffer);
+            System.arraycopy(buffer, 0, s, i * gridColumns, gridColumns);
+            if (z != null) {
+                zeros.row((row + i) / blockRows, buffer);
+                System.arraycopy(buffer, 0, z, i * gridColumns, gridColumns);
+            }
+        }
+        return new UnpackedWeights(row, count, columns, q, values.clone(), blockColumns, null, gridColumns, s, z, null);
+    }
+}
