@@ -1,9 +1,19 @@
 /**
- * safetensors-core: read, validate and write safetensors files.
+ * safetensors-core: read, validate and write safetensors files, zero-copy through {@code java.lang.foreign}.
+ *
+ * <p>Exported: the API ({@code dev.safetensors}), dtype conversion ({@code dev.safetensors.convert}),
+ * tensor- and pipeline-parallel plans ({@code dev.safetensors.parallel}) and the byte-source extension point
+ * ({@code dev.safetensors.io}). Everything under {@code dev.safetensors.internal} is this module's own; a few
+ * internal packages are shared with the project's other modules by qualified exports.
  */
 module dev.safetensors.core {
     exports dev.safetensors;
     exports dev.safetensors.convert;
     exports dev.safetensors.parallel;
     exports dev.safetensors.io;
+
+    // The strict JSON reader and the serde/Python JSON writer, for configs, indexes and --json output.
+    exports dev.safetensors.internal.json to dev.safetensors.cli;
+    // Atomic replacement of files the command line writes (.npy, reports).
+    exports dev.safetensors.internal.io to dev.safetensors.cli;
 }

@@ -1,7 +1,5 @@
 package dev.safetensors;
 
-import java.nio.charset.StandardCharsets;
-
 /**
  * The 22 element types of the safetensors format, declared in the reference's order.
  *
@@ -42,11 +40,9 @@ public enum DType {
     private static final DType[] VALUES = values();
 
     private final int bits;
-    private final byte[] wireBytes;
 
     DType(int bits) {
         this.bits = bits;
-        this.wireBytes = name().getBytes(StandardCharsets.US_ASCII);
     }
 
     /** Width of one element in bits: 4, 6, 8, 16, 32 or 64. */
@@ -83,15 +79,4 @@ public enum DType {
         throw new IllegalArgumentException("unknown dtype `" + wireName + "`");
     }
 
-    /** Finds the dtype whose wire name is exactly {@code bytes[from, to)}, or null. Used by the parser. */
-    static DType matchWireName(byte[] bytes, int from, int to) {
-        int len = to - from;
-        for (DType t : VALUES) {
-            byte[] w = t.wireBytes;
-            if (w.length == len && java.util.Arrays.equals(w, 0, len, bytes, from, to)) {
-                return t;
-            }
-        }
-        return null;
-    }
 }

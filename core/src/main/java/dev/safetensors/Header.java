@@ -5,8 +5,11 @@ import static dev.safetensors.SafeTensorsException.Kind.HeaderTooSmall;
 import static dev.safetensors.SafeTensorsException.Kind.InvalidHeaderLength;
 import static dev.safetensors.SafeTensorsException.Kind.TensorNotFound;
 
+import dev.safetensors.internal.header.HeaderParser;
+import dev.safetensors.internal.header.HeaderValidator;
+import dev.safetensors.internal.header.TensorTable;
+import dev.safetensors.internal.io.LittleEndian;
 import dev.safetensors.io.ByteSource;
-import dev.safetensors.io.LittleEndian;
 import java.lang.foreign.MemorySegment;
 import java.util.AbstractList;
 import java.util.Arrays;
@@ -42,13 +45,13 @@ public final class Header {
     public static final int LENGTH_PREFIX = 8;
 
 
-    private final Table table;
+    private final TensorTable table;
     private final Map<String, String> metadata;
     private final long headerSize;
     private final int[] dataOrder;
     private volatile List<String> sortedNames;
 
-    private Header(Table table, Map<String, String> metadata, long headerSize, int[] dataOrder) {
+    private Header(TensorTable table, Map<String, String> metadata, long headerSize, int[] dataOrder) {
         this.table = table;
         this.metadata = metadata == null ? null : Collections.unmodifiableMap(metadata);
         this.headerSize = headerSize;
@@ -105,7 +108,8 @@ public final class Header {
         return new Header(r.table(), r.metadata(), json.length, order);
     }
 
-    static void checkLimit(long maxHeaderSize) {
+    /** @throws IllegalArgumentException unless 0 <= maxHeaderSize <= {@link #MAX_CONFIGURABLE_SIZE} */
+    public static void checkLimit(long maxHeaderSize) {
         if (maxHeaderSize < 0 || maxHeaderSize > MAX_CONFIGURABLE_SIZE) {
             throw new IllegalArgumentException("the header size limit must be between 0 and "
                     + MAX_CONFIGURABLE_SIZE + " bytes, got " + maxHeaderSize);
@@ -124,12 +128,12 @@ public final class Header {
 
     /** Total bytes of tensor data (the end of the last tensor). */
     public long dataSize() {
-        return dataOrder.length == 0 ? 0 : table.ends[dataOrder[dataOrder.length - 1]];
+        return dataOrder.length == 0 ? 0 : table.end(dataOrder[dataOrder.length - 1]);
     }
 
     /** Number of tensors. */
     public int size() {
-        return table.size;
+        return table.size();
     }
 
     /** The {@code __metadata__} map in header order, or empty when absent or {@code null}. */
@@ -139,14 +143,14 @@ public final class Header {
 
     /** Tensor names in the order the header lists them. */
     public List<String> names() {
-        return new IndexedList(table.size, table::name);
+        return new IndexedList(table.size(), table::name);
     }
 
     /** Tensor names sorted by Unicode code point (UTF-8 byte order), as Python's {@code keys()} returns them. */
     public List<String> sortedNames() {
         List<String> s = sortedNames;
         if (s == null) {
-            Integer[] order = new Integer[table.size];
+            Integer[] order = new Integer[table.size()];
             for (int i = 0; i < order.length; i++) {
                 order[i] = i;
             }
@@ -162,12 +166,12 @@ public final class Header {
 
     /** Tensor names in the order of their bytes in the file. */
     public List<String> namesInDataOrder() {
-        return new IndexedList(table.size, i -> table.name(dataOrder[i]));
+        return new IndexedList(table.size(), i -> table.name(dataOrder[i]));
     }
 
     /** Whether a tensor of this name exists. */
     public boolean contains(String name) {
-        return table.index.get(table, name) >= 0;
+        return table.indexOf(name) >= 0;
     }
 
     /**
@@ -176,7 +180,7 @@ public final class Header {
      * @throws SafeTensorsException of kind {@code TensorNotFound}
      */
     public TensorInfo info(String name) {
-        int i = table.index.get(table, name);
+        int i = table.indexOf(name);
         if (i < 0) {
             throw new SafeTensorsException(TensorNotFound, null, "tensor `" + name + "` not found");
         }
@@ -185,13 +189,13 @@ public final class Header {
 
     /** The {@code i}-th tensor in header order. */
     public TensorInfo info(int i) {
-        return new TensorInfo(table.name(i), table.dtypes[i], Shape.wrap(table.shapes[i]),
-                table.begins[i], table.ends[i]);
+        return new TensorInfo(table.name(i), table.dtype(i), Shape.wrap(table.shape(i)),
+                table.begin(i), table.end(i));
     }
 
     /** The {@code i}-th tensor in header order, or -1. */
     int indexOf(String name) {
-        return table.index.get(table, name);
+        return table.indexOf(name);
     }
 
     private static final class IndexedList extends AbstractList<String> implements RandomAccess {
@@ -211,130 +215,6 @@ public final class Header {
         @Override
         public int size() {
             return size;
-        }
-    }
-
-    /**
-     * The tensor table in header order, as parallel arrays. Filled by the parser, then never changed.
-     * Names are kept as UTF-8 byte ranges of the header (or, for names written with escapes, of a side
-     * buffer of their decoded bytes) and become strings only when asked for.
-     */
-    static final class Table {
-        private final byte[] json;
-        int size;
-        private int[] nameAt;        // >= 0: offset in json; < 0: -(offset + 1) in extra
-        private int[] nameLength;
-        private String[] names;       // decoded on demand
-        private byte[] extra = new byte[0];
-        private int extraLength;
-        DType[] dtypes;
-        long[][] shapes;
-        long[] begins;
-        long[] ends;
-        final NameIndex index;
-
-        /** @param expectedTensors a guess from the header size, so that large tables rarely regrow */
-        Table(byte[] json, int expectedTensors) {
-            this.json = json;
-            int n = Math.max(16, expectedTensors);
-            nameAt = new int[n];
-            nameLength = new int[n];
-            names = new String[n];
-            dtypes = new DType[n];
-            shapes = new long[n][];
-            begins = new long[n];
-            ends = new long[n];
-            index = new NameIndex(n);
-        }
-
-        /**
-         * Adds a tensor whose name is {@code json[at, at + length)}, or, when it was written with escapes,
-         * {@code decoded}; false when the name is taken.
-         */
-        boolean add(int at, int length, String decoded, DType dtype, long[] shape, long begin, long end) {
-            if (size == dtypes.length) {
-                int n = size * 2;
-                nameAt = Arrays.copyOf(nameAt, n);
-                nameLength = Arrays.copyOf(nameLength, n);
-                names = Arrays.copyOf(names, n);
-                dtypes = Arrays.copyOf(dtypes, n);
-                shapes = Arrays.copyOf(shapes, n);
-                begins = Arrays.copyOf(begins, n);
-                ends = Arrays.copyOf(ends, n);
-            }
-            if (decoded != null) {
-                byte[] utf8 = decoded.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-                if (extraLength + utf8.length > extra.length) {
-                    extra = Arrays.copyOf(extra, Math.max(2 * extra.length, extraLength + utf8.length));
-                }
-                System.arraycopy(utf8, 0, extra, extraLength, utf8.length);
-                nameAt[size] = -(extraLength + 1);
-                nameLength[size] = utf8.length;
-                extraLength += utf8.length;
-                names[size] = decoded;
-            } else {
-                nameAt[size] = at;
-                nameLength[size] = length;
-            }
-            if (index.putIfAbsent(this, size) >= 0) {
-                if (decoded != null) {
-                    extraLength -= nameLength[size];
-                }
-                names[size] = null;
-                return false;
-            }
-            dtypes[size] = dtype;
-            shapes[size] = shape;
-            begins[size] = begin;
-            ends[size] = end;
-            size++;
-            return true;
-        }
-
-        /** The name of tensor {@code i} as a string (decoded once, then cached; races only repeat the work). */
-        String name(int i) {
-            String s = names[i];
-            if (s == null) {
-                s = new String(bytes(i), offset(i), nameLength[i], java.nio.charset.StandardCharsets.UTF_8);
-                names[i] = s;
-            }
-            return s;
-        }
-
-        private byte[] bytes(int i) {
-            return nameAt[i] >= 0 ? json : extra;
-        }
-
-        private int offset(int i) {
-            return nameAt[i] >= 0 ? nameAt[i] : -nameAt[i] - 1;
-        }
-
-        int nameHash(int i) {
-            return hash(bytes(i), offset(i), nameLength[i]);
-        }
-
-        boolean sameName(int a, int b) {
-            return Arrays.equals(bytes(a), offset(a), offset(a) + nameLength[a],
-                    bytes(b), offset(b), offset(b) + nameLength[b]);
-        }
-
-        boolean nameEquals(int i, byte[] utf8) {
-            return Arrays.equals(bytes(i), offset(i), offset(i) + nameLength[i], utf8, 0, utf8.length);
-        }
-
-        /** Orders names by their UTF-8 bytes, which is code-point order. */
-        int compareNames(int a, int b) {
-            return Arrays.compareUnsigned(bytes(a), offset(a), offset(a) + nameLength[a],
-                    bytes(b), offset(b), offset(b) + nameLength[b]);
-        }
-
-        static int hash(byte[] b, int from, int length) {
-            int h = 0;
-            for (int k = from; k < from + length; k++) {
-                h = 31 * h + b[k];
-            }
-            h *= 0x9E3779B9;   // spread: names that differ in a trailing digit must not cluster
-            return h ^ (h >>> 16);
         }
     }
 }

@@ -1,9 +1,9 @@
 package dev.safetensors;
 
 import dev.safetensors.io.ByteSource;
-import dev.safetensors.io.IoErrors;
-import dev.safetensors.io.MappedFileSource;
-import dev.safetensors.io.PositionalFileSource;
+import dev.safetensors.internal.io.IoErrors;
+import dev.safetensors.internal.io.MappedFileSource;
+import dev.safetensors.internal.io.PositionalFileSource;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.util.AbstractList;

@@ -3,8 +3,9 @@ package dev.safetensors;
 import static dev.safetensors.SafeTensorsException.Kind.InvalidTensorView;
 import static dev.safetensors.SafeTensorsException.Kind.JsonError;
 
-import dev.safetensors.io.AtomicFile;
-import dev.safetensors.io.LittleEndian;
+import dev.safetensors.internal.header.HeaderWriter;
+import dev.safetensors.internal.io.AtomicFile;
+import dev.safetensors.internal.io.LittleEndian;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;

@@ -2,7 +2,10 @@ package dev.safetensors;
 
 import static dev.safetensors.SafeTensorsException.Kind.InvalidHeaderDeserialization;
 
-import dev.safetensors.io.IoErrors;
+import dev.safetensors.internal.json.JsonCursor;
+import dev.safetensors.internal.json.JsonWriter;
+import dev.safetensors.internal.json.Utf8;
+import dev.safetensors.internal.io.IoErrors;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.nio.file.Files;
@@ -198,9 +201,9 @@ public final class ShardIndex {
         Arrays.sort(keys, Utf8::compare);
         for (int i = 0; i < keys.length; i++) {
             sb.append(i == 0 ? "\n    " : ",\n    ");
-            PythonJson.appendString(sb, keys[i]);
+            JsonWriter.appendString(sb, keys[i], JsonWriter.Style.PYTHON);
             sb.append(": ");
-            PythonJson.appendValue(sb, map.get(keys[i]));
+            JsonWriter.appendValue(sb, map.get(keys[i]), JsonWriter.Style.PYTHON);
         }
         if (keys.length > 0) {
             sb.append("\n  ");

@@ -2,7 +2,8 @@ package dev.safetensors;
 
 import static dev.safetensors.SafeTensorsException.Kind.TensorNotFound;
 
-import dev.safetensors.io.IoErrors;
+import dev.safetensors.internal.json.Utf8;
+import dev.safetensors.internal.io.IoErrors;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;

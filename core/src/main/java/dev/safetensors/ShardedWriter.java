@@ -1,6 +1,7 @@
 package dev.safetensors;
 
-import dev.safetensors.io.AtomicFile;
+import dev.safetensors.internal.header.HeaderValidator;
+import dev.safetensors.internal.io.AtomicFile;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;

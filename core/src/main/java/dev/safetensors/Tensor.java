@@ -2,9 +2,11 @@ package dev.safetensors;
 
 import static dev.safetensors.SafeTensorsException.Kind.InvalidTensorView;
 
+import dev.safetensors.internal.slice.Selection;
+import dev.safetensors.internal.slice.IndexParser;
 import dev.safetensors.convert.FloatDecoder;
 import dev.safetensors.convert.SubBytePacking;
-import dev.safetensors.io.LittleEndian;
+import dev.safetensors.internal.io.LittleEndian;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;

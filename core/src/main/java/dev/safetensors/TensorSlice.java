@@ -1,5 +1,6 @@
 package dev.safetensors;
 
+import dev.safetensors.internal.slice.Selection;
 import dev.safetensors.convert.FloatDecoder;
 import dev.safetensors.convert.SubBytePacking;
 import java.lang.foreign.Arena;

@@ -3,7 +3,7 @@ package dev.safetensors;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.safetensors.io.PositionalFileSource;
+import dev.safetensors.internal.io.PositionalFileSource;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.lang.foreign.MemorySegment;

@@ -1,7 +1,7 @@
 package dev.safetensors;
 
 import dev.safetensors.io.ByteSource;
-import dev.safetensors.io.IoErrors;
+import dev.safetensors.internal.io.IoErrors;
 import java.lang.foreign.MemorySegment;
 
 /** A whole "file" held in a byte array: fuzz targets open thousands of inputs per second without disk. */

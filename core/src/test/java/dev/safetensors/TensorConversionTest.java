@@ -3,7 +3,7 @@ package dev.safetensors;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.safetensors.convert.MiniFloat;
+import dev.safetensors.internal.convert.MiniFloat;
 import dev.safetensors.convert.SubBytePacking;
 import java.nio.file.Path;
 import java.util.Random;

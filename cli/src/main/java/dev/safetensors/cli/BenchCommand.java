@@ -265,9 +265,9 @@ final class BenchCommand implements Callable<Integer> {
     private static String toJson(Map<String, Object> r) {
         StringBuilder sb = new StringBuilder("{");
         for (Map.Entry<String, Object> e : r.entrySet()) {
-            sb.append(sb.length() == 1 ? "" : ", ").append(dev.safetensors.Json.quote(e.getKey())).append(": ");
+            sb.append(sb.length() == 1 ? "" : ", ").append(dev.safetensors.internal.json.JsonWriter.quote(e.getKey())).append(": ");
             Object v = e.getValue();
-            sb.append(v instanceof String s ? dev.safetensors.Json.quote(s) : String.valueOf(v));
+            sb.append(v instanceof String s ? dev.safetensors.internal.json.JsonWriter.quote(s) : String.valueOf(v));
         }
         return sb.append('}').toString();
     }

@@ -5,7 +5,7 @@ import dev.safetensors.SafeTensorsFile;
 import dev.safetensors.Shape;
 import dev.safetensors.Tensor;
 import dev.safetensors.TensorSlice;
-import dev.safetensors.io.AtomicFile;
+import dev.safetensors.internal.io.AtomicFile;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;

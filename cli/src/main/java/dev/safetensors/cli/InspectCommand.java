@@ -1,7 +1,7 @@
 package dev.safetensors.cli;
 
 import dev.safetensors.DType;
-import dev.safetensors.Json;
+import dev.safetensors.internal.json.JsonWriter;
 import dev.safetensors.SafeTensorsFile;
 import dev.safetensors.Tensor;
 import java.io.PrintWriter;
@@ -70,7 +70,7 @@ final class InspectCommand implements Callable<Integer> {
 
     private String toJson(SafeTensorsFile f, String label) throws NoSuchAlgorithmException {
         StringBuilder sb = new StringBuilder("{\"path\": ");
-        Json.appendQuoted(sb, label);
+        JsonWriter.appendQuoted(sb, label);
         sb.append(", \"header_size\": ").append(f.header().headerSize()).append(", \"metadata\": ");
         if (f.metadata().isEmpty()) {
             sb.append("null");
@@ -79,9 +79,9 @@ final class InspectCommand implements Callable<Integer> {
             boolean first = true;
             for (Map.Entry<String, String> e : f.metadata().get().entrySet()) {
                 sb.append(first ? "" : ", ");
-                Json.appendQuoted(sb, e.getKey());
+                JsonWriter.appendQuoted(sb, e.getKey());
                 sb.append(": ");
-                Json.appendQuoted(sb, e.getValue());
+                JsonWriter.appendQuoted(sb, e.getValue());
                 first = false;
             }
             sb.append('}');
@@ -90,7 +90,7 @@ final class InspectCommand implements Callable<Integer> {
         boolean first = true;
         for (Tensor t : f.tensors()) {
             sb.append(first ? "" : ", ");
-            Json.appendQuoted(sb, t.name());
+            JsonWriter.appendQuoted(sb, t.name());
             sb.append(": {\"dtype\": \"").append(t.dtype()).append("\", \"shape\": [");
             for (int d = 0; d < t.shape().rank(); d++) {
                 sb.append(d == 0 ? "" : ", ").append(Long.toUnsignedString(t.shape().dim(d)));
@@ -122,7 +122,7 @@ final class InspectCommand implements Callable<Integer> {
             out.println("  metadata: none");
         } else {
             out.println("  metadata:");
-            f.metadata().get().forEach((k, v) -> out.println("    " + Json.quote(k) + ": " + Json.quote(abbreviate(v))));
+            f.metadata().get().forEach((k, v) -> out.println("    " + JsonWriter.quote(k) + ": " + JsonWriter.quote(abbreviate(v))));
         }
         int nameWidth = 4;
         int shapeWidth = 5;
@@ -150,7 +150,7 @@ final class InspectCommand implements Callable<Integer> {
     /** Names are printed as JSON strings when they hold control characters, so the table stays a table. */
     private static String displayName(Tensor t) {
         String n = t.name();
-        return n.chars().anyMatch(c -> c < 0x20 || c == 0x7F) || n.isEmpty() ? Json.quote(n) : n;
+        return n.chars().anyMatch(c -> c < 0x20 || c == 0x7F) || n.isEmpty() ? JsonWriter.quote(n) : n;
     }
 
     private static String abbreviate(String v) {

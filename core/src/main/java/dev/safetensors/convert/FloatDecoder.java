@@ -1,7 +1,9 @@
 package dev.safetensors.convert;
 
+import dev.safetensors.internal.convert.MiniFloat;
+import dev.safetensors.internal.convert.E8M0Codec;
 import dev.safetensors.DType;
-import dev.safetensors.io.LittleEndian;
+import dev.safetensors.internal.io.LittleEndian;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 

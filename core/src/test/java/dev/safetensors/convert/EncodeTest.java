@@ -2,6 +2,8 @@ package dev.safetensors.convert;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.safetensors.internal.convert.MiniFloat;
+import dev.safetensors.internal.convert.E8M0Codec;
 import dev.safetensors.DType;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;

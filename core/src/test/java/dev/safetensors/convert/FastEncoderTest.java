@@ -2,6 +2,7 @@ package dev.safetensors.convert;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.safetensors.internal.convert.MiniFloat;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

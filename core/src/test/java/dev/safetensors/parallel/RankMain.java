@@ -3,7 +3,7 @@ package dev.safetensors.parallel;
 import dev.safetensors.CountingSource;
 import dev.safetensors.Header;
 import dev.safetensors.SafeTensorsFile;
-import dev.safetensors.io.PositionalFileSource;
+import dev.safetensors.internal.io.PositionalFileSource;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

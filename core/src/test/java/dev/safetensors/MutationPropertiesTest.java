@@ -17,7 +17,7 @@ import net.jqwik.api.constraints.IntRange;
  * Any mutation of a valid file opens as a valid file or fails with a {@link SafeTensorsException}; nothing
  * else escapes, and a file that opens can be read completely.
  */
-class MutationProperties extends PropertiesWithTempDir {
+class MutationPropertiesTest extends PropertiesWithTempDir {
     private static final List<String> SEEDS = List.of(
             "run-ai__runai-model-streamer__py__runai_model_streamer__runai_model_streamer__safetensors_streamer__tests__test_files__test.safetensors",
             "reference-samples/overall.safetensors",

@@ -1,4 +1,4 @@
-package dev.safetensors.convert;
+package dev.safetensors.internal.convert;
 
 /**
  * F8_E8M0, the MX block scale: eight exponent bits, value 2^(e − 127), 0xFF = NaN; no sign, zero or Inf
@@ -36,7 +36,7 @@ public final class E8M0Codec {
         return Math.max(0, Math.min(254, e + 127));
     }
 
-    static float[] table() {
+    public static float[] table() {
         float[] t = new float[256];
         for (int c = 0; c < 256; c++) {
             t[c] = decode(c);

@@ -1,11 +1,11 @@
-package dev.safetensors;
+package dev.safetensors.internal.json;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 
 /** Strict UTF-8 checks and code-point ordering, as Rust's {@code str} defines them. */
-final class Utf8 {
+public final class Utf8 {
     private static final VarHandle LONGS =
             MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
     private static final long HIGH_BITS = 0x8080808080808080L;
@@ -17,7 +17,7 @@ final class Utf8 {
      * Index of the first byte of the first invalid sequence in {@code b[from, to)}, or -1 when the range
      * is valid UTF-8. Overlong forms, encoded surrogates and code points above U+10FFFF are invalid.
      */
-    static int firstInvalid(byte[] b, int from, int to) {
+    public static int firstInvalid(byte[] b, int from, int to) {
         int i = from;
         while (i < to) {
             // ASCII runs dominate headers: test eight bytes at a time.
@@ -74,7 +74,7 @@ final class Utf8 {
      * {@code String} order). {@link String#compareTo} compares UTF-16 units and differs for names that mix
      * U+E000..U+FFFF with supplementary characters.
      */
-    static int compare(String a, String b) {
+    public static int compare(String a, String b) {
         int n = Math.min(a.length(), b.length());
         for (int i = 0; i < n; i++) {
             char x = a.charAt(i);

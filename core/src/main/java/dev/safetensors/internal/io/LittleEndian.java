@@ -1,4 +1,4 @@
-package dev.safetensors.io;
+package dev.safetensors.internal.io;
 
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;

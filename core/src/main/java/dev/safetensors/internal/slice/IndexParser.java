@@ -1,14 +1,17 @@
-package dev.safetensors;
+package dev.safetensors.internal.slice;
+
+import dev.safetensors.Index;
+import dev.safetensors.SafeTensorsException;
 
 import java.util.ArrayList;
 import java.util.List;
 
 /** Parses the string form of index expressions: {@code "0:2, ..., -1"}, optionally inside brackets. */
-final class IndexParser {
+public final class IndexParser {
     private IndexParser() {
     }
 
-    static List<Index> parse(String expression, String source) {
+    public static List<Index> parse(String expression, String source) {
         String s = expression.strip();
         if (s.startsWith("[") && s.endsWith("]")) {
             s = s.substring(1, s.length() - 1).strip();

@@ -1,4 +1,4 @@
-package dev.safetensors;
+package dev.safetensors.internal.header;
 
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
@@ -29,7 +29,7 @@ final class NameIndex {
      *
      * @return -1 when added, else the index holding the equal name
      */
-    int putIfAbsent(Header.Table t, int index) {
+    int putIfAbsent(TensorTable t, int index) {
         if ((size + 1) * 2 > slots.length) {
             grow();
         }
@@ -49,12 +49,12 @@ final class NameIndex {
     }
 
     /** The index of the tensor called {@code name}, or -1. */
-    int get(Header.Table t, String name) {
+    int get(TensorTable t, String name) {
         byte[] utf8 = encode(name);
         if (utf8 == null) {
             return -1;   // a lone surrogate: no name in a valid header can equal it
         }
-        int h = Header.Table.hash(utf8, 0, utf8.length);
+        int h = TensorTable.hash(utf8, 0, utf8.length);
         int i = h & mask;
         while (slots[i] != 0) {
             int other = slots[i] - 1;

@@ -1,4 +1,6 @@
-package dev.safetensors.convert;
+package dev.safetensors.internal.convert;
+
+import dev.safetensors.convert.Overflow;
 
 import java.util.Arrays;
 

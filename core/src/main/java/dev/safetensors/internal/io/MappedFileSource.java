@@ -1,4 +1,6 @@
-package dev.safetensors.io;
+package dev.safetensors.internal.io;
+
+import dev.safetensors.io.ByteSource;
 
 import dev.safetensors.SafeTensorsException;
 import java.io.IOException;

@@ -2,6 +2,7 @@ package dev.safetensors;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.safetensors.internal.json.Utf8;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,7 +21,7 @@ import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 
 /** write → read returns the same tensors, bytes and metadata, for any declarations the format allows. */
-class RoundTripProperties extends PropertiesWithTempDir {
+class RoundTripPropertiesTest extends PropertiesWithTempDir {
 
     record Spec(String name, DType dtype, long[] shape, byte[] data) {
     }

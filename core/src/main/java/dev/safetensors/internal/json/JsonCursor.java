@@ -1,4 +1,7 @@
-package dev.safetensors;
+package dev.safetensors.internal.json;
+
+import dev.safetensors.DType;
+import dev.safetensors.SafeTensorsException;
 
 import static dev.safetensors.SafeTensorsException.Kind.InvalidHeaderDeserialization;
 
@@ -16,9 +19,9 @@ import java.util.Map;
  * what the header must contain; this class says how JSON is spelled. It is longer than most files here
  * because the whole grammar lives in one place: skipping and reading a value share one walk.
  */
-final class JsonCursor {
+public final class JsonCursor {
     /** serde_json's recursion limit: at most 127 nested containers, the root object included. */
-    static final int MAX_DEPTH = 127;
+    public static final int MAX_DEPTH = 127;
 
     /** Longer numbers are refused when kept: BigInteger parsing is quadratic, a hostile file's lever. */
     private static final int MAX_KEPT_NUMBER = 400;
@@ -27,13 +30,20 @@ final class JsonCursor {
     private final int from;
     private final int end;
     private final String source;
+    private final String document;     // "header", "index", "document": for messages
     private int pos;
 
     // Facts about the string scanned last (scanString).
     private boolean lastHasEscape;
     private boolean lastNonAscii;
 
-    JsonCursor(byte[] b, int from, int to, String source) {
+    public JsonCursor(byte[] b, int from, int to, String source) {
+        this(b, from, to, source, "header");
+    }
+
+    /** @param document what the bytes are, for messages: "header", "index", "config" */
+    public JsonCursor(byte[] b, int from, int to, String source, String document) {
+        this.document = document;
         this.b = b;
         this.from = from;
         this.pos = from;
@@ -41,19 +51,19 @@ final class JsonCursor {
         this.source = source;
     }
 
-    int position() {
+    public int position() {
         return pos;
     }
 
-    void advance() {
+    public void advance() {
         pos++;
     }
 
-    boolean atEnd() {
+    public boolean atEnd() {
         return pos >= end;
     }
 
-    boolean lastHasEscape() {
+    public boolean lastHasEscape() {
         return lastHasEscape;
     }
 
@@ -61,7 +71,7 @@ final class JsonCursor {
      * An unsigned 64-bit integer, element of {@code field} of tensor {@code name} (both only for messages,
      * which are built on failure alone: this is the hottest path of a large header).
      */
-    long parseUnsigned(String field, Object name) {
+    public long parseUnsigned(String field, Object name) {
         int start = pos;
         int c = peek();
         if (c == '-') {
@@ -99,7 +109,7 @@ final class JsonCursor {
     }
 
     /** Skips any JSON value; {@code depth} is the depth a container starting here would have. */
-    void skipValue(int depth) {
+    public void skipValue(int depth) {
         value(depth, false);
     }
 
@@ -108,7 +118,7 @@ final class JsonCursor {
      * List, and Map in document order, rejecting duplicate keys. Used for files beside the header (the
      * sharded index), which have no fixed schema.
      */
-    Object readValue(int depth) {
+    public Object readValue(int depth) {
         return value(depth, true);
     }
 
@@ -260,7 +270,7 @@ final class JsonCursor {
     }
 
     /** After a member or element: true when a comma follows, false at the closing bracket. */
-    boolean nextMember(char close) {
+    public boolean nextMember(char close) {
         skipWhitespace();
         int c = peek();
         if (c == ',') {
@@ -278,7 +288,7 @@ final class JsonCursor {
         throw fail("expected `,` or `" + close + "`, found " + describeToken());
     }
 
-    String parseKey() {
+    public String parseKey() {
         skipWhitespace();
         if (peek() != '"') {
             throw fail("expected a string key, found " + describeToken());
@@ -286,7 +296,7 @@ final class JsonCursor {
         return parseString();
     }
 
-    void expectColon() {
+    public void expectColon() {
         skipWhitespace();
         if (peek() != ':') {
             throw fail("expected `:`, found " + describeToken());
@@ -295,7 +305,7 @@ final class JsonCursor {
         skipWhitespace();
     }
 
-    void expectLiteral(String word) {
+    public void expectLiteral(String word) {
         int n = word.length();
         for (int i = 0; i < n; i++) {
             if (pos + i >= end || b[pos + i] != word.charAt(i)) {
@@ -305,7 +315,7 @@ final class JsonCursor {
         pos += n;
     }
 
-    String parseString() {
+    public String parseString() {
         int start = pos + 1;
         int close = scanString(true);
         return decode(start, close);
@@ -318,7 +328,7 @@ final class JsonCursor {
      *               checking surrogates, but rejects them in every string it keeps
      * @return the index of the closing quote
      */
-    int scanString(boolean strict) {
+    public int scanString(boolean strict) {
         pos++;
         boolean escape = false;
         boolean nonAscii = false;
@@ -392,17 +402,37 @@ final class JsonCursor {
     }
 
     /** {@code [start, close)} of a string without escapes (already valid UTF-8) as a Java string. */
-    String text(int start, int close) {
+    public String text(int start, int close) {
         return new String(b, start, close - start, StandardCharsets.UTF_8);
     }
 
     /** The dtype whose wire name is exactly the bytes {@code [start, close)}, or null. */
-    DType matchDType(int start, int close) {
-        return DType.matchWireName(b, start, close);
+    public DType matchDType(int start, int close) {
+        return matchDType(b, start, close);
+    }
+
+    private static final DType[] DTYPES = DType.values();
+    private static final byte[][] WIRE_NAMES = new byte[DTYPES.length][];
+
+    static {
+        for (int i = 0; i < DTYPES.length; i++) {
+            WIRE_NAMES[i] = DTYPES[i].wireName().getBytes(StandardCharsets.US_ASCII);
+        }
+    }
+
+    /** The dtype whose wire name is exactly {@code bytes[from, to)}, or null. */
+    public static DType matchDType(byte[] bytes, int from, int to) {
+        for (int i = 0; i < DTYPES.length; i++) {
+            byte[] w = WIRE_NAMES[i];
+            if (w.length == to - from && Arrays.equals(w, 0, w.length, bytes, from, to)) {
+                return DTYPES[i];
+            }
+        }
+        return null;
     }
 
     /** The string between {@code start} and the closing quote, scanned last. */
-    String decode(int start, int close) {
+    public String decode(int start, int close) {
         if (!lastHasEscape) {
             return new String(b, start, close - start,
                     lastNonAscii ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
@@ -438,11 +468,11 @@ final class JsonCursor {
         return sb.toString();
     }
 
-    boolean same(byte[] word, int start, int close) {
+    public boolean same(byte[] word, int start, int close) {
         return close - start == word.length && Arrays.equals(word, 0, word.length, b, start, close);
     }
 
-    void skipWhitespace() {
+    public void skipWhitespace() {
         while (pos < end) {
             byte c = b[pos];
             if (c == ' ' || c == '\n' || c == '\r' || c == '\t') {
@@ -453,11 +483,11 @@ final class JsonCursor {
         }
     }
 
-    int peek() {
+    public int peek() {
         return pos < end ? b[pos] & 0xFF : -1;
     }
 
-    String describeToken() {
+    public String describeToken() {
         if (pos >= end) {
             return "end of header";
         }
@@ -468,8 +498,8 @@ final class JsonCursor {
         return "byte 0x" + (c < 0x10 ? "0" : "") + Integer.toHexString(c);
     }
 
-    SafeTensorsException fail(String what) {
+    public SafeTensorsException fail(String what) {
         return new SafeTensorsException(InvalidHeaderDeserialization, source,
-                "invalid JSON in header: " + what + " at byte " + (pos - from) + " of the header");
+                "invalid JSON in " + document + ": " + what + " at byte " + (pos - from) + " of the " + document);
     }
 }

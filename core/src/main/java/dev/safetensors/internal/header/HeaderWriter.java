@@ -1,4 +1,10 @@
-package dev.safetensors;
+package dev.safetensors.internal.header;
+
+import dev.safetensors.DType;
+import dev.safetensors.Header;
+import dev.safetensors.SafeTensorsException;
+import dev.safetensors.internal.json.JsonWriter;
+import dev.safetensors.internal.json.Utf8;
 
 import static dev.safetensors.SafeTensorsException.Kind.HeaderTooLarge;
 import static dev.safetensors.SafeTensorsException.Kind.JsonError;
@@ -18,17 +24,17 @@ import java.util.Map;
  * differences: {@code __metadata__} keys are sorted, and an empty metadata map with no tensors is written
  * correctly.
  */
-final class HeaderWriter {
+public final class HeaderWriter {
     private HeaderWriter() {
     }
 
     /** One tensor placed in the data buffer. */
-    record Placed(String name, DType dtype, long[] shape, long begin, long end) {
+    public record Placed(String name, DType dtype, long[] shape, long begin, long end) {
     }
 
     /** The header bytes (padded JSON, without the length prefix) and the tensors in data order. */
-    record Plan(byte[] json, List<Placed> tensors, long dataSize) {
-        long fileSize() {
+    public record Plan(byte[] json, List<Placed> tensors, long dataSize) {
+        public long fileSize() {
             return Header.LENGTH_PREFIX + json.length + dataSize;
         }
     }
@@ -40,7 +46,7 @@ final class HeaderWriter {
      * @param metadata  null for no {@code __metadata__} entry
      * @param maxHeader the largest padded header allowed
      */
-    static Plan plan(List<String> names, List<DType> dtypes, List<long[]> shapes, Map<String, String> metadata,
+    public static Plan plan(List<String> names, List<DType> dtypes, List<long[]> shapes, Map<String, String> metadata,
             long maxHeader, String target) {
         int n = names.size();
         Integer[] order = new Integer[n];
@@ -62,9 +68,9 @@ final class HeaderWriter {
                 if (i > 0) {
                     sb.append(',');
                 }
-                Json.appendQuoted(sb, keys[i]);
+                JsonWriter.appendQuoted(sb, keys[i]);
                 sb.append(':');
-                Json.appendQuoted(sb, metadata.get(keys[i]));
+                JsonWriter.appendQuoted(sb, metadata.get(keys[i]));
             }
             sb.append('}');
         }
@@ -85,7 +91,7 @@ final class HeaderWriter {
             if (metadata != null || k > 0) {
                 sb.append(',');
             }
-            Json.appendQuoted(sb, name);
+            JsonWriter.appendQuoted(sb, name);
             sb.append(":{\"dtype\":\"").append(dtype.wireName()).append("\",\"shape\":[");
             for (int d = 0; d < shape.length; d++) {
                 if (d > 0) {

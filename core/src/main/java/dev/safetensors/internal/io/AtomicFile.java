@@ -1,4 +1,4 @@
-package dev.safetensors.io;
+package dev.safetensors.internal.io;
 
 import dev.safetensors.SafeTensorsException;
 import java.io.IOException;

@@ -1,4 +1,8 @@
-package dev.safetensors;
+package dev.safetensors.internal.slice;
+
+import dev.safetensors.Index;
+import dev.safetensors.SafeTensorsException;
+import dev.safetensors.TensorInfo;
 
 import static dev.safetensors.SafeTensorsException.Kind.MisalignedSlice;
 import static dev.safetensors.SafeTensorsException.Kind.SliceOutOfRange;
@@ -16,7 +20,7 @@ import java.util.List;
  * partial dimension with step 1 extends the run; every dimension before it is iterated. Runs are produced
  * lazily (a strided slice of a large tensor can have millions) and adjacent ones are merged.
  */
-final class Selection {
+public final class Selection {
     private final int bits;
     private final long[] start;
     private final long[] step;
@@ -42,7 +46,7 @@ final class Selection {
         this.empty = empty;
     }
 
-    static Selection resolve(TensorInfo info, List<Index> indices, String source) {
+    public static Selection resolve(TensorInfo info, List<Index> indices, String source) {
         long[] dims = info.shape().dims();
         int rank = dims.length;
         String name = info.name();
@@ -180,12 +184,12 @@ final class Selection {
         return Math.max(min, Math.min(max, v));
     }
 
-    long[] shape() {
+    public long[] shape() {
         return shape.clone();
     }
 
     /** Bytes of the result. */
-    long byteSize() {
+    public long byteSize() {
         if (empty) {
             return 0;
         }
@@ -196,13 +200,13 @@ final class Selection {
         return elements * bits / 8;
     }
 
-    interface RunConsumer {
+    public interface RunConsumer {
         /** {@code [offset, offset + length)} of the tensor's bytes, in result order. */
         void accept(long offset, long length);
     }
 
     /** The byte runs, in result order, adjacent ones merged. */
-    void forEachRun(RunConsumer consumer) {
+    public void forEachRun(RunConsumer consumer) {
         if (empty) {
             return;
         }

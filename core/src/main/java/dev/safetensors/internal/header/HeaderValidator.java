@@ -1,4 +1,8 @@
-package dev.safetensors;
+package dev.safetensors.internal.header;
+
+import dev.safetensors.DType;
+import dev.safetensors.SafeTensorsException;
+import dev.safetensors.Shape;
 
 import static dev.safetensors.SafeTensorsException.Kind.InvalidOffset;
 import static dev.safetensors.SafeTensorsException.Kind.MetadataIncompleteBuffer;
@@ -13,7 +17,7 @@ import java.util.Arrays;
  * §7, §8): tensors walked in offset order must tile the data buffer exactly, and each byte range must equal
  * shape × dtype. All arithmetic is checked unsigned 64-bit.
  */
-final class HeaderValidator {
+public final class HeaderValidator {
     private HeaderValidator() {
     }
 
@@ -21,7 +25,7 @@ final class HeaderValidator {
      * @return the tensor indexes in data order
      * @throws SafeTensorsException on the first rule broken, in the reference's order
      */
-    static int[] validate(Header.Table t, long headerSize, long dataSize, String source) {
+    public static int[] validate(TensorTable t, long headerSize, long dataSize, String source) {
         int[] order = dataOrder(t);
         long start = 0;
         for (int i : order) {
@@ -53,11 +57,11 @@ final class HeaderValidator {
     }
 
     /** Size rule for one tensor: elements, bits, byte boundary, byte count (FORMAT.md §8). */
-    static void checkSize(String name, DType dtype, long[] shape, long byteCount, String source) {
+    public static void checkSize(String name, DType dtype, long[] shape, long byteCount, String source) {
         long bytes = byteCount(name, dtype, shape, source);
         if (bytes != byteCount) {
             throw new SafeTensorsException(TensorInvalidInfo, source, "invalid shape, data type, or offset for tensor `"
-                    + name + "`: " + dtype + Shape.wrap(shape) + " needs " + bytes + " bytes, but its data_offsets span "
+                    + name + "`: " + dtype + Shape.of(shape) + " needs " + bytes + " bytes, but its data_offsets span "
                     + Long.toUnsignedString(byteCount));
         }
     }
@@ -82,7 +86,7 @@ final class HeaderValidator {
      * Bytes that shape × dtype occupy, with the reference's checks: {@code ValidationOverflow} when the
      * element or bit count overflows 64 bits, {@code MisalignedSlice} when the bits are not whole bytes.
      */
-    static long byteCount(String name, DType dtype, long[] shape, String source) {
+    public static long byteCount(String name, DType dtype, long[] shape, String source) {
         long elements = 1;
         for (long d : shape) {
             if (Math.unsignedMultiplyHigh(elements, d) != 0) {
@@ -96,7 +100,7 @@ final class HeaderValidator {
         long bits = elements * dtype.bits();
         if ((bits & 7) != 0) {
             throw new SafeTensorsException(MisalignedSlice, source, "tensor `" + name + "` of " + dtype
-                    + Shape.wrap(shape) + " holds " + Long.toUnsignedString(bits)
+                    + Shape.of(shape) + " holds " + Long.toUnsignedString(bits)
                     + " bits, which is not a whole number of bytes");
         }
         return bits >>> 3;
@@ -105,11 +109,11 @@ final class HeaderValidator {
     private static SafeTensorsException overflow(String name, DType dtype, long[] shape, String source) {
         return new SafeTensorsException(ValidationOverflow, source,
                 "overflow computing buffer size from shape and/or element type: tensor `" + name + "` of "
-                        + dtype + Shape.wrap(shape) + " needs 2^64 bits or more");
+                        + dtype + Shape.of(shape) + " needs 2^64 bits or more");
     }
 
     /** Sorted by (begin, end) unsigned, ties by name; writers almost always emit this order already. */
-    private static int[] dataOrder(Header.Table t) {
+    private static int[] dataOrder(TensorTable t) {
         int n = t.size;
         int[] order = new int[n];
         boolean sorted = true;
@@ -133,7 +137,7 @@ final class HeaderValidator {
         return order;
     }
 
-    private static int compare(Header.Table t, int a, int b) {
+    private static int compare(TensorTable t, int a, int b) {
         int c = Long.compareUnsigned(t.begins[a], t.begins[b]);
         if (c == 0) {
             c = Long.compareUnsigned(t.ends[a], t.ends[b]);

@@ -1,4 +1,9 @@
-package dev.safetensors;
+package dev.safetensors.internal.header;
+
+import dev.safetensors.DType;
+import dev.safetensors.SafeTensorsException;
+import dev.safetensors.internal.json.JsonCursor;
+import dev.safetensors.internal.json.Utf8;
 
 import static dev.safetensors.SafeTensorsException.Kind.InvalidHeader;
 
@@ -8,7 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Reads the header JSON into a {@link Header.Table}, with serde_json's strictness (FORMAT.md §4, §5):
+ * Reads the header JSON into a {@link TensorTable}, with serde_json's strictness (FORMAT.md §4, §5):
  * one object of tensor entries and an optional {@code __metadata__} map of strings.
  *
  * <p>Hand-written rather than a JSON library, because the rules are exact and unusual: unsigned 64-bit
@@ -17,7 +22,7 @@ import java.util.Map;
  * (core/README.md says more). Works on the raw bytes through a {@link JsonCursor}; strings are only
  * materialised for names, metadata and unusual spellings.
  */
-final class HeaderParser {
+public final class HeaderParser {
     private static final byte[] DTYPE = ascii("dtype");
     private static final byte[] SHAPE = ascii("shape");
     private static final byte[] DATA_OFFSETS = ascii("data_offsets");
@@ -29,14 +34,14 @@ final class HeaderParser {
     private final JsonCursor in;
     /** Reused for every array; only the exact-size copy is kept. */
     private long[] scratch = new long[8];
-    private final Header.Table table;
+    private final TensorTable table;
     private Map<String, String> metadata;
     private boolean metadataSeen;
 
     private HeaderParser(JsonCursor in, byte[] bytes, int headerBytes) {
         this.in = in;
         // Real entries take 60 bytes or more: sizing the table up front spares regrowing and rehashing.
-        this.table = new Header.Table(bytes, headerBytes / 80);
+        this.table = new TensorTable(bytes, headerBytes / 80);
     }
 
     /**
@@ -44,7 +49,7 @@ final class HeaderParser {
      *
      * @return the tensors in header order and the metadata (null when absent or {@code null})
      */
-    static Result parse(byte[] bytes, int from, int to, String source) {
+    public static Result parse(byte[] bytes, int from, int to, String source) {
         int bad = Utf8.firstInvalid(bytes, from, to);
         if (bad >= 0) {
             throw new SafeTensorsException(InvalidHeader, source,
@@ -55,7 +60,7 @@ final class HeaderParser {
         return new Result(p.table, p.metadata);
     }
 
-    record Result(Header.Table table, Map<String, String> metadata) {
+    public record Result(TensorTable table, Map<String, String> metadata) {
     }
 
     private void parseTop() {
@@ -263,7 +268,7 @@ final class HeaderParser {
 
     private static DType matchDecoded(String s) {
         byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
-        return DType.matchWireName(bytes, 0, bytes.length);
+        return JsonCursor.matchDType(bytes, 0, bytes.length);
     }
 
     /** An array of unsigned 64-bit integers; {@code exactLength} -1 for any length. */

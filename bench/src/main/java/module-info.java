@@ -1,0 +1,10 @@
+/** JMH benchmarks of safetensors-java; run from the shaded jar on the class path, never a dependency. */
+module dev.safetensors.bench {
+    requires dev.safetensors.core;
+    requires jmh.core;
+    requires ai.djl.api;
+
+    // JMH's generated harness instantiates the benchmark state classes reflectively.
+    opens dev.safetensors.bench;
+    opens dev.safetensors.bench.jmh_generated;
+}

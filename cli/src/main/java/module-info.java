@@ -1,0 +1,8 @@
+/** The {@code safetensors} command line. */
+module dev.safetensors.cli {
+    requires dev.safetensors.core;
+    requires info.picocli;
+
+    // picocli fills the @Option and @Parameters fields of the commands reflectively.
+    opens dev.safetensors.cli to info.picocli;
+}
