@@ -13,7 +13,7 @@ module dev.safetensors.core {
     exports dev.safetensors.io;
 
     // The strict JSON reader and the serde/Python JSON writer, for configs, indexes and --json output.
-    exports dev.safetensors.internal.json to dev.safetensors.cli;
-    // Atomic replacement of files the command line writes (.npy, reports).
-    exports dev.safetensors.internal.io to dev.safetensors.cli;
+    exports dev.safetensors.internal.json to dev.safetensors.cli, dev.safetensors.quant;
+    // Atomic replacement of files the command line and the quantizer write; little-endian layouts.
+    exports dev.safetensors.internal.io to dev.safetensors.cli, dev.safetensors.quant;
 }
