@@ -1,6 +1,6 @@
 package dev.safetensors.quant.internal.kernel;
 
-import dev.safetensors.io.LittleEndian;
+import dev.safetensors.internal.io.LittleEndian;
 import dev.safetensors.quant.UnpackedWeights;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;

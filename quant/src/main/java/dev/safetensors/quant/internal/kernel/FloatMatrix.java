@@ -3,7 +3,7 @@ package dev.safetensors.quant.internal.kernel;
 import dev.safetensors.DType;
 import dev.safetensors.convert.FloatDecoder;
 import dev.safetensors.convert.SubBytePacking;
-import dev.safetensors.io.LittleEndian;
+import dev.safetensors.internal.io.LittleEndian;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 

@@ -96,13 +96,18 @@ public record Fp4Format(Variant variant) implements LayerFormat {
         long columns = groups * 32;
         long rows = Layouts.product(leading, leading.length);
         checkSize(t, rows, columns);
+        boolean experts = leading.length == 2;
+        if (experts && leading[1] > Layouts.MAX_COLUMNS / 32) {
+            // Each expert is written transposed, so its rows become the dense tensor's row length.
+            throw t.invalid("experts of " + leading[1] + " rows are more than the " + Layouts.MAX_COLUMNS / 32
+                    + " a transposed strip holds");
+        }
         FloatMatrix scaleMatrix = FloatMatrix.codes(scales.data(), DType.F8_E8M0, rows, (int) groups);
         Fp4Kernel kernel = new Fp4Kernel(blocks.data(), rows, (int) columns, 32, scaleMatrix);
         long[] logical = Arrays.copyOf(leading, leading.length + 1);
         logical[leading.length] = columns;
         Shape shape = Shape.of(logical);
         // transformers' convert_moe_packed_tensors returns each expert transposed: [E, in, out].
-        boolean experts = leading.length == 2;
         Shape dense = experts ? Shape.of(leading[0], columns, leading[1]) : shape;
         LayerPlan plan = plan(t.layer(), t.names(), 4, 32, 1, true, false, shape);
         return new BuiltLayer(plan, kernel, t.layer(), dense, experts);

@@ -6,9 +6,9 @@ import dev.safetensors.SafeTensorsException;
 public final class Layouts {
     /**
      * The most input columns a layer may have: decoding works a row at a time, so a row must fit a
-     * bounded buffer whatever a file claims (real layers have at most a few times 10^5).
+     * bounded buffer (16 MiB of floats) whatever a file claims; real layers have at most a few times 10^5.
      */
-    public static final int MAX_COLUMNS = 1 << 24;
+    public static final int MAX_COLUMNS = 1 << 22;
 
     private Layouts() {
     }
