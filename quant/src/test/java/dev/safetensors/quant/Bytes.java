@@ -42,6 +42,15 @@ public final class Bytes {
         return b.array();
     }
 
+    /** Values already representable in BF16, stored as their upper 16 bits. */
+    public static byte[] bf16s(float... v) {
+        ByteBuffer b = ByteBuffer.allocate(2 * v.length).order(ByteOrder.LITTLE_ENDIAN);
+        for (float x : v) {
+            b.putShort((short) (Float.floatToIntBits(x) >>> 16));
+        }
+        return b.array();
+    }
+
     public static byte[] of(int... unsignedBytes) {
         byte[] out = new byte[unsignedBytes.length];
         for (int i = 0; i < out.length; i++) {
