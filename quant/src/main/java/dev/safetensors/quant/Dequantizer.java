@@ -3,7 +3,6 @@ package dev.safetensors.quant;
 import dev.safetensors.DType;
 import dev.safetensors.quant.internal.write.DenseExport;
 import java.nio.file.Path;
-import java.util.List;
 
 /**
  * Writes a quantized checkpoint back as a dense one: every quantized layer as F32, BF16 or F16 under the name
@@ -24,23 +23,6 @@ public final class Dequantizer {
     private Dequantizer() {
     }
 
-    /** Hears how far the writing is, in output bytes, after every tile; called on the writing thread. */
-    @FunctionalInterface
-    public interface Progress {
-        Progress NONE = (done, total, tensor) -> {
-        };
-
-        void update(long doneBytes, long totalBytes, String tensor);
-    }
-
-    /**
-     * @param files   the files written: shards (or the single file), then the index and config.json if any
-     * @param tensors the tensors in the output
-     * @param bytes   the tensor bytes written
-     */
-    public record Result(List<Path> files, int tensors, long bytes) {
-    }
-
     /**
      * Dequantizes {@code in} (a file, an index or a directory, with its configs) into {@code out}: a
      * {@code .safetensors} file for a single-file input, else a directory (created if needed).
@@ -50,7 +32,7 @@ public final class Dequantizer {
      * @throws dev.safetensors.SafeTensorsException as {@link QuantizedModel#open} throws, and {@code IoError}
      *         when writing fails
      */
-    public static Result dequantize(Path in, Path out, DType dtype, Progress progress) {
+    public static WriteReport dequantize(Path in, Path out, DType dtype, Progress progress) {
         return DenseExport.run(in, out, dtype, progress);
     }
 }

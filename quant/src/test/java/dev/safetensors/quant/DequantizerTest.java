@@ -72,7 +72,7 @@ class DequantizerTest {
         Path out = dir.resolve("out");
         List<String> heard = new ArrayList<>();
         long[] last = {0, 0};
-        Dequantizer.Result result = Dequantizer.dequantize(in, out, DType.BF16, (done, total, tensor) -> {
+        WriteReport result = Dequantizer.dequantize(in, out, DType.BF16, (done, total, tensor) -> {
             assertThat(done).isGreaterThan(last[0]).isLessThanOrEqualTo(total);
             last[0] = done;
             last[1] = total;
@@ -120,7 +120,7 @@ class DequantizerTest {
                         + "\"format\": \"float-quantized\", \"config_groups\": {\"g\": {\"targets\": [\"Linear\"], "
                         + "\"weights\": {\"num_bits\": 8, \"type\": \"float\", \"strategy\": \"channel\"}}}}}");
         Path out = dir.resolve("dense.safetensors");
-        Dequantizer.dequantize(in.resolve("model.safetensors"), out, DType.F32, Dequantizer.Progress.NONE);
+        Dequantizer.dequantize(in.resolve("model.safetensors"), out, DType.F32, Progress.NONE);
         try (SafeTensorsFile f = SafeTensorsFile.open(out)) {
             assertThat(f.names()).containsExactly(p + ".weight");
             assertThat(f.tensor(p + ".weight").toFloatArray()).containsExactly(0.5f, 1f, -4f, 6f);
@@ -133,8 +133,8 @@ class DequantizerTest {
     void refusesAFileOutputForShardsAndOtherDtypes() throws Exception {
         Path in = shardedMlx();
         assertThatThrownBy(() -> Dequantizer.dequantize(in, dir.resolve("x.safetensors"), DType.BF16,
-                Dequantizer.Progress.NONE)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("sharded");
-        assertThatThrownBy(() -> Dequantizer.dequantize(in, dir.resolve("o"), DType.F8_E4M3, Dequantizer.Progress.NONE))
+                Progress.NONE)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("sharded");
+        assertThatThrownBy(() -> Dequantizer.dequantize(in, dir.resolve("o"), DType.F8_E4M3, Progress.NONE))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("F32, BF16 or F16");
     }
 

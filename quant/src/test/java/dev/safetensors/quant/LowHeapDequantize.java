@@ -27,7 +27,7 @@ public final class LowHeapDequantize {
                 + "\"compressed-tensors\", \"format\": \"mxfp4-pack-quantized\", \"config_groups\": {\"g\": "
                 + "{\"targets\": [\"Linear\"], \"weights\": {\"num_bits\": 4, \"type\": \"float\", \"strategy\": "
                 + "\"group\", \"group_size\": 32}}}}}");
-        Dequantizer.dequantize(in, Path.of(args[1]), DType.F32, Dequantizer.Progress.NONE);
+        Dequantizer.dequantize(in, Path.of(args[1]), DType.F32, Progress.NONE);
         System.out.println("heap max " + Runtime.getRuntime().maxMemory());
     }
 

@@ -65,36 +65,47 @@ public record ScaleGrid(long blockRows, int blockColumns, long rows, int columns
 
     /** The grid whose scale tensor has dimensions {@code d}, or null when none does. */
     private static ScaleGrid read(long[] d, long elements, long out, int in, Strategy strategy) {
-        if (elements == 1 && !(strategy instanceof Strategy.PerChannel || strategy instanceof Strategy.PerGroup)) {
+        ScaleGrid grid = switch (strategy) {
+            case null -> infer(d, elements, out, in);
+            case Strategy.PerTensor p -> perTensor(out, in);
+            case Strategy.PerChannel p -> new ScaleGrid(1, in, out, 1);
+            case Strategy.PerGroup g -> new ScaleGrid(1, g.size(), out, (int) Layouts.ceilDiv(in, g.size()));
+            case Strategy.PerBlock b -> new ScaleGrid(b.rows(), b.columns(), Layouts.ceilDiv(out, b.rows()),
+                    (int) Layouts.ceilDiv(in, b.columns()));
+        };
+        return grid != null && grid.matches(d, elements) ? grid : null;
+    }
+
+    /** The grid a shape implies by itself: one value per tensor, one per row, per group of a row, or blocks. */
+    private static ScaleGrid infer(long[] d, long elements, long out, int in) {
+        if (elements == 1) {
             return perTensor(out, in);
         }
-        boolean perRow = (d.length == 1 && d[0] == out) || (d.length == 2 && d[0] == out && d[1] == 1);
-        if (perRow && !(strategy instanceof Strategy.PerGroup g && g.size() < in)) {
+        if ((d.length == 1 && d[0] == out) || (d.length == 2 && d[0] == out && d[1] == 1)) {
             return new ScaleGrid(1, in, out, 1);
         }
         if (d.length != 2 || d[0] < 1 || d[1] < 1 || d[1] > in) {
             return null;
         }
-        long br;
-        int bc;
-        switch (strategy) {
-            case Strategy.PerBlock b -> {
-                br = b.rows();
-                bc = b.columns();
-            }
-            case Strategy.PerGroup g -> {
-                br = 1;
-                bc = g.size();
-            }
-            case null, default -> {
-                br = d[0] == out ? 1 : Layouts.ceilDiv(out, d[0]);
-                bc = (int) Layouts.ceilDiv(in, d[1]);
-            }
+        long br = d[0] == out ? 1 : Layouts.ceilDiv(out, d[0]);
+        int bc = (int) Layouts.ceilDiv(in, d[1]);
+        return new ScaleGrid(br, bc, Layouts.ceilDiv(out, br), (int) Layouts.ceilDiv(in, bc));
+    }
+
+    /**
+     * Whether a scale tensor of dimensions {@code d} holds this grid: {@code [rows, columns]}, and the usual
+     * other spellings of one value ({@code []}, {@code [1]}) and of one per row ({@code [rows]}).
+     */
+    private boolean matches(long[] d, long elements) {
+        if (elements != rows * columns) {
+            return false;
         }
-        if (br < 1 || bc < 1 || Layouts.ceilDiv(out, br) != d[0] || Layouts.ceilDiv(in, bc) != d[1]) {
-            return null;
-        }
-        return new ScaleGrid(br, bc, d[0], (int) d[1]);
+        return switch (d.length) {
+            case 0 -> true;
+            case 1 -> columns == 1;
+            case 2 -> d[0] == rows && d[1] == columns;
+            default -> false;
+        };
     }
 
     private boolean fits(Strategy s) {

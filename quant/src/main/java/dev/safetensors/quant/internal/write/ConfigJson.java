@@ -57,7 +57,7 @@ public final class ConfigJson {
                 }
                 sb.append("  ".repeat(depth)).append(']');
             }
-            default -> JsonWriter.appendValue(sb, v, JsonWriter.Style.SERDE);
+            case null, default -> JsonWriter.appendValue(sb, v, JsonWriter.Style.SERDE);
         }
     }
 }
