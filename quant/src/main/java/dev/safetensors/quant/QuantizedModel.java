@@ -4,6 +4,7 @@ import dev.safetensors.Checkpoint;
 import dev.safetensors.Header;
 import dev.safetensors.OpenOptions;
 import dev.safetensors.ShardIndex;
+import dev.safetensors.ShardedCheckpoint;
 import dev.safetensors.Tensor;
 import dev.safetensors.quant.internal.detect.CheckpointFiles;
 import dev.safetensors.quant.internal.detect.LayerGroup;
@@ -59,7 +60,8 @@ public final class QuantizedModel implements AutoCloseable {
         for (LayerGroup g : survey.groups(checkpoint.names(), checkpoint.description())) {
             Map<String, Tensor> tensors = new LinkedHashMap<>();
             g.tensors().forEach((role, name) -> tensors.put(role, checkpoint.tensor(name)));
-            LayerTensors t = new LayerTensors(checkpoint.description(), g.layer(), g.format().format(), tensors);
+            LayerTensors t = new LayerTensors(fileOf(checkpoint, g.tensors().values().iterator().next()), g.layer(),
+                    g.format().format(), tensors);
             QuantizedLinear layer = new QuantizedLinear(g.format().build(t));
             list.add(layer);
             map.put(layer.name(), layer);
@@ -68,6 +70,11 @@ public final class QuantizedModel implements AutoCloseable {
         this.layers = List.copyOf(list);
         this.byName = Collections.unmodifiableMap(map);
         this.consumed = Collections.unmodifiableSet(used);
+    }
+
+    /** The file holding a tensor, for messages: the shard's path in a sharded checkpoint. */
+    private static String fileOf(Checkpoint checkpoint, String tensor) {
+        return checkpoint instanceof ShardedCheckpoint s ? s.shardOf(tensor).description() : checkpoint.description();
     }
 
     /** Opens a file, an index or a directory, with the configs beside it. */

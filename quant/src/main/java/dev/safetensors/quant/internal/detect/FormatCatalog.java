@@ -81,10 +81,10 @@ public final class FormatCatalog {
 
     /** GPTQ's scales are as wide as qweight; AWQ's eight times as wide. */
     private static LayerFormat gptqOrAwq(LayerTensors t) {
-        long qweightColumns = t.get("qweight").shape().dim(t.get("qweight").shape().rank() - 1);
-        long scaleColumns = t.get("scales").shape().dim(t.get("scales").shape().rank() - 1);
-        return scaleColumns == qweightColumns * 8 && scaleColumns != qweightColumns ? new AwqFormat(null)
-                : new GptqFormat(null, null, false, true, false);
+        dev.safetensors.Shape q = t.get("qweight").shape();
+        dev.safetensors.Shape s = t.get("scales").shape();
+        boolean awq = q.rank() == 2 && s.rank() == 2 && s.dim(1) == q.dim(1) * 8 && s.dim(1) != q.dim(1);
+        return awq ? new AwqFormat(null) : new GptqFormat(null, null, false, true, false);
     }
 
     private static LayerFormat modelOpt(QuantConfig.ModelOpt m) {
