@@ -1,6 +1,7 @@
 /** The {@code safetensors} command line. */
 module dev.safetensors.cli {
     requires dev.safetensors.core;
+    requires dev.safetensors.quant;
     requires info.picocli;
 
     // picocli fills the @Option and @Parameters fields of the commands reflectively.
