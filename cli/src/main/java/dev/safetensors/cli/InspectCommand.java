@@ -25,12 +25,15 @@ import picocli.CommandLine.Spec;
 /** {@code safetensors inspect}: what a file holds. */
 @Command(name = "inspect", mixinStandardHelpOptions = true,
         description = {"Show the tensors (dtype, shape, size), parameter counts per dtype, total bytes and metadata.",
+                "For a quantized checkpoint, also each quantized layer's scheme, bits and group size, and the",
+                "unquantized model's parameter count (a directory or an index: that report alone).",
                 "With no PATH, inspects a small real checkpoint bundled with the tool."})
 final class InspectCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(paramLabel = "PATH", arity = "0..*", description = "safetensors files")
+    @Parameters(paramLabel = "PATH", arity = "0..*",
+            description = "safetensors files, or checkpoint directories and indexes")
     List<Path> paths = new ArrayList<>();
 
     @Option(names = "--json", description = "One JSON object per file: path, header_size, metadata, tensors.")
@@ -51,7 +54,11 @@ final class InspectCommand implements Callable<Integer> {
             }
         } else {
             for (Path p : paths) {
-                inspect(p, p.toString(), out);
+                if (!json && (Files.isDirectory(p) || p.toString().endsWith(".index.json"))) {
+                    QuantReport.print(p, out);
+                } else {
+                    inspect(p, p.toString(), out);
+                }
             }
         }
         out.flush();
@@ -64,6 +71,7 @@ final class InspectCommand implements Callable<Integer> {
                 out.println(toJson(f, label));
             } else {
                 printTable(f, label, out);
+                QuantReport.print(f, path, out);
             }
         }
     }
