@@ -144,11 +144,7 @@ public final class QuantizedLinear {
     public void dequantize(long fromRow, long toRow, float[] dst, int offset) {
         long n = checkRows(fromRow, toRow) * columns();
         Objects.checkFromIndexSize(offset, n, dst.length);
-        int tileRows = Math.max(1, Dense.TILE / columns());
-        for (long r = fromRow; r < toRow; r += tileRows) {
-            int count = (int) Math.min(tileRows, toRow - r);
-            kernel.decode(r, count, dst, offset + (int) ((r - fromRow) * columns()));
-        }
+        Dense.toArray(kernel, fromRow, toRow, dst, offset);
     }
 
     /**

@@ -9,7 +9,7 @@ import java.lang.foreign.MemorySegment;
  * interleaved order {@code 0, 2, 4, 6, 1, 3, 5, 7} (nibble {@code p} holds column {@code 8c + ORDER[p]}),
  * {@code qzeros [in / g, out / 8]} the same way, {@code scales [in / g, out]}:
  * {@code W[o, k] = (q[k, o] − z[k / g, o]) × s[k / g, o]}, unsigned zero points without offset. Rows here are
- * output features; the eight rows sharing a word column are decoded together, one load per word.
+ * output features, read down the packed columns.
  */
 public final class AwqKernel implements Kernel {
     /** The nibble that holds column {@code j} of a word: the inverse of {@code ORDER}. */
@@ -42,35 +42,30 @@ public final class AwqKernel implements Kernel {
     }
 
     @Override
-    public void decode(long row, int count, float[] dst, int offset) {
+    public void decode(long row, int count, MemorySegment dst, long offset) {
         int groups = (int) scales.rows();
-        long wordColumns = out / 8;
-        float[][] s = new float[8][groups];
-        int[][] z = new int[8][groups];
-        int[] shift = new int[8];
-        int[] base = new int[8];
-        long end = row + count;
-        for (long first = row; first < end; ) {
-            long column = first / 8;
-            int n = (int) (Math.min(end, column * 8 + 8) - first);
-            for (int j = 0; j < n; j++) {
-                long o = first + j;
-                shift[j] = 4 * NIBBLE_OF_COLUMN[(int) (o & 7)];
-                base[j] = offset + (int) (o - row) * in;
-                loadGroups(o, s[j], z[j]);
-            }
-            long at = column * 4;
+        long rowStride = out / 8 * 4;
+        float[] s = new float[groups];
+        int[] z = new int[groups];
+        float[] tile = new float[count * in];
+        for (int i = 0; i < count; i++) {
+            long o = row + i;
+            loadGroups(o, s, z);
+            int shift = 4 * NIBBLE_OF_COLUMN[(int) (o & 7)];
+            long at = o / 8 * 4;
+            int base = i * in;
+            // Eight consecutive rows read the same words, so all but the first find them in cache.
             for (int g = 0, k = 0; k < in; g++) {
                 int stop = Math.min(in, k + groupSize);
+                float scale = s[g];
+                int zero = z[g];
                 for (; k < stop; k++) {
-                    int w = qweight.get(LittleEndian.INT, at + k * wordColumns * 4);
-                    for (int j = 0; j < n; j++) {
-                        dst[base[j] + k] = (((w >>> shift[j]) & 0xF) - z[j][g]) * s[j][g];
-                    }
+                    int w = qweight.get(LittleEndian.INT, at + k * rowStride);
+                    tile[base + k] = (((w >>> shift) & 0xF) - zero) * scale;
                 }
             }
-            first += n;
         }
+        MemorySegment.copy(tile, 0, dst, LittleEndian.FLOAT, 4 * offset, tile.length);
     }
 
     private void loadGroups(long o, float[] s, int[] z) {

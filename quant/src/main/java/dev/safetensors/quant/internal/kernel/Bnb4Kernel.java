@@ -58,26 +58,26 @@ public final class Bnb4Kernel implements Kernel {
     }
 
     @Override
-    public void decode(long row, int count, float[] dst, int offset) {
+    public void decode(long row, int count, MemorySegment dst, long offset) {
         long e = row * columns;
         long stop = e + (long) count * columns;
-        int o = offset;
+        long o = offset;
         float[] cb = codebook;
         while (e < stop) {
             long block = e / blockSize;
             float a = absmax(block);
             long end = Math.min(stop, (block + 1) * blockSize);
             if ((e & 1) == 1) {
-                dst[o++] = cb[codes.get(ValueLayout.JAVA_BYTE, e >>> 1) & 0xF] * a;
+                dst.set(LittleEndian.FLOAT, 4 * (o++), cb[codes.get(ValueLayout.JAVA_BYTE, e >>> 1) & 0xF] * a);
                 e++;
             }
             for (; e + 1 < end; e += 2) {
                 int v = codes.get(ValueLayout.JAVA_BYTE, e >>> 1);
-                dst[o++] = cb[(v >>> 4) & 0xF] * a;
-                dst[o++] = cb[v & 0xF] * a;
+                dst.set(LittleEndian.FLOAT, 4 * (o++), cb[(v >>> 4) & 0xF] * a);
+                dst.set(LittleEndian.FLOAT, 4 * (o++), cb[v & 0xF] * a);
             }
             if (e < end) {
-                dst[o++] = cb[(codes.get(ValueLayout.JAVA_BYTE, e >>> 1) >>> 4) & 0xF] * a;
+                dst.set(LittleEndian.FLOAT, 4 * (o++), cb[(codes.get(ValueLayout.JAVA_BYTE, e >>> 1) >>> 4) & 0xF] * a);
                 e++;
             }
         }

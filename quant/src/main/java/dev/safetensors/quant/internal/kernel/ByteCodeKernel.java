@@ -1,6 +1,7 @@
 package dev.safetensors.quant.internal.kernel;
 
 import dev.safetensors.quant.UnpackedWeights;
+import dev.safetensors.internal.io.LittleEndian;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
@@ -44,10 +45,11 @@ public final class ByteCodeKernel implements Kernel {
     }
 
     @Override
-    public void decode(long row, int count, float[] dst, int offset) {
+    public void decode(long row, int count, MemorySegment dst, long offset) {
         int gridColumns = scales.columns();
         float[] s = new float[gridColumns];
         float[] z = zeros == null ? null : new float[gridColumns];
+        byte[] q = new byte[columns];
         long loadedRow = -1;
         float[] lut = values;
         for (int i = 0; i < count; i++) {
@@ -60,20 +62,21 @@ public final class ByteCodeKernel implements Kernel {
                 }
                 loadedRow = gridRow;
             }
-            long src = r * columns;
-            int out = offset + i * columns;
+            // One bulk copy of the row's codes, then array loops the JIT keeps tight.
+            MemorySegment.copy(codes, ValueLayout.JAVA_BYTE, r * columns, q, 0, columns);
+            long out = offset + (long) i * columns;
             for (int b = 0; b < gridColumns; b++) {
                 int from = b * blockColumns;
                 int to = Math.min(columns, from + blockColumns);
                 float scale = s[b];
                 if (z == null) {
                     for (int c = from; c < to; c++) {
-                        dst[out + c] = lut[codes.get(ValueLayout.JAVA_BYTE, src + c) & 0xFF] * scale;
+                        dst.set(LittleEndian.FLOAT, 4 * (out + c), lut[q[c] & 0xFF] * scale);
                     }
                 } else {
                     float zero = z[b];
                     for (int c = from; c < to; c++) {
-                        dst[out + c] = (lut[codes.get(ValueLayout.JAVA_BYTE, src + c) & 0xFF] - zero) * scale;
+                        dst.set(LittleEndian.FLOAT, 4 * (out + c), (lut[q[c] & 0xFF] - zero) * scale);
                     }
                 }
             }

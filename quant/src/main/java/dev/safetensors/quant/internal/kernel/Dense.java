@@ -4,18 +4,23 @@ import dev.safetensors.DType;
 import dev.safetensors.TensorData;
 import dev.safetensors.convert.FloatEncoder;
 import dev.safetensors.convert.Overflow;
+import dev.safetensors.internal.io.LittleEndian;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.function.LongConsumer;
 
 /**
- * Dequantized rows in a dense dtype, in bounded memory: a kernel decodes a tile of rows into floats, which
- * are then encoded (F32 copied; BF16 and F16 rounded to nearest even, overflowing to Inf as PyTorch's cast
- * does) into the destination. Tiles hold about {@link #TILE} floats, at least one row.
+ * Dequantized rows in a dense dtype, in bounded memory. Kernels write F32 straight into the destination when
+ * it is plain native memory, so computing and writing memory overlap; any other destination (heap arrays,
+ * mapped files) and BF16 and F16 go through a small native staging tile that stays in the core's L1 cache,
+ * BF16 and F16 rounded to nearest even from there and overflowing to Inf as PyTorch's cast does. Kernels thus
+ * only ever write one kind of segment, which keeps their loops compiled for it.
  */
 public final class Dense {
-    /** Floats per decoded tile: 256 KiB, which stays in a core's L2 cache between decoding and encoding. */
+    /** Floats per decoded block for writers: 256 KiB. */
     public static final int TILE = 1 << 16;
+    /** Floats per staging tile: 16 KiB, one L1 cache's worth. */
+    static final int SMALL_TILE = 1 << 12;
 
     private Dense() {
     }
@@ -25,39 +30,70 @@ public final class Dense {
         return dtype == DType.F32 || dtype == DType.BF16 || dtype == DType.F16;
     }
 
+    /** Rows per block: enough for {@code floats} floats, at least one. */
+    public static int rowsPer(int floats, int columns) {
+        return Math.max(1, floats / columns);
+    }
+
+    /** Rows {@code [from, to)} into {@code dst[offset, ...)} as Java floats. */
+    public static void toArray(Kernel k, long from, long to, float[] dst, int offset) {
+        int columns = k.columns();
+        int rows = rowsPer(SMALL_TILE, columns);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment staging = arena.allocate(4L * Math.min(rows, to - from) * columns, 64);
+            for (long r = from; r < to; r += rows) {
+                int n = (int) Math.min(rows, to - r);
+                k.decode(r, n, staging, 0);
+                MemorySegment.copy(staging, LittleEndian.FLOAT, 0, dst, offset + (int) ((r - from) * columns), n * columns);
+            }
+        }
+    }
+
     /** Rows {@code [from, to)} into {@code dst} from byte 0, {@code (to − from) × columns} elements of {@code dtype}. */
     public static void encode(Kernel k, long from, long to, DType dtype, MemorySegment dst) {
         int columns = k.columns();
-        int tileRows = tileRows(columns);
-        float[] tile = new float[(int) Math.min(tileRows, to - from) * columns];
+        if (dtype == DType.F32 && dst.isNative() && !dst.isMapped()) {
+            int rows = rowsPer(TILE, columns);
+            for (long r = from; r < to; r += rows) {
+                k.decode(r, (int) Math.min(rows, to - r), dst, (r - from) * columns);
+            }
+            return;
+        }
+        int rows = rowsPer(SMALL_TILE, columns);
         long width = dtype.bits() / 8;
-        long at = 0;
-        for (long r = from; r < to; r += tileRows) {
-            int n = (int) Math.min(tileRows, to - r);
-            k.decode(r, n, tile, 0);
-            int count = n * columns;
-            FloatEncoder.encode(tile, 0, count, dtype, Overflow.NON_SATURATING, dst.asSlice(at, count * width));
-            at += count * width;
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment staging = arena.allocate(4L * Math.min(rows, to - from) * columns, 64);
+            float[] tile = dtype == DType.F32 ? null : new float[(int) Math.min(rows, to - from) * columns];
+            for (long r = from; r < to; r += rows) {
+                int n = (int) Math.min(rows, to - r);
+                int count = n * columns;
+                k.decode(r, n, staging, 0);
+                MemorySegment out = dst.asSlice((r - from) * columns * width, count * width);
+                if (tile == null) {
+                    MemorySegment.copy(staging, 0, out, 0, 4L * count);
+                } else {
+                    MemorySegment.copy(staging, LittleEndian.FLOAT, 0, tile, 0, count);
+                    FloatEncoder.encode(tile, 0, count, dtype, Overflow.NON_SATURATING, out);
+                }
+            }
         }
     }
 
     /**
      * The whole weight as tensor bytes for a writer, rows in order; {@code progress} hears the bytes produced
-     * after each tile.
+     * after each block.
      */
     public static TensorData stream(Kernel k, DType dtype, LongConsumer progress) {
         return sink -> {
             int columns = k.columns();
-            int tileRows = tileRows(columns);
+            int rows = rowsPer(TILE, columns);
             long width = dtype.bits() / 8;
-            float[] tile = new float[(int) Math.min(tileRows, k.rows()) * columns];
             try (Arena arena = Arena.ofConfined()) {
-                MemorySegment staging = arena.allocate((long) tile.length * width);
-                for (long r = 0; r < k.rows(); r += tileRows) {
-                    int n = (int) Math.min(tileRows, k.rows() - r);
-                    k.decode(r, n, tile, 0);
+                MemorySegment staging = arena.allocate(Math.min(rows, k.rows()) * columns * width);
+                for (long r = 0; r < k.rows(); r += rows) {
+                    int n = (int) Math.min(rows, k.rows() - r);
                     MemorySegment bytes = staging.asSlice(0, (long) n * columns * width);
-                    FloatEncoder.encode(tile, 0, n * columns, dtype, Overflow.NON_SATURATING, bytes);
+                    encode(k, r, r + n, dtype, bytes);
                     sink.write(bytes);
                     progress.accept(bytes.byteSize());
                 }
@@ -76,17 +112,18 @@ public final class Dense {
             int block = k.block();
             int blocks = (int) Math.ceilDiv(columns, block);
             int stripBlocks = (int) Math.max(1, Math.min(blocks, TILE / ((long) block * rows)));
-            int stripWidth = stripBlocks * block;
-            float[] strip = new float[(int) (rows * stripWidth)];
+            float[] strip = new float[(int) (rows * stripBlocks * block)];
             float[] transposed = new float[strip.length];
             long width = dtype.bits() / 8;
             try (Arena arena = Arena.ofConfined()) {
                 MemorySegment staging = arena.allocate(strip.length * width);
+                MemorySegment le = arena.allocate(4L * strip.length);
                 for (long e = 0; e < experts; e++) {
                     for (int b = 0; b < blocks; b += stripBlocks) {
                         int nb = Math.min(stripBlocks, blocks - b);
                         int w = Math.min(nb * block, columns - b * block);
-                        k.decode(e * rows, (int) rows, b, nb, strip, 0);
+                        k.decode(e * rows, (int) rows, b, nb, le, 0);
+                        MemorySegment.copy(le, LittleEndian.FLOAT, 0, strip, 0, (int) (w * rows));
                         for (int r = 0; r < rows; r++) {
                             for (int c = 0; c < w; c++) {
                                 transposed[(int) (c * rows + r)] = strip[r * w + c];
@@ -101,9 +138,5 @@ public final class Dense {
                 }
             }
         };
-    }
-
-    static int tileRows(int columns) {
-        return Math.max(1, TILE / columns);
     }
 }

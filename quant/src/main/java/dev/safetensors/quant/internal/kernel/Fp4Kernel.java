@@ -1,6 +1,7 @@
 package dev.safetensors.quant.internal.kernel;
 
 import dev.safetensors.quant.UnpackedWeights;
+import dev.safetensors.internal.io.LittleEndian;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
@@ -43,7 +44,7 @@ public final class Fp4Kernel implements Kernel {
     }
 
     @Override
-    public void decode(long row, int count, float[] dst, int offset) {
+    public void decode(long row, int count, MemorySegment dst, long offset) {
         decode(row, count, 0, scales.columns(), dst, offset);
     }
 
@@ -52,26 +53,27 @@ public final class Fp4Kernel implements Kernel {
      * {@code dst} as a {@code count × width} matrix, {@code width} being those blocks' columns (the last
      * block of a row may be partial): for writers that transpose a layer in strips.
      */
-    public void decode(long row, int count, int firstBlock, int blocks, float[] dst, int offset) {
+    public void decode(long row, int count, int firstBlock, int blocks, MemorySegment dst, long offset) {
         float[] s = new float[scales.columns()];
         float[] lut = E2M1;
         int first = firstBlock * block;
         int width = Math.min(blocks * block, columns - first);
+        byte[] q = new byte[width / 2];
         for (int i = 0; i < count; i++) {
             long r = row + i;
             scales.row(r, s);
-            long src = r * (columns / 2) + first / 2;
-            int out = offset + i * width;
+            // One bulk copy of the strip's bytes, then array loops the JIT keeps tight.
+            MemorySegment.copy(codes, ValueLayout.JAVA_BYTE, r * (columns / 2) + first / 2, q, 0, q.length);
+            long out = offset + (long) i * width;
+            int at = 0;
             for (int b = 0; b < blocks; b++) {
                 float scale = s[firstBlock + b];
-                int half = Math.min(block, width - b * block) / 2;
-                for (int j = 0; j < half; j++) {
-                    int v = codes.get(ValueLayout.JAVA_BYTE, src + j);
-                    dst[out + 2 * j] = lut[v & 0xF] * scale;
-                    dst[out + 2 * j + 1] = lut[(v >>> 4) & 0xF] * scale;
+                int end = at + Math.min(block, width - b * block) / 2;
+                for (; at < end; at++) {
+                    int v = q[at];
+                    dst.set(LittleEndian.FLOAT, 4 * (out + 2 * at), lut[v & 0xF] * scale);
+                    dst.set(LittleEndian.FLOAT, 4 * (out + 2 * at + 1), lut[(v >>> 4) & 0xF] * scale);
                 }
-                src += half;
-                out += 2 * half;
             }
         }
     }

@@ -50,52 +50,66 @@ public final class GptqKernel implements Kernel {
     }
 
     @Override
-    public void decode(long row, int count, float[] dst, int offset) {
+    public void decode(long row, int count, MemorySegment dst, long offset) {
         int groups = (int) scales.rows();
-        float[] s = new float[groups];
-        int[] z = new int[groups];
-        long stride = out * 4;
+        float[] s = new float[count * groups];
+        int[] z = new int[count * groups];
         for (int i = 0; i < count; i++) {
-            long o = row + i;
-            loadGroups(o, s, z);
-            int base = offset + i * in;
-            if (groupIndex == null && 32 % bits == 0 && groupSize % (32 / bits) == 0) {
-                wordsInOrder(o, s, z, dst, base);
-                continue;
-            }
-            for (int k = 0; k < in; k++) {
-                int g = groupIndex == null ? k / groupSize : groupIndex[k];
-                int q = BitFields.dense(qweight, o * 4, stride, k, bits);
-                dst[base + k] = (q - z[g]) * s[g];
+            loadGroups(row + i, s, z, i * groups);
+        }
+        float[] tile = new float[count * in];
+        if (32 % bits == 0) {
+            wholeWords(row, count, s, z, groups, tile);
+        } else {
+            long stride = out * 4;
+            for (int i = 0; i < count; i++) {
+                long o = row + i;
+                int base = i * in;
+                for (int k = 0; k < in; k++) {
+                    int g = i * groups + (groupIndex == null ? k / groupSize : groupIndex[k]);
+                    int q = BitFields.dense(qweight, o * 4, stride, k, bits);
+                    tile[base + k] = (q - z[g]) * s[g];
+                }
             }
         }
+        MemorySegment.copy(tile, 0, dst, LittleEndian.FLOAT, 4 * offset, tile.length);
     }
 
-    /** 2-, 4- and 8-bit codes with groups of whole words: a word at a time, one scale per group. */
-    private void wordsInOrder(long o, float[] s, int[] z, float[] dst, int base) {
+    /**
+     * 2-, 4- and 8-bit codes, no field straddling: each packed row holds {@code 32 / bits} inputs of every output,
+     * and the rows of the tile are adjacent words in it, so each word is read once, in order.
+     */
+    private void wholeWords(long row, int count, float[] s, int[] z, int groups, float[] tile) {
         int perWord = 32 / bits;
         int mask = (1 << bits) - 1;
-        long stride = out * 4;
-        long at = o * 4;
-        int k = 0;
-        for (int g = 0; k < in; g++) {
-            int end = Math.min(in, k + groupSize);
-            float scale = s[g];
-            int zero = z[g];
-            for (; k < end; k += perWord) {
-                int w = qweight.get(LittleEndian.INT, at);
-                at += stride;
-                for (int j = 0; j < perWord; j++) {
-                    dst[base + k + j] = (((w >>> (bits * j)) & mask) - zero) * scale;
+        for (int kw = 0; kw < in / perWord; kw++) {
+            int k0 = kw * perWord;
+            long at = (kw * out + row) * 4;
+            for (int i = 0; i < count; i++) {
+                int w = qweight.get(LittleEndian.INT, at + 4L * i);
+                int base = i * in + k0;
+                if (groupIndex == null) {
+                    int g = i * groups + k0 / groupSize;
+                    float scale = s[g];
+                    int zero = z[g];
+                    for (int j = 0; j < perWord; j++) {
+                        tile[base + j] = (((w >>> (bits * j)) & mask) - zero) * scale;
+                    }
+                } else {
+                    for (int j = 0; j < perWord; j++) {
+                        int g = i * groups + groupIndex[k0 + j];
+                        tile[base + j] = (((w >>> (bits * j)) & mask) - z[g]) * s[g];
+                    }
                 }
             }
         }
     }
 
-    private void loadGroups(long o, float[] s, int[] z) {
-        for (int g = 0; g < s.length; g++) {
-            s[g] = scales.at(g, (int) o);
-            z[g] = BitFields.dense(qzeros, g * zeroRowBytes, 4, o, bits) + zeroOffset;
+    /** Row {@code o}'s scales and zero points into {@code s} and {@code z} from {@code at}. */
+    private void loadGroups(long o, float[] s, int[] z, int at) {
+        for (int g = 0; g < scales.rows(); g++) {
+            s[at + g] = scales.at(g, (int) o);
+            z[at + g] = BitFields.dense(qzeros, g * zeroRowBytes, 4, o, bits) + zeroOffset;
         }
     }
 
@@ -109,7 +123,7 @@ public final class GptqKernel implements Kernel {
         int[] zr = new int[groups];
         for (int i = 0; i < count; i++) {
             long o = row + i;
-            loadGroups(o, sr, zr);
+            loadGroups(o, sr, zr, 0);
             for (int g = 0; g < groups; g++) {
                 s[i * groups + g] = sr[g];
                 zf[i * groups + g] = zr[g];

@@ -1,5 +1,7 @@
 package dev.safetensors.quant.internal.kernel;
 
+import java.lang.foreign.MemorySegment;
+
 import dev.safetensors.quant.UnpackedWeights;
 
 /**
@@ -14,7 +16,7 @@ public interface Kernel {
     int columns();
 
     /** Rows {@code [row, row + count)} into {@code dst[offset, offset + count × columns)}, row-major. */
-    void decode(long row, int count, float[] dst, int offset);
+    void decode(long row, int count, MemorySegment dst, long offset);
 
     /** The codes and scales of rows {@code [row, row + count)}. */
     UnpackedWeights unpack(long row, int count);

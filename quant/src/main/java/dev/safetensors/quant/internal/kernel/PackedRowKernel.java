@@ -46,7 +46,7 @@ public final class PackedRowKernel implements Kernel {
     }
 
     @Override
-    public void decode(long row, int count, float[] dst, int offset) {
+    public void decode(long row, int count, MemorySegment dst, long offset) {
         int groups = scales.columns();
         float[] s = new float[groups];
         float[] z = new float[groups];
@@ -55,7 +55,7 @@ public final class PackedRowKernel implements Kernel {
             long r = row + i;
             loadGroups(r, s, z);
             long base = r * rowBytes;
-            int out = offset + i * columns;
+            long out = offset + (long) i * columns;
             if (groupIndex == null && bits == 4) {
                 nibbleRow(base, s, z, bias, dst, out);
                 continue;
@@ -63,13 +63,13 @@ public final class PackedRowKernel implements Kernel {
             for (int c = 0; c < columns; c++) {
                 int g = groupIndex == null ? c / groupSize : groupIndex[c];
                 int q = code(base, c);
-                dst[out + c] = bias ? q * s[g] + z[g] : (q - z[g]) * s[g];
+                dst.set(LittleEndian.FLOAT, 4 * (out + c), bias ? q * s[g] + z[g] : (q - z[g]) * s[g]);
             }
         }
     }
 
     /** 4-bit codes: eight per word in both packings, a whole word at a time. */
-    private void nibbleRow(long base, float[] s, float[] z, boolean bias, float[] dst, int out) {
+    private void nibbleRow(long base, float[] s, float[] z, boolean bias, MemorySegment dst, long out) {
         int c = 0;
         while (c < columns) {
             int g = c / groupSize;
@@ -81,12 +81,12 @@ public final class PackedRowKernel implements Kernel {
                     int w = words.get(LittleEndian.INT, base + (c >>> 3) * 4L);
                     for (int j = 0; j < 8; j++) {
                         int q = (w >>> (4 * j)) & 0xF;
-                        dst[out + c + j] = bias ? q * scale + zero : (q - zero) * scale;
+                        dst.set(LittleEndian.FLOAT, 4 * (out + c + j), bias ? q * scale + zero : (q - zero) * scale);
                     }
                     c += 8;
                 } else {
                     int q = code(base, c);
-                    dst[out + c] = bias ? q * scale + zero : (q - zero) * scale;
+                    dst.set(LittleEndian.FLOAT, 4 * (out + c), bias ? q * scale + zero : (q - zero) * scale);
                     c++;
                 }
             }

@@ -18,7 +18,7 @@ class WorkedExamplesTest {
 
     private static float[] decode(Kernel k) {
         float[] out = new float[(int) k.rows() * k.columns()];
-        k.decode(0, (int) k.rows(), out, 0);
+        Dense.toArray(k, 0, k.rows(), out, 0);
         return out;
     }
 
