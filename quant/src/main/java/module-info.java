@@ -5,6 +5,8 @@
  */
 module dev.safetensors.quant {
     requires transitive dev.safetensors.core;
+    // Optional: the kernels' vector loops run only when the application adds this module (see Simd).
+    requires static jdk.incubator.vector;
 
     exports dev.safetensors.quant;
 }

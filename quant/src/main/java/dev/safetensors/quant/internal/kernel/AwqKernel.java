@@ -1,6 +1,7 @@
 package dev.safetensors.quant.internal.kernel;
 
 import dev.safetensors.internal.io.LittleEndian;
+import dev.safetensors.DType;
 import dev.safetensors.quant.UnpackedWeights;
 import java.lang.foreign.MemorySegment;
 
@@ -42,30 +43,40 @@ public final class AwqKernel implements Kernel {
     }
 
     @Override
-    public void decode(long row, int count, MemorySegment dst, long offset) {
+    public void decode(long row, int count, DType dtype, MemorySegment dst, long offset) {
         int groups = (int) scales.rows();
         long rowStride = out / 8 * 4;
         float[] s = new float[groups];
         int[] z = new int[groups];
-        float[] tile = new float[count * in];
+        float[] tile = new float[in];
+        int[] column = new int[in];
+        long loaded = -1;
         for (int i = 0; i < count; i++) {
             long o = row + i;
+            if (o / 8 != loaded) {
+                // The word column of eight output rows, read down the input dimension once for all eight.
+                loaded = o / 8;
+                for (int k = 0; k < in; k++) {
+                    column[k] = qweight.get(LittleEndian.INT, loaded * 4 + k * rowStride);
+                }
+            }
             loadGroups(o, s, z);
             int shift = 4 * NIBBLE_OF_COLUMN[(int) (o & 7)];
-            long at = o / 8 * 4;
-            int base = i * in;
-            // Eight consecutive rows read the same words, so all but the first find them in cache.
+            int base = 0;
             for (int g = 0, k = 0; k < in; g++) {
                 int stop = Math.min(in, k + groupSize);
                 float scale = s[g];
                 int zero = z[g];
+                if (Simd.ENABLED) {
+                    VectorLoops.nibbleColumn(column, k, stop, shift, zero, scale, tile, base + k);
+                    k = stop;
+                }
                 for (; k < stop; k++) {
-                    int w = qweight.get(LittleEndian.INT, at + k * rowStride);
-                    tile[base + k] = (((w >>> shift) & 0xF) - zero) * scale;
+                    tile[base + k] = (((column[k] >>> shift) & 0xF) - zero) * scale;
                 }
             }
+            RowStore.store(tile, 0, in, dtype, dst, offset + (long) i * in);
         }
-        MemorySegment.copy(tile, 0, dst, LittleEndian.FLOAT, 4 * offset, tile.length);
     }
 
     private void loadGroups(long o, float[] s, int[] z) {

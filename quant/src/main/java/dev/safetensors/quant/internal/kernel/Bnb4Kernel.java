@@ -1,6 +1,7 @@
 package dev.safetensors.quant.internal.kernel;
 
 import dev.safetensors.internal.io.LittleEndian;
+import dev.safetensors.DType;
 import dev.safetensors.quant.UnpackedWeights;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -58,28 +59,32 @@ public final class Bnb4Kernel implements Kernel {
     }
 
     @Override
-    public void decode(long row, int count, MemorySegment dst, long offset) {
-        long e = row * columns;
-        long stop = e + (long) count * columns;
-        long o = offset;
+    public void decode(long row, int count, DType dtype, MemorySegment dst, long offset) {
+        float[] tile = new float[columns];
         float[] cb = codebook;
-        while (e < stop) {
-            long block = e / blockSize;
-            float a = absmax(block);
-            long end = Math.min(stop, (block + 1) * blockSize);
-            if ((e & 1) == 1) {
-                dst.set(LittleEndian.FLOAT, 4 * (o++), cb[codes.get(ValueLayout.JAVA_BYTE, e >>> 1) & 0xF] * a);
-                e++;
+        for (int i = 0; i < count; i++) {
+            long e = (row + i) * columns;
+            long stop = e + columns;
+            int o = 0;
+            while (e < stop) {
+                long block = e / blockSize;
+                float a = absmax(block);
+                long end = Math.min(stop, (block + 1) * blockSize);
+                if ((e & 1) == 1) {
+                    tile[o++] = cb[codes.get(ValueLayout.JAVA_BYTE, e >>> 1) & 0xF] * a;
+                    e++;
+                }
+                for (; e + 1 < end; e += 2) {
+                    int v = codes.get(ValueLayout.JAVA_BYTE, e >>> 1);
+                    tile[o++] = cb[(v >>> 4) & 0xF] * a;
+                    tile[o++] = cb[v & 0xF] * a;
+                }
+                if (e < end) {
+                    tile[o++] = cb[(codes.get(ValueLayout.JAVA_BYTE, e >>> 1) >>> 4) & 0xF] * a;
+                    e++;
+                }
             }
-            for (; e + 1 < end; e += 2) {
-                int v = codes.get(ValueLayout.JAVA_BYTE, e >>> 1);
-                dst.set(LittleEndian.FLOAT, 4 * (o++), cb[(v >>> 4) & 0xF] * a);
-                dst.set(LittleEndian.FLOAT, 4 * (o++), cb[v & 0xF] * a);
-            }
-            if (e < end) {
-                dst.set(LittleEndian.FLOAT, 4 * (o++), cb[(codes.get(ValueLayout.JAVA_BYTE, e >>> 1) >>> 4) & 0xF] * a);
-                e++;
-            }
+            RowStore.store(tile, 0, columns, dtype, dst, offset + (long) i * columns);
         }
     }
 

@@ -1,7 +1,7 @@
 package dev.safetensors.quant.internal.kernel;
 
+import dev.safetensors.DType;
 import dev.safetensors.quant.UnpackedWeights;
-import dev.safetensors.internal.io.LittleEndian;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
@@ -21,6 +21,7 @@ public final class ByteCodeKernel implements Kernel {
     private final int blockColumns;
     private final FloatMatrix scales;      // [⌈rows / blockRows⌉, ⌈columns / blockColumns⌉]
     private final FloatMatrix zeros;       // same shape, or null
+    private final boolean e4m3;            // codes are F8_E4M3: the vector loop computes their values
 
     public ByteCodeKernel(MemorySegment codes, float[] values, long rows, int columns, long blockRows, int blockColumns,
             FloatMatrix scales, FloatMatrix zeros) {
@@ -32,6 +33,7 @@ public final class ByteCodeKernel implements Kernel {
         this.blockColumns = blockColumns;
         this.scales = scales;
         this.zeros = zeros;
+        this.e4m3 = java.util.Arrays.equals(values, Codebook.bytes(DType.F8_E4M3));
     }
 
     @Override
@@ -45,13 +47,15 @@ public final class ByteCodeKernel implements Kernel {
     }
 
     @Override
-    public void decode(long row, int count, MemorySegment dst, long offset) {
+    public void decode(long row, int count, DType dtype, MemorySegment dst, long offset) {
         int gridColumns = scales.columns();
         float[] s = new float[gridColumns];
         float[] z = zeros == null ? null : new float[gridColumns];
         byte[] q = new byte[columns];
+        float[] values = new float[columns];
+        boolean vector = Simd.ENABLED && e4m3 && zeros == null;
         long loadedRow = -1;
-        float[] lut = values;
+        float[] lut = this.values;
         for (int i = 0; i < count; i++) {
             long r = row + i;
             long gridRow = r / blockRows;
@@ -69,17 +73,20 @@ public final class ByteCodeKernel implements Kernel {
                 int from = b * blockColumns;
                 int to = Math.min(columns, from + blockColumns);
                 float scale = s[b];
-                if (z == null) {
+                if (vector) {
+                    VectorLoops.e4m3(q, from, to, scale, lut, values, from);
+                } else if (z == null) {
                     for (int c = from; c < to; c++) {
-                        dst.set(LittleEndian.FLOAT, 4 * (out + c), lut[q[c] & 0xFF] * scale);
+                        values[c] = lut[q[c] & 0xFF] * scale;
                     }
                 } else {
                     float zero = z[b];
                     for (int c = from; c < to; c++) {
-                        dst.set(LittleEndian.FLOAT, 4 * (out + c), (lut[q[c] & 0xFF] - zero) * scale);
+                        values[c] = (lut[q[c] & 0xFF] - zero) * scale;
                     }
                 }
             }
+            RowStore.store(values, 0, columns, dtype, dst, out);
         }
     }
 

@@ -10,17 +10,14 @@ import java.lang.foreign.MemorySegment;
 import java.util.function.LongConsumer;
 
 /**
- * Dequantized rows in a dense dtype, in bounded memory. Kernels write F32 straight into the destination when
- * it is plain native memory, so computing and writing memory overlap; any other destination (heap arrays,
- * mapped files) and BF16 and F16 go through a small native staging tile that stays in the core's L1 cache,
- * BF16 and F16 rounded to nearest even from there and overflowing to Inf as PyTorch's cast does. Kernels thus
- * only ever write one kind of segment, which keeps their loops compiled for it.
+ * Dequantized rows in a dense dtype, in bounded memory. Kernels write F32 and BF16 themselves, straight into
+ * the destination when it is plain native memory, so computing and writing memory overlap; other destinations
+ * (heap arrays, mapped files) go through a native staging tile, as does F16, rounded from F32 there. Kernels
+ * thus only ever write one kind of segment, which keeps their loops compiled for it.
  */
 public final class Dense {
-    /** Floats per decoded block for writers: 256 KiB. */
+    /** Floats per decoded block: 256 KiB, which stays in a core's L2 cache. */
     public static final int TILE = 1 << 16;
-    /** Floats per staging tile: 16 KiB, one L1 cache's worth. */
-    static final int SMALL_TILE = 1 << 12;
 
     private Dense() {
     }
@@ -38,12 +35,12 @@ public final class Dense {
     /** Rows {@code [from, to)} into {@code dst[offset, ...)} as Java floats. */
     public static void toArray(Kernel k, long from, long to, float[] dst, int offset) {
         int columns = k.columns();
-        int rows = rowsPer(SMALL_TILE, columns);
+        int rows = rowsPer(TILE, columns);
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment staging = arena.allocate(4L * Math.min(rows, to - from) * columns, 64);
             for (long r = from; r < to; r += rows) {
                 int n = (int) Math.min(rows, to - r);
-                k.decode(r, n, staging, 0);
+                k.decode(r, n, DType.F32, staging, 0);
                 MemorySegment.copy(staging, LittleEndian.FLOAT, 0, dst, offset + (int) ((r - from) * columns), n * columns);
             }
         }
@@ -52,28 +49,34 @@ public final class Dense {
     /** Rows {@code [from, to)} into {@code dst} from byte 0, {@code (to − from) × columns} elements of {@code dtype}. */
     public static void encode(Kernel k, long from, long to, DType dtype, MemorySegment dst) {
         int columns = k.columns();
-        if (dtype == DType.F32 && dst.isNative() && !dst.isMapped()) {
-            int rows = rowsPer(TILE, columns);
+        int rows = rowsPer(TILE, columns);
+        if (dtype != DType.F16 && dst.isNative() && !dst.isMapped()) {
             for (long r = from; r < to; r += rows) {
-                k.decode(r, (int) Math.min(rows, to - r), dst, (r - from) * columns);
+                k.decode(r, (int) Math.min(rows, to - r), dtype, dst, (r - from) * columns);
             }
             return;
         }
-        int rows = rowsPer(SMALL_TILE, columns);
         long width = dtype.bits() / 8;
+        DType decoded = dtype == DType.F16 ? DType.F32 : dtype;
+        int tile = (int) Math.min(rows, to - from) * columns;
+        float[] floats = dtype == DType.F16 ? new float[tile] : null;
+        short[] halves = dtype == DType.F16 ? new short[tile] : null;
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment staging = arena.allocate(4L * Math.min(rows, to - from) * columns, 64);
-            float[] tile = dtype == DType.F32 ? null : new float[(int) Math.min(rows, to - from) * columns];
+            MemorySegment staging = arena.allocate((long) tile * decoded.bits() / 8, 64);
             for (long r = from; r < to; r += rows) {
                 int n = (int) Math.min(rows, to - r);
                 int count = n * columns;
-                k.decode(r, n, staging, 0);
+                k.decode(r, n, decoded, staging, 0);
                 MemorySegment out = dst.asSlice((r - from) * columns * width, count * width);
-                if (tile == null) {
-                    MemorySegment.copy(staging, 0, out, 0, 4L * count);
+                if (dtype == DType.F16) {
+                    // Float.floatToFloat16 over arrays is a vectorised intrinsic: = FloatEncoder.toF16(x, NON_SATURATING).
+                    MemorySegment.copy(staging, LittleEndian.FLOAT, 0, floats, 0, count);
+                    for (int i = 0; i < count; i++) {
+                        halves[i] = Float.floatToFloat16(floats[i]);
+                    }
+                    MemorySegment.copy(halves, 0, out, LittleEndian.SHORT, 0, count);
                 } else {
-                    MemorySegment.copy(staging, LittleEndian.FLOAT, 0, tile, 0, count);
-                    FloatEncoder.encode(tile, 0, count, dtype, Overflow.NON_SATURATING, out);
+                    MemorySegment.copy(staging, 0, out, 0, count * width);
                 }
             }
         }
@@ -89,7 +92,7 @@ public final class Dense {
             int rows = rowsPer(TILE, columns);
             long width = dtype.bits() / 8;
             try (Arena arena = Arena.ofConfined()) {
-                MemorySegment staging = arena.allocate(Math.min(rows, k.rows()) * columns * width);
+                MemorySegment staging = arena.allocate(Math.min(rows, k.rows()) * columns * width, 64);
                 for (long r = 0; r < k.rows(); r += rows) {
                     int n = (int) Math.min(rows, k.rows() - r);
                     MemorySegment bytes = staging.asSlice(0, (long) n * columns * width);
@@ -122,7 +125,7 @@ public final class Dense {
                     for (int b = 0; b < blocks; b += stripBlocks) {
                         int nb = Math.min(stripBlocks, blocks - b);
                         int w = Math.min(nb * block, columns - b * block);
-                        k.decode(e * rows, (int) rows, b, nb, le, 0);
+                        k.decode(e * rows, (int) rows, b, nb, DType.F32, le, 0);
                         MemorySegment.copy(le, LittleEndian.FLOAT, 0, strip, 0, (int) (w * rows));
                         for (int r = 0; r < rows; r++) {
                             for (int c = 0; c < w; c++) {

@@ -1,5 +1,6 @@
 package dev.safetensors.quant.internal.kernel;
 
+import dev.safetensors.DType;
 import dev.safetensors.quant.UnpackedWeights;
 import dev.safetensors.internal.io.LittleEndian;
 import java.lang.foreign.MemorySegment;
@@ -44,8 +45,8 @@ public final class Fp4Kernel implements Kernel {
     }
 
     @Override
-    public void decode(long row, int count, MemorySegment dst, long offset) {
-        decode(row, count, 0, scales.columns(), dst, offset);
+    public void decode(long row, int count, DType dtype, MemorySegment dst, long offset) {
+        decode(row, count, 0, scales.columns(), dtype, dst, offset);
     }
 
     /**
@@ -53,28 +54,41 @@ public final class Fp4Kernel implements Kernel {
      * {@code dst} as a {@code count × width} matrix, {@code width} being those blocks' columns (the last
      * block of a row may be partial): for writers that transpose a layer in strips.
      */
-    public void decode(long row, int count, int firstBlock, int blocks, MemorySegment dst, long offset) {
+    public void decode(long row, int count, int firstBlock, int blocks, DType dtype, MemorySegment dst, long offset) {
         float[] s = new float[scales.columns()];
         float[] lut = E2M1;
         int first = firstBlock * block;
         int width = Math.min(blocks * block, columns - first);
-        byte[] q = new byte[width / 2];
+        boolean vector = Simd.ENABLED && block % 8 == 0 && width == blocks * block;
+        byte[] q = vector ? null : new byte[width / 2];
+        int[] words = vector ? new int[width / 8] : null;
+        float[] values = new float[width];
         for (int i = 0; i < count; i++) {
             long r = row + i;
             scales.row(r, s);
-            // One bulk copy of the strip's bytes, then array loops the JIT keeps tight.
-            MemorySegment.copy(codes, ValueLayout.JAVA_BYTE, r * (columns / 2) + first / 2, q, 0, q.length);
+            long src = r * (columns / 2) + first / 2;
             long out = offset + (long) i * width;
+            if (vector) {
+                MemorySegment.copy(codes, LittleEndian.INT, src, words, 0, words.length);
+                for (int b = 0; b < blocks; b++) {
+                    VectorLoops.fp4(words, b * block / 8, block / 8, s[firstBlock + b], values, b * block);
+                }
+                RowStore.store(values, 0, width, dtype, dst, out);
+                continue;
+            }
+            // One bulk copy of the strip's bytes, then array loops the JIT keeps tight.
+            MemorySegment.copy(codes, ValueLayout.JAVA_BYTE, src, q, 0, q.length);
             int at = 0;
             for (int b = 0; b < blocks; b++) {
                 float scale = s[firstBlock + b];
                 int end = at + Math.min(block, width - b * block) / 2;
                 for (; at < end; at++) {
                     int v = q[at];
-                    dst.set(LittleEndian.FLOAT, 4 * (out + 2 * at), lut[v & 0xF] * scale);
-                    dst.set(LittleEndian.FLOAT, 4 * (out + 2 * at + 1), lut[(v >>> 4) & 0xF] * scale);
+                    values[2 * at] = lut[v & 0xF] * scale;
+                    values[2 * at + 1] = lut[(v >>> 4) & 0xF] * scale;
                 }
             }
+            RowStore.store(values, 0, width, dtype, dst, out);
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.safetensors.quant.internal.kernel;
 
 import dev.safetensors.internal.io.LittleEndian;
+import dev.safetensors.DType;
 import dev.safetensors.quant.UnpackedWeights;
 import java.lang.foreign.MemorySegment;
 
@@ -50,48 +51,60 @@ public final class GptqKernel implements Kernel {
     }
 
     @Override
-    public void decode(long row, int count, MemorySegment dst, long offset) {
+    public void decode(long row, int count, DType dtype, MemorySegment dst, long offset) {
         int groups = (int) scales.rows();
         float[] s = new float[count * groups];
         int[] z = new int[count * groups];
         for (int i = 0; i < count; i++) {
             loadGroups(row + i, s, z, i * groups);
         }
-        float[] tile = new float[count * in];
+        // Rows of the tile are a cache line longer than the layer's: rows a power of two apart would all
+        // compete for the same L1 sets as the decoder writes down the tile.
+        int stride = in + 16;
+        float[] tile = new float[count * stride];
         if (32 % bits == 0) {
-            wholeWords(row, count, s, z, groups, tile);
+            wholeWords(row, count, s, z, groups, tile, stride);
         } else {
-            long stride = out * 4;
+            long step = out * 4;
             for (int i = 0; i < count; i++) {
                 long o = row + i;
-                int base = i * in;
+                int base = i * stride;
                 for (int k = 0; k < in; k++) {
                     int g = i * groups + (groupIndex == null ? k / groupSize : groupIndex[k]);
-                    int q = BitFields.dense(qweight, o * 4, stride, k, bits);
+                    int q = BitFields.dense(qweight, o * 4, step, k, bits);
                     tile[base + k] = (q - z[g]) * s[g];
                 }
             }
         }
-        MemorySegment.copy(tile, 0, dst, LittleEndian.FLOAT, 4 * offset, tile.length);
+        for (int i = 0; i < count; i++) {
+            RowStore.store(tile, i * stride, in, dtype, dst, offset + (long) i * in);
+        }
     }
 
     /**
      * 2-, 4- and 8-bit codes, no field straddling: each packed row holds {@code 32 / bits} inputs of every output,
      * and the rows of the tile are adjacent words in it, so each word is read once, in order.
      */
-    private void wholeWords(long row, int count, float[] s, int[] z, int groups, float[] tile) {
+    private void wholeWords(long row, int count, float[] s, int[] z, int groups, float[] tile, int stride) {
         int perWord = 32 / bits;
         int mask = (1 << bits) - 1;
+        boolean vector = Simd.ENABLED && bits == 4 && groupIndex == null;
+        int[] words = new int[count];
         for (int kw = 0; kw < in / perWord; kw++) {
             int k0 = kw * perWord;
-            long at = (kw * out + row) * 4;
+            // One packed row holds this word of every output of the tile, adjacent.
+            MemorySegment.copy(qweight, LittleEndian.INT, (kw * out + row) * 4, words, 0, count);
             for (int i = 0; i < count; i++) {
-                int w = qweight.get(LittleEndian.INT, at + 4L * i);
-                int base = i * in + k0;
+                int w = words[i];
+                int base = i * stride + k0;
                 if (groupIndex == null) {
                     int g = i * groups + k0 / groupSize;
                     float scale = s[g];
                     int zero = z[g];
+                    if (vector) {
+                        VectorLoops.int4(words, i, 1, zero, scale, tile, base);
+                        continue;
+                    }
                     for (int j = 0; j < perWord; j++) {
                         tile[base + j] = (((w >>> (bits * j)) & mask) - zero) * scale;
                     }

@@ -1,8 +1,8 @@
 package dev.safetensors.quant.internal.kernel;
 
-import java.lang.foreign.MemorySegment;
-
+import dev.safetensors.DType;
 import dev.safetensors.quant.UnpackedWeights;
+import java.lang.foreign.MemorySegment;
 
 /**
  * Turns one quantized weight back into floats, a block of rows at a time, in the logical
@@ -15,8 +15,11 @@ public interface Kernel {
 
     int columns();
 
-    /** Rows {@code [row, row + count)} into {@code dst[offset, offset + count × columns)}, row-major. */
-    void decode(long row, int count, MemorySegment dst, long offset);
+    /**
+     * Rows {@code [row, row + count)} as F32 or BF16 (round to nearest even, NaN to 0x7FC0), little-endian,
+     * row-major, into {@code dst} from element {@code offset}.
+     */
+    void decode(long row, int count, DType dtype, MemorySegment dst, long offset);
 
     /** The codes and scales of rows {@code [row, row + count)}. */
     UnpackedWeights unpack(long row, int count);

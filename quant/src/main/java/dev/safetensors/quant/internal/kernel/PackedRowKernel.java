@@ -1,6 +1,7 @@
 package dev.safetensors.quant.internal.kernel;
 
 import dev.safetensors.internal.io.LittleEndian;
+import dev.safetensors.DType;
 import dev.safetensors.quant.UnpackedWeights;
 import java.lang.foreign.MemorySegment;
 
@@ -46,49 +47,50 @@ public final class PackedRowKernel implements Kernel {
     }
 
     @Override
-    public void decode(long row, int count, MemorySegment dst, long offset) {
+    public void decode(long row, int count, DType dtype, MemorySegment dst, long offset) {
         int groups = scales.columns();
         float[] s = new float[groups];
         float[] z = new float[groups];
         boolean bias = this.offset instanceof IntOffset.Biases;
+        float[] tile = new float[columns];
+        int[] words = bits == 4 && groupIndex == null ? new int[(int) (rowBytes / 4)] : null;
         for (int i = 0; i < count; i++) {
             long r = row + i;
             loadGroups(r, s, z);
             long base = r * rowBytes;
-            long out = offset + (long) i * columns;
-            if (groupIndex == null && bits == 4) {
-                nibbleRow(base, s, z, bias, dst, out);
-                continue;
+            if (words != null) {
+                MemorySegment.copy(this.words, LittleEndian.INT, base, words, 0, words.length);
+                nibbleRow(words, s, z, bias, tile);
+            } else {
+                for (int c = 0; c < columns; c++) {
+                    int g = groupIndex == null ? c / groupSize : groupIndex[c];
+                    int q = code(base, c);
+                    tile[c] = bias ? q * s[g] + z[g] : (q - z[g]) * s[g];
+                }
             }
-            for (int c = 0; c < columns; c++) {
-                int g = groupIndex == null ? c / groupSize : groupIndex[c];
-                int q = code(base, c);
-                dst.set(LittleEndian.FLOAT, 4 * (out + c), bias ? q * s[g] + z[g] : (q - z[g]) * s[g]);
-            }
+            RowStore.store(tile, 0, columns, dtype, dst, offset + (long) i * columns);
         }
     }
 
-    /** 4-bit codes: eight per word in both packings, a whole word at a time. */
-    private void nibbleRow(long base, float[] s, float[] z, boolean bias, MemorySegment dst, long out) {
+    /** 4-bit codes, eight per word in both packings: a whole word at a time. */
+    private void nibbleRow(int[] words, float[] s, float[] z, boolean bias, float[] tile) {
         int c = 0;
         while (c < columns) {
             int g = c / groupSize;
             int end = Math.min(columns, (g + 1) * groupSize);
             float scale = s[g];
             float zero = z[g];
-            while (c < end) {
-                if ((c & 7) == 0 && c + 8 <= end) {
-                    int w = words.get(LittleEndian.INT, base + (c >>> 3) * 4L);
-                    for (int j = 0; j < 8; j++) {
-                        int q = (w >>> (4 * j)) & 0xF;
-                        dst.set(LittleEndian.FLOAT, 4 * (out + c + j), bias ? q * scale + zero : (q - zero) * scale);
-                    }
-                    c += 8;
+            if (Simd.ENABLED && (c & 7) == 0 && (end & 7) == 0) {
+                if (bias) {
+                    VectorLoops.int4Affine(words, c / 8, (end - c) / 8, scale, zero, tile, c);
                 } else {
-                    int q = code(base, c);
-                    dst.set(LittleEndian.FLOAT, 4 * (out + c), bias ? q * scale + zero : (q - zero) * scale);
-                    c++;
+                    VectorLoops.int4(words, c / 8, (end - c) / 8, zero, scale, tile, c);
                 }
+                c = end;
+            }
+            for (; c < end; c++) {
+                int q = (words[c >>> 3] >>> (4 * (c & 7))) & 0xF;
+                tile[c] = bias ? q * scale + zero : (q - zero) * scale;
             }
         }
     }
