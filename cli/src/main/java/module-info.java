@@ -2,6 +2,7 @@
 module dev.safetensors.cli {
     requires dev.safetensors.core;
     requires dev.safetensors.quant;
+    requires dev.safetensors.cuda;
     requires info.picocli;
 
     // picocli fills the @Option and @Parameters fields of the commands reflectively.

@@ -18,8 +18,9 @@ import java.util.Optional;
 public interface Checkpoint extends AutoCloseable {
 
     /**
-     * Opens a safetensors file, a {@code *.safetensors.index.json}, or a directory holding either an index
-     * or {@code *.safetensors} files.
+     * Opens a safetensors file, a {@code *.safetensors.index.json}, or a directory, which opens as
+     * transformers reads one: {@code model.safetensors} if it is there, else its index, else all its
+     * {@code *.safetensors} files ({@link ShardedCheckpoint}).
      */
     static Checkpoint open(Path path, OpenOptions options) {
         if (Files.isDirectory(path) || path.getFileName().toString().endsWith(".json")) {
@@ -50,6 +51,23 @@ public interface Checkpoint extends AutoCloseable {
      * numbers written as JSON writes them (e.g. {@code total_size}).
      */
     Optional<Map<String, String>> metadata();
+
+    /**
+     * Streams tensors (or a rank's pieces) onto {@code device}: parallel positional reads into at most
+     * {@code budget.bytes()} of staging memory, overlapped with the device's copies; tensors are handed out
+     * as they finish. The checkpoint must stay open until the stream has ended or closed.
+     *
+     * <pre>{@code
+     * try (TensorStream s = ckpt.stream(Device.open("cuda:0"), LoadPlan.rank(plan, Rank.fromEnvironment().orElseThrow()),
+     *         LoadBudget.ofBytes(512L << 20))) {
+     *     for (LoadedTensor t : s) model.put(t.name(), t.tensor());
+     * }
+     * }</pre>
+     */
+    default dev.safetensors.load.TensorStream stream(dev.safetensors.device.Device device,
+            dev.safetensors.load.LoadPlan plan, dev.safetensors.load.LoadBudget budget) {
+        return StreamingLoad.start(this, device, plan, budget);
+    }
 
     /** What to call the checkpoint in messages. */
     String description();

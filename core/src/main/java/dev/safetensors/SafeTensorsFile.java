@@ -5,6 +5,7 @@ import dev.safetensors.internal.io.IoErrors;
 import dev.safetensors.internal.io.MappedFileSource;
 import dev.safetensors.internal.io.PositionalFileSource;
 import java.lang.foreign.MemorySegment;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.AbstractList;
 import java.util.List;
@@ -54,6 +55,10 @@ public final class SafeTensorsFile implements Checkpoint {
      *         {@code IoError} when it cannot be read
      */
     public static SafeTensorsFile open(Path path, OpenOptions options) {
+        if (Files.isDirectory(path)) {   // else the read fails with a bare "Is a directory"
+            throw new SafeTensorsException(SafeTensorsException.Kind.IoError, path.toString(), "is a directory, not a "
+                    + "safetensors file; open a directory of shards with Checkpoint.open");
+        }
         ByteSource source = switch (options.strategy()) {
             case MMAP -> options.arena() == null
                     ? MappedFileSource.open(path)
@@ -180,6 +185,12 @@ public final class SafeTensorsFile implements Checkpoint {
             data = d;
         }
         return d == UNMAPPED ? null : d;
+    }
+
+    /** The local file behind this handle, or null for other byte sources. */
+    java.nio.file.Path path() {
+        return source instanceof MappedFileSource || source instanceof PositionalFileSource
+                ? java.nio.file.Path.of(source.description()) : null;
     }
 
     ByteSource source() {

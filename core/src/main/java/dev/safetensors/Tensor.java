@@ -46,6 +46,11 @@ public final class Tensor {
         this.info = info;
     }
 
+    /** The file holding this tensor. */
+    SafeTensorsFile file() {
+        return file;
+    }
+
     public String name() {
         return info.name();
     }

@@ -9,6 +9,7 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class CountingSource implements ByteSource {
     private final ByteSource delegate;
     private final AtomicLong bytesRead = new AtomicLong();
+    private final AtomicLong largestRead = new AtomicLong();
 
     public CountingSource(ByteSource delegate) {
         this.delegate = delegate;
@@ -16,6 +17,11 @@ public final class CountingSource implements ByteSource {
 
     public long bytesRead() {
         return bytesRead.get();
+    }
+
+    /** The most bytes asked for by one read: the proof that a reader reads in bounded pieces. */
+    public long largestRead() {
+        return largestRead.get();
     }
 
     @Override
@@ -26,6 +32,7 @@ public final class CountingSource implements ByteSource {
     @Override
     public void read(long position, MemorySegment dst) {
         bytesRead.addAndGet(dst.byteSize());
+        largestRead.accumulateAndGet(dst.byteSize(), Math::max);
         delegate.read(position, dst);
     }
 

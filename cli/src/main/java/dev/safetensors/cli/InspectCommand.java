@@ -1,8 +1,12 @@
 package dev.safetensors.cli;
 
+import dev.safetensors.Checkpoint;
 import dev.safetensors.DType;
+import dev.safetensors.OpenOptions;
+import dev.safetensors.SafeTensorsException;
 import dev.safetensors.internal.json.JsonWriter;
 import dev.safetensors.SafeTensorsFile;
+import dev.safetensors.ShardedCheckpoint;
 import dev.safetensors.Tensor;
 import java.io.PrintWriter;
 import java.lang.foreign.MemorySegment;
@@ -25,15 +29,17 @@ import picocli.CommandLine.Spec;
 /** {@code safetensors inspect}: what a file holds. */
 @Command(name = "inspect", mixinStandardHelpOptions = true,
         description = {"Show the tensors (dtype, shape, size), parameter counts per dtype, total bytes and metadata.",
+                "PATH may be a file, an index or a directory of shards (each shard is shown). Every PATH is shown even",
+                "when one fails: errors go to stderr, one line each, and the exit status is 1.",
                 "For a quantized checkpoint, also each quantized layer's scheme, bits and group size, and the",
-                "unquantized model's parameter count (a directory or an index: that report alone).",
+                "unquantized model's parameter count (from the index's names when its shards are absent).",
                 "With no PATH, inspects a small real checkpoint bundled with the tool."})
 final class InspectCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
     @Parameters(paramLabel = "PATH", arity = "0..*",
-            description = "safetensors files, or checkpoint directories and indexes")
+            description = "safetensors files, *.safetensors.index.json files or directories of shards")
     List<Path> paths = new ArrayList<>();
 
     @Option(names = "--json", description = "One JSON object per file: path, header_size, metadata, tensors.")
@@ -45,6 +51,7 @@ final class InspectCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
         if (paths.isEmpty()) {
             Path sample = BundledSample.extract();
             try {
@@ -52,26 +59,45 @@ final class InspectCommand implements Callable<Integer> {
             } finally {
                 Files.deleteIfExists(sample);
             }
-        } else {
-            for (Path p : paths) {
-                if (!json && (Files.isDirectory(p) || p.toString().endsWith(".index.json"))) {
-                    QuantReport.print(p, out);
-                } else {
-                    inspect(p, p.toString(), out);
+            out.flush();
+            return 0;
+        }
+        boolean allRead = true;
+        for (Path p : paths) {
+            // One path failing does not hide the others: its error goes to stderr and the exit status says so.
+            try {
+                inspect(p, p.toString(), out);
+            } catch (SafeTensorsException | OutOfMemoryError e) {
+                if (!json && e instanceof SafeTensorsException) {
+                    QuantReport.printFromNames(p, out);
                 }
+                out.flush();
+                err.println("safetensors: " + ErrorLine.of(e, p));
+                allRead = false;
             }
         }
         out.flush();
-        return 0;
+        return allRead ? 0 : 1;
     }
 
+    /** A file as {@code label}; an index or a directory of shards as a summary line, then each shard. */
     private void inspect(Path path, String label, PrintWriter out) throws NoSuchAlgorithmException {
-        try (SafeTensorsFile f = SafeTensorsFile.open(path)) {
-            if (json) {
-                out.println(toJson(f, label));
-            } else {
-                printTable(f, label, out);
-                QuantReport.print(f, path, out);
+        try (Checkpoint c = Inputs.open(path, OpenOptions.defaults())) {
+            List<SafeTensorsFile> files = Inputs.files(c);
+            if (c instanceof ShardedCheckpoint sharded && !json) {
+                out.printf("%s: sharded checkpoint, %,d tensors in %,d shards%s%n", label, c.size(), files.size(),
+                        sharded.index().isPresent() ? ", index " + c.description() : ", no index");
+            }
+            for (SafeTensorsFile f : files) {
+                String name = c instanceof ShardedCheckpoint ? f.description() : label;
+                if (json) {
+                    out.println(toJson(f, name));
+                } else {
+                    printTable(f, name, out);
+                }
+            }
+            if (!json) {
+                QuantReport.print(c, path, out);
             }
         }
     }

@@ -1,6 +1,5 @@
 package dev.safetensors.cli;
 
-import dev.safetensors.SafeTensorsException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -27,14 +26,17 @@ public final class Main {
         CommandLine cmd = new CommandLine(new Main());
         cmd.setOut(out);
         cmd.setErr(err);
+        // Every failure is one line on stderr naming the file: bad input, the file system, the heap, or a bug.
         cmd.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-            if (e instanceof SafeTensorsException ste) {
-                commandLine.getErr().println("safetensors: " + ste.kind() + ": " + ste.getMessage());
-                return 1;
-            }
-            throw e;
+            commandLine.getErr().println("safetensors: " + ErrorLine.of(e, null));
+            return 1;
         });
-        return cmd.execute(args);
+        try {
+            return cmd.execute(args);
+        } catch (OutOfMemoryError e) {
+            err.println("safetensors: " + ErrorLine.of(e, null));
+            return 1;
+        }
     }
 
     /** "safetensors-java 0.1.0", from the version the build wrote into the jar. */

@@ -1,7 +1,7 @@
 package dev.safetensors.cli;
 
+import dev.safetensors.Checkpoint;
 import dev.safetensors.SafeTensorsException;
-import dev.safetensors.SafeTensorsFile;
 import dev.safetensors.quant.Detection;
 import dev.safetensors.quant.LayerPlan;
 import dev.safetensors.quant.QuantizedModel;
@@ -17,34 +17,31 @@ final class QuantReport {
     private QuantReport() {
     }
 
-    /** For a file: its own layers, with the configs in its directory. */
-    static void print(SafeTensorsFile file, Path path, PrintWriter out) {
-        Path dir = path.toAbsolutePath().getParent();
-        try (QuantizedModel model = QuantizedModel.of(file, dir == null ? Path.of(".") : dir)) {
+    /** For an open checkpoint, with the configs in its directory. */
+    static void print(Checkpoint checkpoint, Path path, PrintWriter out) {
+        Path dir = Files.isDirectory(path) ? path : path.toAbsolutePath().getParent();
+        try (QuantizedModel model = QuantizedModel.of(checkpoint, dir == null ? Path.of(".") : dir)) {
             print(model.detection(), model.logicalParameterCount(), out);
-        } catch (SafeTensorsException e) {
-            if (e.kind() != SafeTensorsException.Kind.TensorNotFound) {
-                throw e;
-            }
-            out.println("  quantization: a layer's tensors span several files; inspect the checkpoint's directory");
         }
     }
 
-    /** For a directory or an index: the whole checkpoint, or what its config and index say when shards are absent. */
-    static void print(Path checkpoint, PrintWriter out) {
-        Detection d = QuantizedModel.detect(checkpoint);
-        if (!d.isQuantized()) {
-            out.println(checkpoint + ": not quantized");
+    /**
+     * For a directory or an index that could not be opened (its shards are absent): what its config and index
+     * say, when that is a quantization; errors here are left to the caller's own.
+     */
+    static void printFromNames(Path path, PrintWriter out) {
+        if (!Files.isDirectory(path) && !path.toString().endsWith(".index.json")) {
             return;
         }
-        out.println(checkpoint);
-        Long parameters = null;
-        if (d.notes().isEmpty() && (Files.isDirectory(checkpoint) || checkpoint.toString().endsWith(".json"))) {
-            try (QuantizedModel model = QuantizedModel.open(checkpoint)) {
-                parameters = model.logicalParameterCount();
+        try {
+            Detection d = QuantizedModel.detect(path);
+            if (d.isQuantized()) {
+                out.println(path);
+                print(d, null, out);
             }
+        } catch (SafeTensorsException e) {
+            // The path's own error is reported by inspect.
         }
-        print(d, parameters, out);
     }
 
     private static void print(Detection d, Long parameters, PrintWriter out) {

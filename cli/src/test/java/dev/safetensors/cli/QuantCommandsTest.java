@@ -85,7 +85,8 @@ class QuantCommandsTest {
                 + "\"weight_map\": {\"a.weight\": \"model-00001-of-00001.safetensors\", \"a.scales\": "
                 + "\"model-00001-of-00001.safetensors\", \"a.biases\": \"model-00001-of-00001.safetensors\"}}");
         Cli r = Cli.run("inspect", d.toString());
-        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(r.exitCode()).as("the shards are absent").isEqualTo(1);
+        assertThat(r.err()).contains("model-00001-of-00001.safetensors");
         assertThat(r.out()).contains("quantization: mlx affine, 4-bit, group 64").containsPattern("a +MLX_AFFINE +mlx affine +4 +64 +\\?")
                 .contains("1 quantized layers", "note: layers found by name");
     }

@@ -38,9 +38,9 @@ import java.util.Set;
  * }
  * }</pre>
  *
- * @throws dev.safetensors.SafeTensorsException from the factories: {@code UnsupportedQuantization} for a method
- *         or format not read, {@code InvalidQuantization} for a config or layer that contradicts itself,
- *         {@code TensorNotFound} for a layer missing a tensor, and the core's kinds for the files themselves
+ * <p>The factories throw {@link dev.safetensors.SafeTensorsException}: {@code UnsupportedQuantization} for a method
+ * or format not read, {@code InvalidQuantization} for a config or layer that contradicts itself,
+ * {@code TensorNotFound} for a layer missing a tensor, and the core's kinds for the files themselves.
  */
 public final class QuantizedModel implements AutoCloseable {
     private final Checkpoint checkpoint;

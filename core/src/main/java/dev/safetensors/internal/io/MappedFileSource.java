@@ -77,10 +77,7 @@ public final class MappedFileSource implements ByteSource {
 
     @Override
     public void read(long position, MemorySegment dst) {
-        long length = dst.byteSize();
-        if (position < 0 || position > size - length) {
-            throw IoErrors.outOfRange(description, position, length, size);
-        }
+        IoErrors.checkRange(description, position, dst.byteSize(), size);
         if (closed) {
             throw IoErrors.closed(description);
         }
@@ -89,13 +86,25 @@ public final class MappedFileSource implements ByteSource {
             readPositional(position, dst);
             return;
         }
+        copy(mapped, position, dst, description);
+    }
+
+    /**
+     * Copies {@code dst.byteSize()} bytes of {@code mapping} from {@code position}: an unmapped segment is the
+     * clean "the file is closed", a fault (the file shrank or vanished under the mapping) an {@code IoError}.
+     */
+    public static void copy(MemorySegment mapping, long position, MemorySegment dst, String description) {
         try {
-            MemorySegment.copy(mapped, position, dst, 0, length);
+            MemorySegment.copy(mapping, position, dst, 0, dst.byteSize());
         } catch (IllegalStateException e) {
-            if (!mapped.scope().isAlive()) {
+            if (!mapping.scope().isAlive()) {
                 throw IoErrors.closed(description);
             }
             throw e;
+        } catch (InternalError e) {
+            throw new SafeTensorsException(SafeTensorsException.Kind.IoError, description, "the file changed on "
+                    + "disk while mapped (truncated or removed by another process); open files that others may "
+                    + "modify with ReadStrategy.PREAD", e);
         }
     }
 
@@ -184,7 +193,7 @@ public final class MappedFileSource implements ByteSource {
      * Closes a shared arena. Closing fails while another thread holds the arena for an I/O call (for
      * example a channel write from a mapped tensor); wait for it rather than leak the mapping.
      */
-    static void closeArena(Arena arena) {
+    public static void closeArena(Arena arena) {
         for (int attempt = 0; ; attempt++) {
             try {
                 arena.close();

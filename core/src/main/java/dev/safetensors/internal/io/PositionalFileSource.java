@@ -73,9 +73,7 @@ public final class PositionalFileSource implements ByteSource {
     @Override
     public void read(long position, MemorySegment dst) {
         long length = dst.byteSize();
-        if (position < 0 || position > size - length) {
-            throw IoErrors.outOfRange(description, position, length, size);
-        }
+        IoErrors.checkRange(description, position, length, size);
         long done = 0;
         long chunk = dst.isNative() ? MAX_CHUNK : HEAP_CHUNK;
         try {

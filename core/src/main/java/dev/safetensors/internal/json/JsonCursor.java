@@ -33,6 +33,8 @@ public final class JsonCursor {
     private final String document;     // "header", "index", "document": for messages
     private int pos;
 
+    private boolean exactNumbers;      // readExactValue: numbers keep their text
+
     // Facts about the string scanned last (scanString).
     private boolean lastHasEscape;
     private boolean lastNonAscii;
@@ -114,12 +116,25 @@ public final class JsonCursor {
     }
 
     /**
-     * Reads any JSON value as plain Java: String, Long (or BigInteger, BigDecimal), Boolean, null,
-     * List, and Map in document order, rejecting duplicate keys. Used for files beside the header (the
-     * sharded index), which have no fixed schema.
+     * Reads any JSON value as plain Java: String, Long (or BigInteger), Double, Boolean, null, List, and Map
+     * in document order, rejecting duplicate keys. Used for files beside the header (the sharded index),
+     * which have no fixed schema.
      */
     public Object readValue(int depth) {
         return value(depth, true);
+    }
+
+    /**
+     * As {@link #readValue}, with numbers as {@link JsonNumber}s that keep their text, for documents written
+     * back (an index); the same numbers are accepted and refused.
+     */
+    public Object readExactValue(int depth) {
+        exactNumbers = true;
+        try {
+            return value(depth, true);
+        } finally {
+            exactNumbers = false;
+        }
     }
 
     /** One walk for skipping and reading, so both follow the same grammar; {@code keep} builds the value. */
@@ -203,8 +218,14 @@ public final class JsonCursor {
         }
     }
 
-    /** Integers as Long (or BigInteger past 64 bits); other numbers as double, as serde_json keeps them. */
+    /**
+     * Integers as Long (or BigInteger past 64 bits); other numbers as double, as serde_json keeps them; in
+     * exact mode a {@link JsonNumber} of the text, refused where the double would be.
+     */
     private Object number(String text, boolean integral) {
+        if (integral && exactNumbers) {
+            return new JsonNumber(text, true);
+        }
         if (integral) {
             BigInteger v = new BigInteger(text);
             return v.bitLength() < 64 ? (Object) v.longValue() : v;
@@ -213,7 +234,7 @@ public final class JsonCursor {
         if (Double.isInfinite(d)) {
             throw fail("number out of range");
         }
-        return d;
+        return exactNumbers ? new JsonNumber(text, false) : d;
     }
 
     private void enter(int depth) {

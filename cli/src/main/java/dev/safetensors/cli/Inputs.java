@@ -1,0 +1,93 @@
+package dev.safetensors.cli;
+
+import dev.safetensors.Checkpoint;
+import dev.safetensors.OpenOptions;
+import dev.safetensors.SafeTensorsFile;
+import dev.safetensors.ShardedCheckpoint;
+import java.io.IOException;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * What a PATH on the command line stands for, the same for every command: a safetensors file, a
+ * {@code *.safetensors.index.json}, or a directory of shards (with its index, or its {@code *.safetensors}
+ * files). Opening goes through {@link Checkpoint#open}, so a sharded input is checked both ways, index
+ * against shards, exactly as the library does.
+ */
+final class Inputs {
+    static final String INDEX_SUFFIX = ".safetensors.index.json";
+    /** transformers' shard names; a directory of them without an index is one checkpoint. */
+    private static final Pattern NUMBERED_SHARD = Pattern.compile(".*-\\d{5}-of-\\d{5}\\.safetensors");
+
+    private Inputs() {
+    }
+
+    /** {@code path} as one checkpoint: a file, an index, or a directory. */
+    static Checkpoint open(Path path, OpenOptions options) {
+        return Checkpoint.open(path, options);
+    }
+
+    /** The safetensors files of a checkpoint: the file itself, or its shards in index (or name) order. */
+    static List<SafeTensorsFile> files(Checkpoint checkpoint) {
+        return checkpoint instanceof ShardedCheckpoint sharded ? sharded.shards() : List.of((SafeTensorsFile) checkpoint);
+    }
+
+    /** The paths of the safetensors files {@code path} stands for, after checking it opens as a checkpoint. */
+    static List<Path> filePaths(Path path) {
+        try (Checkpoint c = open(path, OpenOptions.defaults())) {
+            return files(c).stream().map(f -> Path.of(f.description())).toList();
+        }
+    }
+
+    /**
+     * What {@code validate PATH} checks, each to be opened with {@link #open}: a file or an index as given;
+     * below a directory, every {@code *.safetensors} file, every index (which checks the shards it names
+     * both ways), and every directory of numbered shards without an index (which checks the set is complete).
+     * Sorted, so a directory's line comes before its files' lines.
+     */
+    static List<Path> toValidate(Path path) {
+        if (!Files.isDirectory(path)) {
+            return List.of(path);
+        }
+        List<Path> targets = new ArrayList<>();
+        Map<Path, boolean[]> seen = new HashMap<>();   // directory -> {has numbered shards, has an index}
+        try {
+            Files.walkFileTree(path, new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
+                    String name = file.getFileName().toString();
+                    boolean index = name.endsWith(INDEX_SUFFIX);
+                    if ((index || name.endsWith(".safetensors")) && !Files.isDirectory(file)) {
+                        targets.add(file);
+                        boolean[] flags = seen.computeIfAbsent(file.getParent(), d -> new boolean[2]);
+                        flags[0] |= NUMBERED_SHARD.matcher(name).matches();
+                        flags[1] |= index;
+                    }
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult visitFileFailed(Path file, IOException e) {
+                    targets.add(file);   // opening it gives the reason as a verdict
+                    return FileVisitResult.CONTINUE;
+                }
+            });
+        } catch (IOException e) {
+            targets.add(path);
+        }
+        seen.forEach((dir, flags) -> {
+            if (flags[0] && !flags[1]) {
+                targets.add(dir);
+            }
+        });
+        return targets.stream().distinct().sorted().toList();
+    }
+}
