@@ -137,24 +137,4 @@ class DequantizerTest {
         assertThatThrownBy(() -> Dequantizer.dequantize(in, dir.resolve("o"), DType.F8_E4M3, Progress.NONE))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("F32, BF16 or F16");
     }
-
-    /** A layer whose dense form (128 MiB of F32) is far larger than the child JVM's 48 MiB heap. */
-    @Test
-    void boundedMemoryWhateverTheLayerSize() throws Exception {
-        Path in = dir.resolve("big");
-        Path out = dir.resolve("big-dense");
-        ChildJvm.Result r = ChildJvm.run("48m", LowHeapDequantize.class, 300, in.toString(), out.toString());
-        assertThat(r.exitCode()).as(r.output()).isZero();
-        try (QuantizedModel model = QuantizedModel.open(in); SafeTensorsFile dense = SafeTensorsFile.open(
-                out.resolve("model.safetensors"))) {
-            QuantizedLinear layer = model.layers().get(0);
-            Tensor t = dense.tensor(layer.denseName());
-            assertThat(t.byteSize()).isEqualTo(4L * LowHeapDequantize.OUT * LowHeapDequantize.IN);
-            for (long row : new long[] {0, 1234, LowHeapDequantize.OUT - 1}) {
-                float[] expected = layer.dequantize(row, row + 1);
-                float[] got = t.slice(row + ":" + (row + 1)).toFloatArray();
-                assertThat(got).containsExactly(expected);
-            }
-        }
-    }
 }
