@@ -2,6 +2,7 @@
 module dev.safetensors.bench {
     requires dev.safetensors.core;
     requires dev.safetensors.quant;
+    requires java.management;
     requires jmh.core;
     requires ai.djl.api;
 
