@@ -3,6 +3,7 @@ module dev.safetensors.bench {
     requires dev.safetensors.core;
     requires dev.safetensors.quant;
     requires java.management;
+    requires dev.safetensors.torch;
     requires jmh.core;
     requires ai.djl.api;
 

@@ -1,10 +1,13 @@
 package dev.safetensors;
 
+import dev.safetensors.io.CheckpointProvider;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.ServiceLoader;
 
 /**
  * Named tensors from one file or from the shards of a sharded checkpoint, behind one interface.
@@ -31,6 +34,35 @@ public interface Checkpoint extends AutoCloseable {
 
     static Checkpoint open(Path path) {
         return open(path, OpenOptions.defaults());
+    }
+
+    /**
+     * Opens a checkpoint by URI: {@code file:} as {@link #open(Path, OpenOptions)}, any other scheme through a
+     * {@link CheckpointProvider} on the module or class path ({@code safetensors-hub} opens {@code hf://} and
+     * {@code https://} in place, reading only headers until tensors are asked for).
+     *
+     * <pre>{@code
+     * try (Checkpoint c = Checkpoint.open(URI.create("hf://org/model"), OpenOptions.defaults())) { ... }
+     * }</pre>
+     *
+     * @throws SafeTensorsException {@code IoError} when no provider opens the scheme
+     */
+    static Checkpoint open(URI uri, OpenOptions options) {
+        if (uri.getScheme() == null || uri.getScheme().equalsIgnoreCase("file")) {
+            return open(uri.getScheme() == null ? Path.of(uri.getPath()) : Path.of(uri), options);
+        }
+        for (CheckpointProvider p : ServiceLoader.load(CheckpointProvider.class, Checkpoint.class.getClassLoader())) {
+            if (p.supports(uri)) {
+                return p.open(uri, options);
+            }
+        }
+        throw new SafeTensorsException(SafeTensorsException.Kind.IoError, uri.toString(), "nothing opens `"
+                + uri.getScheme() + ":` checkpoints here; put safetensors-hub on the module or class path for hf:// and"
+                + " https://");
+    }
+
+    static Checkpoint open(URI uri) {
+        return open(uri, OpenOptions.defaults());
     }
 
     /** Tensor names in file (or index) order. */

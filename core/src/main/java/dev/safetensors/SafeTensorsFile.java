@@ -59,13 +59,7 @@ public final class SafeTensorsFile implements Checkpoint {
             throw new SafeTensorsException(SafeTensorsException.Kind.IoError, path.toString(), "is a directory, not a "
                     + "safetensors file; open a directory of shards with Checkpoint.open");
         }
-        ByteSource source = switch (options.strategy()) {
-            case MMAP -> options.arena() == null
-                    ? MappedFileSource.open(path)
-                    : MappedFileSource.open(path, options.arena());
-            case PREAD -> PositionalFileSource.open(path);
-        };
-        return open(source, options.maxHeaderSize());
+        return open(ByteSource.open(path, options), options.maxHeaderSize());
     }
 
     /**

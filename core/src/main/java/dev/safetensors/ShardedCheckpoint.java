@@ -8,6 +8,7 @@ import dev.safetensors.internal.shard.NumberedSets;
 import dev.safetensors.internal.shard.PooledSource;
 import dev.safetensors.internal.shard.ShardPaths;
 import dev.safetensors.internal.shard.ShardPool;
+import dev.safetensors.io.ByteSource;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -16,6 +17,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * The shards of a checkpoint as one set of named tensors: from a {@code *.safetensors.index.json} (or a
@@ -96,11 +98,35 @@ public final class ShardedCheckpoint implements Checkpoint {
     private static ShardedCheckpoint openIndexed(ShardPaths paths, Path indexFile, String source, OpenOptions options) {
         ShardIndex index = ShardIndex.read(indexFile, source, options.maxHeaderSize());
         ShardPool pool = new ShardPool(options.maxOpenShards());
+        return fromIndex(index, source, shard -> openShard(pool, paths, shard, options));
+    }
+
+    /**
+     * The shards of an index whose bytes come from elsewhere than a directory (a remote store, an archive):
+     * {@code shards} gives each shard's source by its name in the index. Checked both ways as {@link #open}; the
+     * checkpoint owns the sources and closes them (all of them, also when opening fails).
+     *
+     * <pre>{@code
+     * ShardIndex index = ShardIndex.parse(indexBytes, "hf://org/model/model.safetensors.index.json");
+     * try (ShardedCheckpoint c = ShardedCheckpoint.open(index, "hf://org/model", shard -> remoteSource(shard),
+     *         Header.DEFAULT_MAX_SIZE)) { ... }
+     * }</pre>
+     *
+     * @param description   what to call the checkpoint in messages (the index's address)
+     * @param maxHeaderSize the largest shard header accepted
+     */
+    public static ShardedCheckpoint open(ShardIndex index, String description, Function<String, ByteSource> shards,
+            long maxHeaderSize) {
+        return fromIndex(index, description, shard -> SafeTensorsFile.open(shards.apply(shard), maxHeaderSize));
+    }
+
+    private static ShardedCheckpoint fromIndex(ShardIndex index, String source,
+            Function<String, SafeTensorsFile> openShard) {
         List<SafeTensorsFile> opened = new ArrayList<>();
         try {
             Map<String, SafeTensorsFile> byShard = new HashMap<>();
             for (String shard : index.shards()) {
-                SafeTensorsFile f = openShard(pool, paths, shard, options);
+                SafeTensorsFile f = openShard.apply(shard);
                 opened.add(f);
                 byShard.put(shard, f);
             }

@@ -164,6 +164,40 @@ public final class Tensor {
         }
     }
 
+    /**
+     * Copies byte runs of the tensor ({@code lengths[i]} bytes at {@code offsets[i]}, relative to its first byte)
+     * one after another into {@code dst}: from the mapping, or as one batch for the source to merge.
+     */
+    void copyRuns(long[] offsets, long[] lengths, MemorySegment dst) {
+        file.checkOpen();
+        try {
+            MemorySegment mapped = file.data();
+            long at = 0;
+            if (mapped != null) {
+                for (int i = 0; i < offsets.length; i++) {
+                    MemorySegment.copy(mapped, info.begin() + offsets[i], dst, at, lengths[i]);
+                    at += lengths[i];
+                }
+                return;
+            }
+            long base = file.header().dataStart() + info.begin();
+            long[] positions = new long[offsets.length];
+            for (int i = 0; i < offsets.length; i++) {
+                positions[i] = base + offsets[i];
+            }
+            file.source().readRuns(positions, lengths, dst);
+        } catch (IllegalStateException e) {
+            throw file.closedOr(e);
+        } catch (InternalError e) {
+            throw file.changedOnDisk(e);
+        }
+    }
+
+    /** Whether reads are views of a mapping (else copies from the source). */
+    boolean mapped() {
+        return file.data() != null;
+    }
+
     /** The raw bytes, any dtype. */
     public byte[] toByteArray() {
         byte[] out = new byte[arrayLength(info.byteSize(), "byte[]")];

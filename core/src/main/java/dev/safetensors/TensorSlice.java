@@ -24,6 +24,8 @@ import java.util.Objects;
  */
 public final class TensorSlice {
     private static final long CHUNK = 1 << 26;
+    /** Runs handed to the byte source at once, so that a remote source can merge them into few requests. */
+    private static final int BATCH = 4096;
 
     private final Tensor tensor;
     private final Selection selection;
@@ -78,33 +80,82 @@ public final class TensorSlice {
             throw new IllegalArgumentException("destination has " + dst.byteSize() + " bytes, the slice needs " + byteSize());
         }
         long[] at = {0};
-        forEachRun((offset, length) -> {
-            tensor.copyRange(offset, dst.asSlice(at[0], length));
-            at[0] += length;
+        inBatches(Long.MAX_VALUE, (offsets, lengths, bytes) -> {
+            tensor.copyRuns(offsets, lengths, dst.asSlice(at[0], bytes));
+            at[0] += bytes;
         });
+    }
+
+    /** Receives runs in batches of at most {@link #BATCH} runs and {@code maxBytes} bytes. */
+    @FunctionalInterface
+    private interface BatchConsumer {
+        void accept(long[] offsets, long[] lengths, long bytes);
+    }
+
+    /** The runs in batches; a run longer than {@code maxBytes} is split. */
+    private void inBatches(long maxBytes, BatchConsumer consumer) {
+        long[] offsets = new long[BATCH];
+        long[] lengths = new long[BATCH];
+        int[] n = {0};
+        long[] bytes = {0};
+        Runnable flush = () -> {
+            if (n[0] > 0) {
+                consumer.accept(java.util.Arrays.copyOf(offsets, n[0]), java.util.Arrays.copyOf(lengths, n[0]), bytes[0]);
+                n[0] = 0;
+                bytes[0] = 0;
+            }
+        };
+        forEachRun((offset, length) -> {
+            for (long done = 0; done < length; ) {
+                long piece = Math.min(length - done, maxBytes - bytes[0]);
+                offsets[n[0]] = offset + done;
+                lengths[n[0]] = piece;
+                n[0]++;
+                bytes[0] += piece;
+                done += piece;
+                if (n[0] == BATCH || bytes[0] == maxBytes) {
+                    flush.run();
+                }
+            }
+        });
+        flush.run();
     }
 
     /** Streams the selected bytes, in row-major order of the result, to {@code out}. */
     public void writeTo(WritableByteChannel out) throws IOException {
         IOException[] failure = {null};
-        forEachRun((offset, length) -> {
-            if (failure[0] != null) {
-                return;
-            }
-            for (long done = 0; done < length; done += CHUNK) {
-                java.nio.ByteBuffer b = tensor.read(offset + done, Math.min(CHUNK, length - done)).asByteBuffer();
-                try {
-                    while (b.hasRemaining()) {
-                        out.write(b);
-                    }
-                } catch (IOException e) {
-                    failure[0] = e;
-                    return;
+        if (tensor.mapped()) {
+            forEachRun((offset, length) -> {
+                for (long done = 0; done < length && failure[0] == null; done += CHUNK) {
+                    failure[0] = write(out, tensor.read(offset + done, Math.min(CHUNK, length - done)));
                 }
+            });
+        } else {
+            // Copies from the source in batches (merged into few requests by remote sources), then writes.
+            try (Arena arena = Arena.ofConfined()) {
+                MemorySegment staging = arena.allocate(Math.max(1, Math.min(CHUNK, byteSize())));
+                inBatches(staging.byteSize(), (offsets, lengths, bytes) -> {
+                    if (failure[0] == null) {
+                        tensor.copyRuns(offsets, lengths, staging.asSlice(0, bytes));
+                        failure[0] = write(out, staging.asSlice(0, bytes));
+                    }
+                });
             }
-        });
+        }
         if (failure[0] != null) {
             throw failure[0];
+        }
+    }
+
+    private static IOException write(WritableByteChannel out, MemorySegment bytes) {
+        java.nio.ByteBuffer b = bytes.asByteBuffer();
+        try {
+            while (b.hasRemaining()) {
+                out.write(b);
+            }
+            return null;
+        } catch (IOException e) {
+            return e;
         }
     }
 

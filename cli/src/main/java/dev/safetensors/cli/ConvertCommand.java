@@ -44,8 +44,10 @@ final class ConvertCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Parameters(index = "0", paramLabel = "IN",
-            description = "input: a safetensors file, a *.safetensors.index.json, or a directory of shards")
-    Path in;
+            description = "input: a safetensors file, a *.safetensors.index.json, or a directory of shards; an"
+                    + " hf:// or https:// address of one; or a PyTorch checkpoint (.bin, .pt, .pth, a"
+                    + " pytorch_model.bin.index.json or a directory of .bin shards), read without running any of it")
+    String in;
 
     @Parameters(index = "1", paramLabel = "OUT",
             description = "output safetensors file (or directory, with --max-shard-size)")
@@ -67,6 +69,12 @@ final class ConvertCommand implements Callable<Integer> {
             description = "Write OUT as a directory of shards of at most SIZE tensor bytes each (5GB, 500MiB, ...), "
                     + "with model.safetensors.index.json, as transformers' save_pretrained does.")
     String maxShardSize;
+
+    @Option(names = "--sub-dict", paramLabel = "PATH",
+            description = "PyTorch input: the entry that holds the tensors, a key of the top-level dict (dotted for "
+                    + "deeper ones; \"\" for everything). By default state_dict, model_state_dict, model or module "
+                    + "when the top level holds no tensor itself.")
+    String subDict;
 
     @Option(names = "--overflow", paramLabel = "MODE",
             description = "With --dtype, finite values beyond the target's range: NON_SATURATING (Inf, as PyTorch and "
@@ -108,6 +116,15 @@ final class ConvertCommand implements Callable<Integer> {
                 throw new ParameterException(spec.commandLine(), "with --max-shard-size, OUT is a directory of shards, "
                         + "but `" + out + "` is a file");
             }
+        }
+        if (TorchInput.isLocal(in)) {
+            Overflow mode = dtype == null ? null : overflow != null ? overflow : Overflow.defaultFor(dtype);
+            Map<String, ConversionCounts> counts = TorchInput.convert(Path.of(in), out, subDict, extra, dtype, only, mode,
+                    maxShard, spec.commandLine().getOut(), spec.commandLine().getErr());
+            if (dtype != null) {
+                reportOutOfRange(counts, mode);
+            }
+            return 0;
         }
         try (Checkpoint ckpt = Inputs.open(in, OpenOptions.defaults())) {
             Optional<Map<String, String>> inputMetadata = ckpt instanceof ShardedCheckpoint sharded

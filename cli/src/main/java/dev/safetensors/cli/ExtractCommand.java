@@ -26,8 +26,9 @@ final class ExtractCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Parameters(index = "0", paramLabel = "PATH",
-            description = "a safetensors file, a *.safetensors.index.json, or a directory of shards")
-    Path input;
+            description = "a safetensors file, a *.safetensors.index.json, or a directory of shards; or an hf:// or"
+                    + " https:// address of one (only the selected bytes are fetched)")
+    String input;
 
     @Parameters(index = "1", paramLabel = "NAME", description = "tensor name")
     String name;

@@ -2,9 +2,12 @@ package dev.safetensors.cli;
 
 import dev.safetensors.Checkpoint;
 import dev.safetensors.OpenOptions;
+import dev.safetensors.SafeTensorsException;
 import dev.safetensors.SafeTensorsFile;
 import dev.safetensors.ShardedCheckpoint;
 import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,12 +22,13 @@ import java.util.regex.Pattern;
 /**
  * What a PATH on the command line stands for, the same for every command: a safetensors file, a
  * {@code *.safetensors.index.json}, or a directory of shards (with its index, or its {@code *.safetensors}
- * files). Opening goes through {@link Checkpoint#open}, so a sharded input is checked both ways, index
+ * files); or an {@code hf://} or {@code https://} address of any of those. Opening goes through {@link Checkpoint#open}, so a sharded input is checked both ways, index
  * against shards, exactly as the library does.
  */
 final class Inputs {
     static final String INDEX_SUFFIX = ".safetensors.index.json";
     /** transformers' shard names; a directory of them without an index is one checkpoint. */
+    private static final Pattern REMOTE = Pattern.compile("(?is)(hf|https?)://.+");
     private static final Pattern NUMBERED_SHARD = Pattern.compile(".*-\\d{5}-of-\\d{5}\\.safetensors");
 
     private Inputs() {
@@ -33,6 +37,30 @@ final class Inputs {
     /** {@code path} as one checkpoint: a file, an index, or a directory. */
     static Checkpoint open(Path path, OpenOptions options) {
         return Checkpoint.open(path, options);
+    }
+
+    /**
+     * A command-line input as one checkpoint: a local file, index or directory, or an {@code hf://} or
+     * {@code http(s)://} address, which core opens through safetensors-hub: only headers are fetched, and each
+     * tensor or slice read fetches just its bytes.
+     */
+    static Checkpoint open(String input, OpenOptions options) {
+        return remote(input) ? Checkpoint.open(uri(input), options) : open(Path.of(input), options);
+    }
+
+    /** Whether the input is an address ({@code hf://}, {@code http://}, {@code https://}) rather than a path. */
+    static boolean remote(String input) {
+        return REMOTE.matcher(input).matches();
+    }
+
+    // hf:// text is written unencoded (as the Python tools write it): the URI constructor quotes what a URI
+    // cannot hold. An http(s) address is taken as the caller wrote it.
+    private static URI uri(String input) {
+        try {
+            return input.regionMatches(true, 0, "hf:", 0, 3) ? new URI("hf", input.substring(3), null) : new URI(input);
+        } catch (URISyntaxException e) {
+            throw new SafeTensorsException(SafeTensorsException.Kind.IoError, input, "not a valid address: " + e.getReason());
+        }
     }
 
     /** The safetensors files of a checkpoint: the file itself, or its shards in index (or name) order. */
@@ -53,7 +81,11 @@ final class Inputs {
      * both ways), and every directory of numbered shards without an index (which checks the set is complete).
      * Sorted, so a directory's line comes before its files' lines.
      */
-    static List<Path> toValidate(Path path) {
+    static List<String> toValidate(String input) {
+        return remote(input) ? List.of(input) : toValidate(Path.of(input)).stream().map(Path::toString).toList();
+    }
+
+    private static List<Path> toValidate(Path path) {
         if (!Files.isDirectory(path)) {
             return List.of(path);
         }

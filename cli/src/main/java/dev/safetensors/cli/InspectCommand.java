@@ -1,13 +1,14 @@
 package dev.safetensors.cli;
 
 import dev.safetensors.Checkpoint;
-import dev.safetensors.DType;
 import dev.safetensors.OpenOptions;
 import dev.safetensors.SafeTensorsException;
 import dev.safetensors.internal.json.JsonWriter;
+import dev.safetensors.internal.text.Elide;
 import dev.safetensors.SafeTensorsFile;
 import dev.safetensors.ShardedCheckpoint;
 import dev.safetensors.Tensor;
+import dev.safetensors.hub.SafetensorsMetadata;
 import java.io.PrintWriter;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
@@ -15,7 +16,6 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -39,8 +39,10 @@ final class InspectCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Parameters(paramLabel = "PATH", arity = "0..*",
-            description = "safetensors files, *.safetensors.index.json files or directories of shards")
-    List<Path> paths = new ArrayList<>();
+            description = "safetensors files, *.safetensors.index.json files or directories of shards, or hf:// and"
+                    + " https:// addresses of them (only headers are fetched); or PyTorch checkpoints (read without"
+                    + " running them)")
+    List<String> paths = new ArrayList<>();
 
     @Option(names = "--json", description = "One JSON object per file: path, header_size, metadata, tensors.")
     boolean json;
@@ -55,7 +57,7 @@ final class InspectCommand implements Callable<Integer> {
         if (paths.isEmpty()) {
             Path sample = BundledSample.extract();
             try {
-                inspect(sample, BundledSample.NAME + " (bundled sample)", out);
+                inspect(sample.toString(), BundledSample.NAME + " (bundled sample)", out);
             } finally {
                 Files.deleteIfExists(sample);
             }
@@ -63,13 +65,13 @@ final class InspectCommand implements Callable<Integer> {
             return 0;
         }
         boolean allRead = true;
-        for (Path p : paths) {
+        for (String p : paths) {
             // One path failing does not hide the others: its error goes to stderr and the exit status says so.
             try {
-                inspect(p, p.toString(), out);
+                inspect(p, p, out);
             } catch (SafeTensorsException | OutOfMemoryError e) {
-                if (!json && e instanceof SafeTensorsException) {
-                    QuantReport.printFromNames(p, out);
+                if (!json && e instanceof SafeTensorsException && !Inputs.remote(p)) {
+                    QuantReport.printFromNames(Path.of(p), out);
                 }
                 out.flush();
                 err.println("safetensors: " + ErrorLine.of(e, p));
@@ -81,12 +83,21 @@ final class InspectCommand implements Callable<Integer> {
     }
 
     /** A file as {@code label}; an index or a directory of shards as a summary line, then each shard. */
-    private void inspect(Path path, String label, PrintWriter out) throws NoSuchAlgorithmException {
-        try (Checkpoint c = Inputs.open(path, OpenOptions.defaults())) {
+    private void inspect(String input, String label, PrintWriter out) throws NoSuchAlgorithmException {
+        if (TorchInput.isLocal(input)) {
+            TorchInput.inspect(Path.of(input), label, json, sha256, out);
+            return;
+        }
+        try (Checkpoint c = Inputs.open(input, OpenOptions.defaults())) {
             List<SafeTensorsFile> files = Inputs.files(c);
             if (c instanceof ShardedCheckpoint sharded && !json) {
                 out.printf("%s: sharded checkpoint, %,d tensors in %,d shards%s%n", label, c.size(), files.size(),
                         sharded.index().isPresent() ? ", index " + c.description() : ", no index");
+                // The figure the Hub shows for a model: parameters per dtype over all shards.
+                SafetensorsMetadata m = SafetensorsMetadata.of(c);
+                StringBuilder total = new StringBuilder("  parameters of all shards:");
+                m.parameterCount().forEach((dtype, n) -> total.append(String.format(" %s %,d", dtype, n)));
+                out.println(total.append(String.format("; total %,d", m.totalParameters())));
             }
             for (SafeTensorsFile f : files) {
                 String name = c instanceof ShardedCheckpoint ? f.description() : label;
@@ -96,8 +107,8 @@ final class InspectCommand implements Callable<Integer> {
                     printTable(f, name, out);
                 }
             }
-            if (!json) {
-                QuantReport.print(c, path, out);
+            if (!json && !Inputs.remote(input)) {   // a remote checkpoint's configs are not fetched
+                QuantReport.print(c, Path.of(input), out);
             }
         }
     }
@@ -156,38 +167,12 @@ final class InspectCommand implements Callable<Integer> {
             out.println("  metadata: none");
         } else {
             out.println("  metadata:");
-            f.metadata().get().forEach((k, v) -> out.println("    " + JsonWriter.quote(k) + ": " + JsonWriter.quote(abbreviate(v))));
+            f.metadata().get().forEach((k, v) -> out.println("    " + JsonWriter.quote(Elide.text(k)) + ": "
+                    + JsonWriter.quote(Elide.text(v, 120))));
         }
-        int nameWidth = 4;
-        int shapeWidth = 5;
-        for (Tensor t : f.tensors()) {
-            nameWidth = Math.max(nameWidth, displayName(t).length());
-            shapeWidth = Math.max(shapeWidth, t.shape().toString().length());
-        }
-        nameWidth = Math.min(nameWidth, 72);
-        String row = "  %-" + nameWidth + "s  %-11s  %-" + shapeWidth + "s  %,14d%n";
-        out.printf("  %-" + nameWidth + "s  %-11s  %-" + shapeWidth + "s  %14s%n", "NAME", "DTYPE", "SHAPE", "BYTES");
-        Map<DType, Long> params = new EnumMap<>(DType.class);
-        for (Tensor t : f.tensors()) {
-            out.printf(row, displayName(t), t.dtype(), t.shape(), t.byteSize());
-            params.merge(t.dtype(), t.elementCount(), Long::sum);
-        }
-        StringBuilder sb = new StringBuilder("  parameters:");
-        long total = 0;
-        for (Map.Entry<DType, Long> e : params.entrySet()) {
-            sb.append(String.format(" %s %,d", e.getKey(), e.getValue()));
-            total += e.getValue();
-        }
-        out.println(sb.append(String.format("; total %,d parameters, %,d bytes", total, f.header().dataSize())));
+        TensorRows.print(f.tensors().stream()
+                .map(t -> new TensorRows.Row(t.name(), t.dtype(), t.shape(), t.byteSize())).toList(),
+                f.header().dataSize(), out);
     }
 
-    /** Names are printed as JSON strings when they hold control characters, so the table stays a table. */
-    private static String displayName(Tensor t) {
-        String n = t.name();
-        return n.chars().anyMatch(c -> c < 0x20 || c == 0x7F) || n.isEmpty() ? JsonWriter.quote(n) : n;
-    }
-
-    private static String abbreviate(String v) {
-        return v.length() <= 120 ? v : v.substring(0, 117) + "...";
-    }
 }

@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
         versionProvider = Main.Version.class,
         description = "Inspect, validate, convert and extract safetensors model files; quantize and dequantize them.",
         subcommands = {InspectCommand.class, ValidateCommand.class, ConvertCommand.class, ExtractCommand.class,
-                BenchCommand.class, QuantizeCommand.class, DequantizeCommand.class,
+                BenchCommand.class, DownloadCommand.class, QuantizeCommand.class, DequantizeCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main {
 

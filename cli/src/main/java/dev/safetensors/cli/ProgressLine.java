@@ -4,8 +4,9 @@ import dev.safetensors.quant.Progress;
 import java.io.PrintWriter;
 
 /**
- * A one-line percentage on stderr while a checkpoint is written, only when stderr is a terminal; a stand-in
- * the progress-bar library will replace, driven by the quant module's {@link Progress} callback.
+ * A one-line percentage on stderr while a checkpoint is written, only on a terminal (the test is
+ * {@link TerminalProgress#onTerminal()}'s: since JDK 22 {@code System.console()} exists when redirected too);
+ * driven by the quant module's {@link Progress} callback.
  */
 final class ProgressLine implements Progress {
     private final PrintWriter err;
@@ -16,7 +17,7 @@ final class ProgressLine implements Progress {
     }
 
     static Progress on(PrintWriter err) {
-        return System.console() != null ? new ProgressLine(err) : Progress.NONE;
+        return TerminalProgress.onTerminal() ? new ProgressLine(err) : Progress.NONE;
     }
 
     @Override

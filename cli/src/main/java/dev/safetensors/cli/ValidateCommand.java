@@ -29,15 +29,17 @@ final class ValidateCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(paramLabel = "PATH", arity = "1..*", description = "files, indexes or directories")
-    List<Path> paths;
+    @Parameters(paramLabel = "PATH", arity = "1..*",
+            description = "files, indexes or directories; or hf:// and https:// addresses (headers are fetched)")
+    List<String> paths;
 
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         boolean allValid = true;
-        for (Path p : paths) {
-            for (Path target : Inputs.toValidate(p)) {
+        for (String p : paths) {
+            // A PyTorch checkpoint (a file, an index, a directory of .bin shards) is one target.
+            for (String target : TorchInput.isLocal(p) ? List.of(p) : Inputs.toValidate(p)) {
                 String verdict = verdict(target);
                 out.println(ErrorLine.oneLine(target + ": " + verdict));
                 allValid &= verdict.startsWith("OK");
@@ -48,13 +50,16 @@ final class ValidateCommand implements Callable<Integer> {
     }
 
     /** {@code OK (...)}, {@code INVALID <Kind>: ...} or {@code ERROR ...}; never throws, so the run goes on. */
-    private static String verdict(Path target) {
+    private static String verdict(String target) {
+        if (TorchInput.isLocal(target)) {
+            return TorchInput.verdict(Path.of(target));
+        }
         try (Checkpoint c = Inputs.open(target, OPTIONS)) {
             return c instanceof ShardedCheckpoint s
                     ? "OK (" + c.size() + " tensors in " + s.shards().size() + " shards)"
                     : "OK (" + c.size() + " tensors)";
         } catch (SafeTensorsException e) {
-            boolean aboutTarget = e.source() == null || e.source().equals(target.toString());
+            boolean aboutTarget = e.source() == null || e.source().equals(target);
             return "INVALID " + e.kind() + ": " + (aboutTarget ? e.detail() : e.getMessage());
         } catch (OutOfMemoryError | RuntimeException e) {
             return "ERROR " + ErrorLine.of(e, null);
