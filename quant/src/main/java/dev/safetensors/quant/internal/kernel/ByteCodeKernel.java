@@ -69,13 +69,19 @@ public final class ByteCodeKernel implements Kernel {
             // One bulk copy of the row's codes, then array loops the JIT keeps tight.
             MemorySegment.copy(codes, ValueLayout.JAVA_BYTE, r * columns, q, 0, columns);
             long out = offset + (long) i * columns;
+            if (vector) {   // decoded and stored in one pass
+                for (int b = 0; b < gridColumns; b++) {
+                    int from = b * blockColumns;
+                    VectorLoops.e4m3Store(q, from, Math.min(columns, from + blockColumns), s[b], lut,
+                            dtype == DType.F32, dst, out + from);
+                }
+                continue;
+            }
             for (int b = 0; b < gridColumns; b++) {
                 int from = b * blockColumns;
                 int to = Math.min(columns, from + blockColumns);
                 float scale = s[b];
-                if (vector) {
-                    VectorLoops.e4m3(q, from, to, scale, lut, values, from);
-                } else if (z == null) {
+                if (z == null) {
                     for (int c = from; c < to; c++) {
                         values[c] = lut[q[c] & 0xFF] * scale;
                     }

@@ -81,21 +81,35 @@ final class VectorLoops {
     }
 
     /**
-     * E4M3: {@code dst[at + c − from] = E4M3(codes[c]) × scale}: the code's bits placed in an F32 (sign to bit
-     * 31, exponent and mantissa from bit 20) are its value × 2^−120, exactly, subnormals included; NaN codes
-     * (S.1111.111) are set apart.
+     * E4M3: element {@code at + c − from} of {@code dst} = {@code E4M3(codes[c]) × scale}, stored as F32 or as
+     * BF16 (rounded as {@link RowStore} rounds) with no heap tile between: one pass over the output. The code's
+     * bits placed in an F32 (sign to bit 31, exponent and mantissa from bit 20) are its value × 2^−120,
+     * exactly, subnormals included; NaN codes (S.1111.111) are set apart.
      */
-    static void e4m3(byte[] codes, int from, int to, float scale, float[] table, float[] dst, int at) {
+    static void e4m3Store(byte[] codes, int from, int to, float scale, float[] table, boolean f32, MemorySegment dst,
+            long at) {
         int c = from;
         for (; c + 8 <= to; c += 8) {
             IntVector b = ((IntVector) ByteVector.fromArray(B, codes, c).castShape(I, 0)).and(0xFF);
             IntVector bits = b.and(0x80).lanewise(VectorOperators.LSHL, 24).or(b.and(0x7F).lanewise(VectorOperators.LSHL, 20));
             FloatVector v = bits.reinterpretAsFloats().mul(0x1p120f);
             VectorMask<Float> nan = b.and(0x7F).compare(VectorOperators.EQ, 0x7F).cast(F);
-            v.blend(Float.NaN, nan).mul(scale).intoArray(dst, at + c - from);
+            v = v.blend(Float.NaN, nan).mul(scale);
+            long e = at + c - from;
+            if (f32) {
+                v.intoMemorySegment(dst, 4 * e, ByteOrder.LITTLE_ENDIAN);
+            } else {
+                bf16(v).intoMemorySegment(dst, 2 * e, ByteOrder.LITTLE_ENDIAN);
+            }
         }
         for (; c < to; c++) {
-            dst[at + c - from] = table[codes[c] & 0xFF] * scale;
+            float v = table[codes[c] & 0xFF] * scale;
+            long e = at + c - from;
+            if (f32) {
+                dst.set(LittleEndian.FLOAT, 4 * e, v);
+            } else {
+                dst.set(LittleEndian.SHORT, 2 * e, FloatEncoder.toBF16(v, Overflow.NON_SATURATING));
+            }
         }
     }
 

@@ -31,13 +31,21 @@ class VectorLoopsTest {
         for (int i = 0; i < codes.length; i++) {
             codes[i] = (byte) i;
         }
-        float[] out = new float[codes.length];
-        for (float scale : new float[] {1f, 0.015625f, 3.3e-5f, 1e-30f, 7.5e3f, 1e30f, -0.5f}) {
-            VectorLoops.e4m3(codes, 0, codes.length, scale, table, out, 0);
-            for (int c = 0; c < codes.length; c++) {
-                // floatToIntBits: NaN codes must give NaN (any NaN), every other code the same bits.
-                assertThat(Float.floatToIntBits(out[c])).as("code %02x × %s", c & 0xFF, scale)
-                        .isEqualTo(Float.floatToIntBits(table[codes[c] & 0xFF] * scale));
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment f32 = arena.allocate(4L * (codes.length + 3));
+            MemorySegment bf16 = arena.allocate(2L * (codes.length + 3));
+            for (float scale : new float[] {1f, 0.015625f, 3.3e-5f, 1e-30f, 7.5e3f, 1e30f, -0.5f}) {
+                // from 2, so both the eight-lane loop and the scalar tail run, into element 3 onwards
+                VectorLoops.e4m3Store(codes, 2, codes.length, scale, table, true, f32, 3);
+                VectorLoops.e4m3Store(codes, 2, codes.length, scale, table, false, bf16, 3);
+                for (int c = 2; c < codes.length; c++) {
+                    float expected = table[codes[c] & 0xFF] * scale;
+                    // floatToIntBits: NaN codes must give NaN (any NaN), every other code the same bits.
+                    assertThat(Float.floatToIntBits(f32.get(LittleEndian.FLOAT, 4L * (c + 1))))
+                            .as("code %02x × %s", c & 0xFF, scale).isEqualTo(Float.floatToIntBits(expected));
+                    assertThat(bf16.get(LittleEndian.SHORT, 2L * (c + 1))).as("BF16 of code %02x × %s", c & 0xFF, scale)
+                            .isEqualTo(FloatEncoder.toBF16(expected, Overflow.NON_SATURATING));
+                }
             }
         }
     }
