@@ -10,6 +10,7 @@ import dev.safetensors.hub.internal.Tasks;
 import dev.safetensors.hub.internal.cache.CacheLayout;
 import dev.safetensors.hub.internal.cache.CacheLock;
 import dev.safetensors.hub.internal.cache.CacheWriter;
+import dev.safetensors.hub.internal.http.Exchange;
 import dev.safetensors.hub.internal.remote.RemoteFile;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -182,7 +183,7 @@ public final class Downloads {
         RemoteFile probe = RemoteFile.probe(hub.transport(), hub.resolveUrl(file, revision),
                 (int) Math.min(PROBE_BYTES, hub.ranges().chunkSize()), redirect -> {
                     String etag = RemoteFile.normalizeEtag(redirect.firstValue("X-Linked-Etag").orElse(null));
-                    long size = redirect.firstValueAsLong("X-Linked-Size").orElse(-1);
+                    long size = Exchange.size(redirect.firstValue("X-Linked-Size")).orElse(-1);
                     return CacheLayout.safeEtag(etag) && blobComplete(file, etag, size);
                 });
         if (listed != null && listed.etag() != null && probe.etag() != null && !listed.etag().equals(probe.etag())) {

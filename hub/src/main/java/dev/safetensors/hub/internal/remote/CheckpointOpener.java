@@ -12,6 +12,7 @@ import dev.safetensors.hub.internal.HubContext;
 import dev.safetensors.hub.internal.HubUrls;
 import dev.safetensors.hub.internal.Tasks;
 import dev.safetensors.hub.internal.cache.CacheLayout;
+import dev.safetensors.hub.internal.http.Exchange;
 import dev.safetensors.hub.internal.http.Transport;
 import dev.safetensors.io.ByteSource;
 import java.io.IOException;
@@ -251,7 +252,7 @@ public final class CheckpointOpener {
     /** The blob a redirect announces, when the cache holds it whole (its ETag names it, its size matches). */
     private Optional<Path> cachedBlob(HfUri file, HttpHeaders redirect) {
         String etag = RemoteFile.normalizeEtag(redirect.firstValue("X-Linked-Etag").orElse(null));
-        long size = redirect.firstValueAsLong("X-Linked-Size").orElse(-1);
+        long size = Exchange.size(redirect.firstValue("X-Linked-Size")).orElse(-1);
         return existingBlob(file, etag, size);
     }
 
