@@ -169,4 +169,21 @@ class HostileServerTest {
             }
         }
     }
+
+    @Test
+    void aRedirectToACachedBlobWithoutACommitOpensTheBlob() throws Exception {
+        // The Hub names a blob the cache holds (X-Linked-Etag and -Size) but no X-Repo-Commit: the probe stops at
+        // the redirect, so there is no file-server address to read from, and the blob must be used.
+        String sha = sha256(FILE);
+        Path blob = cache.resolve("models--org--m/blobs/" + sha);
+        Files.createDirectories(blob.getParent());
+        Files.write(blob, FILE);
+        try (RawHttpServer s = RawHttpServer.start((r, out) -> RawHttpServer.write(out, 302, Map.of("Location",
+                "/cdn/blob", "X-Linked-Etag", "\"" + sha + "\"", "X-Linked-Size", String.valueOf(FILE.length),
+                "Content-Length", "0"), new byte[0])); HubClient hub = client(s);
+             Checkpoint c = hub.open(HfUri.parse("hf://org/m/model.safetensors"))) {
+            assertThat(c.tensor("w").toFloatArray()[5]).isEqualTo(TestCheckpoints.value(0, 5));
+            assertThat(s.requests()).hasSize(1);
+        }
+    }
 }

@@ -164,6 +164,10 @@ public final class CheckpointOpener {
         if (blob.isPresent()) {
             return ByteSource.open(blob.get(), options);
         }
+        if (probe.location() == null) {
+            // It stopped at a redirect naming a cached blob that is gone now: ask again, for the bytes this time.
+            probe = locate(fetch, description.toString(), h -> false).probe();
+        }
         return RemoteByteSource.open(hub.reader(), hub.ranges(), probe, description.toString(), options.maxHeaderSize());
     }
 
@@ -256,8 +260,13 @@ public final class CheckpointOpener {
         return existingBlob(file, etag, size);
     }
 
+    /**
+     * The cached blob the probe names: a Hub's answer (with its commit) or the Hub's redirect the probe stopped at
+     * (its {@code X-Linked-Etag}, with or without a commit); a plain server's ETag names nothing in the cache.
+     */
     private Optional<Path> blobOf(HfUri file, RemoteFile probe) {
-        return probe.commit() == null ? Optional.empty() : existingBlob(file, probe.etag(), probe.size());
+        return probe.commit() == null && probe.location() != null ? Optional.empty()
+                : existingBlob(file, probe.etag(), probe.size());
     }
 
     private Optional<Path> existingBlob(HfUri file, String etag, long size) {
