@@ -186,4 +186,23 @@ class HostileServerTest {
             assertThat(s.requests()).hasSize(1);
         }
     }
+
+    @Test
+    void aServerIgnoringRangeIsReadAsOneStreamByLazyReadsToo() throws Exception {
+        byte[] big = TestCheckpoints.file("w", 512, 512);   // 1 MiB of tensor: 16 chunks of 64 KiB
+        try (RawHttpServer s = RawHttpServer.start((r, out) -> RawHttpServer.write(out, 200,
+                Map.of("Content-Length", String.valueOf(big.length)), big));
+             HubClient hub = HubClient.builder().endpoint(URI.create(s.base())).token(null).cacheDir(cache)
+                     .offline(false).chunkSize(1 << 16).connections(4).build();
+             Checkpoint c = hub.openUrl(URI.create(s.base() + "/x/model.safetensors"), OpenOptions.defaults())) {
+            float[] all = c.tensor("w").toFloatArray();
+            assertThat(all[512 * 512 - 1]).isEqualTo(TestCheckpoints.value(0, 512 * 512 - 1));
+            // Each request to such a server streams the file from byte 0: the probe, then one stream, not one
+            // stream per chunk (which moves the file's front again and again: quadratic in the size).
+            assertThat(s.requests()).hasSize(2);
+            float[] column = c.tensor("w").slice(":, 7:8").toFloatArray();
+            assertThat(column[511]).isEqualTo(TestCheckpoints.value(0, 511L * 512 + 7));
+            assertThat(s.requests()).hasSize(3);
+        }
+    }
 }
