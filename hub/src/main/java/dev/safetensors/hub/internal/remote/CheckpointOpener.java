@@ -103,7 +103,7 @@ public final class CheckpointOpener {
 
     private RemoteFile probe(URI url, String description) {
         try {
-            return RemoteFile.probe(hub.transport(), url, hub.headBytes(), h -> false);
+            return hub.ranges().request(() -> RemoteFile.probe(hub.transport(), url, hub.headBytes(), h -> false));
         } catch (IOException e) {
             throw HubContext.ioError(description, "cannot open", e);
         }
@@ -224,8 +224,8 @@ public final class CheckpointOpener {
             throw notCached(fetch);
         }
         try {
-            return new Located(null, RemoteFile.probe(hub.transport(), hub.resolveUrl(fetch, fetch.revisionOrDefault()),
-                    hub.headBytes(), stopAt));
+            return new Located(null, hub.ranges().request(() -> RemoteFile.probe(hub.transport(),
+                    hub.resolveUrl(fetch, fetch.revisionOrDefault()), hub.headBytes(), stopAt)));
         } catch (IOException e) {
             Optional<Path> fallback = e instanceof HubHttpException ? Optional.empty() : hub.cache().cached(fetch);
             if (fallback.isPresent()) {
