@@ -5,6 +5,7 @@ import dev.safetensors.device.DeviceTensor;
 import dev.safetensors.device.DirectFileReads;
 import dev.safetensors.device.HostBuffer;
 import dev.safetensors.device.PendingCopy;
+import dev.safetensors.internal.device.CpuDevice;
 import dev.safetensors.internal.load.Chunk;
 import dev.safetensors.internal.load.Chunker;
 import dev.safetensors.internal.load.DirectReader;
@@ -80,6 +81,7 @@ final class StreamingLoad implements TensorStream {
     private final AtomicLong bytesRead = new AtomicLong();
     private final AtomicLong tensorsDone = new AtomicLong();
     private final CountDownLatch readersDone;
+    private final List<Thread> readers = new ArrayList<>();
     private final Thread completer;
     private final DirectFileReads deviceReads;   // GPUDirect Storage, when asked for and offered
     private volatile boolean stopped;
@@ -91,6 +93,9 @@ final class StreamingLoad implements TensorStream {
     private StreamingLoad(Checkpoint checkpoint, Device device, LoadPlan plan, LoadBudget budget) {
         this.device = device;
         this.budget = budget;
+        if (device instanceof CpuDevice cpu) {
+            cpu.requireReachableFromOtherThreads();
+        }
         for (RankPiece p : plan.pieces(checkpoint)) {
             pieces.add(new Piece(p, checkpoint.tensor(p.name())));
         }
@@ -124,6 +129,7 @@ final class StreamingLoad implements TensorStream {
         for (int t = 0; t < threads; t++) {
             Thread reader = new Thread(this::read, "safetensors-load-reader-" + t);
             reader.setDaemon(true);
+            readers.add(reader);
             reader.start();
         }
         completer = new Thread(this::complete, "safetensors-load-completer");
@@ -138,11 +144,12 @@ final class StreamingLoad implements TensorStream {
     // ---- readers ----
 
     private void read() {
+        Piece p = null;
         try (DirectReader direct = stagingSlack > 0 ? new DirectReader() : null) {
             int i;
             while (!stopped && (i = nextChunk.getAndIncrement()) < chunks.size()) {
                 Chunk c = chunks.get(i);
-                Piece p = pieces.get(c.piece());
+                p = pieces.get(c.piece());
                 DeviceTensor dst = destination(p);
                 if (deviceReads != null && readStraightToDevice(p, c, dst)) {
                     chunkDone(p);
@@ -172,7 +179,7 @@ final class StreamingLoad implements TensorStream {
                 }
             }
         } catch (Throwable t) {
-            fail(t);
+            fail(t, p);
         } finally {
             readersDone.countDown();
         }
@@ -245,7 +252,7 @@ final class StreamingLoad implements TensorStream {
                 try {
                     f.copy().await();
                 } catch (Throwable t) {
-                    fail(t);
+                    fail(t, f.piece());
                 } finally {
                     pool.release(f.buffer());
                 }
@@ -254,7 +261,7 @@ final class StreamingLoad implements TensorStream {
                 }
             }
         } catch (Throwable t) {
-            fail(t);
+            fail(t, null);
         } finally {
             finish();
         }
@@ -274,9 +281,25 @@ final class StreamingLoad implements TensorStream {
         }
     }
 
-    private void fail(Throwable t) {
-        failure.compareAndSet(null, t);
+    private void fail(Throwable t, Piece p) {
+        failure.compareAndSet(null, p == null ? t : withTensor(t, p));
         stopped = true;
+    }
+
+    /**
+     * The failure as the typed error the caller gets, naming the file and the tensor. A fault reading a
+     * mapping (the file shrank under the load) arrives as an InternalError, and the JVM may raise it after
+     * the copy that caused it has returned, so it is mapped here rather than only around the copy.
+     */
+    private SafeTensorsException withTensor(Throwable t, Piece p) {
+        if (t instanceof SafeTensorsException e) {
+            return e;
+        }
+        if (t instanceof InternalError e) {
+            return p.file.changedOnDisk(e);
+        }
+        return new SafeTensorsException(SafeTensorsException.Kind.IoError, p.file.description(), "loading tensor `"
+                + p.plan.name() + "` onto " + device.name() + " failed: " + t, t);
     }
 
     /** After every reader and copy: free the pool, close what was not handed out, and end the stream. */
@@ -364,9 +387,14 @@ final class StreamingLoad implements TensorStream {
     @Override
     public void close() {
         stopped = true;
-        try {
-            completer.join();
-        } catch (InterruptedException e) {
+        // Not even an interrupt may cut this wait short: until the threads end, copies may still be
+        // writing to buffers and tensors, and a tensor may still be handed to the queue drained below.
+        boolean interrupted = false;
+        for (Thread t : readers) {
+            interrupted |= joinUninterruptibly(t);
+        }
+        interrupted |= joinUninterruptibly(completer);
+        if (interrupted) {
             Thread.currentThread().interrupt();
         }
         synchronized (this) {
@@ -384,6 +412,19 @@ final class StreamingLoad implements TensorStream {
                 if (o instanceof LoadedTensor t) {
                     closeQuietly(t.tensor());
                 }
+            }
+        }
+    }
+
+    /** Waits for {@code t} to end; true when the waiting thread was interrupted meanwhile. */
+    private static boolean joinUninterruptibly(Thread t) {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                t.join();
+                return interrupted;
+            } catch (InterruptedException e) {
+                interrupted = true;
             }
         }
     }
