@@ -26,7 +26,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Optional;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -41,7 +40,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * device shares host memory), and start the device's copy; one completion thread waits for copies in the
  * order they were started, returns their buffers and hands out each tensor once its last chunk is in.
  *
- * <p>Memory: at most {@code budget.buffers()} staging buffers exist; readers wait for a free one, and for
+ * <p>Memory: staging buffers of at most {@code budget.bytes()} in all exist; readers wait for a free one, and for
  * room among the {@code queueDepth} copies in flight, so a slow device slows the readers instead of growing
  * memory.
  */
@@ -108,8 +107,8 @@ final class StreamingLoad implements TensorStream {
         ordered.sort(Comparator.<Piece>comparingInt(p -> fileOrder.get(p.file)).thenComparingLong(p -> p.tensor.info().begin()));
         pieces.clear();
         pieces.addAll(ordered);
-        deviceReads = budget.directIo() ? device.directFileReads().orElse(null) : null;
-        boolean direct = budget.directIo() && budget.bytes() >= budget.chunkBytes() + 2L * DirectReader.ALIGNMENT;
+        // O_DIRECT needs 2 blocks of slack per buffer; the chunk shrinks to make room, as long as a block is left.
+        boolean direct = budget.directIo() && budget.bytes() >= 3L * DirectReader.ALIGNMENT;
         stagingSlack = direct ? 2L * DirectReader.ALIGNMENT : 0;
         long chunkBytes = Math.min(budget.chunkBytes(), budget.bytes() - stagingSlack);
         chunks = Chunker.newList();
@@ -118,12 +117,19 @@ final class StreamingLoad implements TensorStream {
             pieces.get(i).plan.slice().forEachRun(c::run);
             c.finish();
         }
+        long largest = 1;
         for (Chunk c : chunks) {
             pieces.get(c.piece()).remaining.incrementAndGet();
+            largest = Math.max(largest, c.bytes());
         }
-        int buffers = (int) Math.max(1, Math.min(Integer.MAX_VALUE, budget.bytes() / (chunkBytes + stagingSlack)));
-        pool = new StagingPool(device, chunkBytes + stagingSlack, buffers);
-        inFlight = new ArrayBlockingQueue<>(budget.queueDepth());
+        // Buffers as large as the largest chunk, not the chunk size asked for: a budget far above the
+        // checkpoint's tensors must not allocate (or fail to allocate) memory no chunk can use.
+        long bufferBytes = largest + stagingSlack;
+        int buffers = (int) Math.max(1, Math.min(Integer.MAX_VALUE, budget.bytes() / bufferBytes));
+        pool = new StagingPool(device, bufferBytes, buffers);
+        // Linked, not an array: the queue depth is a bound, and a large one must not be allocated up front.
+        inFlight = new LinkedBlockingQueue<>(budget.queueDepth());
+        deviceReads = budget.directIo() ? device.directFileReads().orElse(null) : null;
         int threads = Math.max(1, Math.min(budget.threads(), chunks.size()));
         readersDone = new CountDownLatch(threads);
         for (int t = 0; t < threads; t++) {

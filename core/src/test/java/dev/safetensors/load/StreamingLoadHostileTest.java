@@ -317,6 +317,38 @@ class StreamingLoadHostileTest {
         }
     }
 
+    @Test
+    void aBudgetFarAboveTheCheckpointAllocatesOnlyWhatItsChunksUse() {
+        Path file = tensors(5, 3000);
+        RecordingDevice dev = new RecordingDevice(0, 0);
+        LoadBudget huge = new LoadBudget(1L << 40, 1L << 40, 2, Integer.MAX_VALUE, false);
+        try (SafeTensorsFile f = SafeTensorsFile.open(file); TensorStream s = f.stream(dev, LoadPlan.all(), huge)) {
+            assertThat(s.next().tensor().byteSize()).isEqualTo(3000);
+            s.forEachRemaining(LoadedTensor::close);
+        }
+        assertThat(dev.maxHostBytes.get()).isLessThanOrEqualTo(5 * 3000);
+        assertThat(dev.liveTensors.get()).isEqualTo(1);
+        dev.close();
+    }
+
+    @Test
+    void directIoIsUsedWithABudgetOfOneDefaultChunk() {
+        Path file = tensors(3, 200_000);
+        for (long budget : new long[] {64L << 20, LoadBudget.DEFAULT_CHUNK_BYTES}) {
+            RecordingDevice dev = new RecordingDevice(0, 0);
+            try (SafeTensorsFile f = SafeTensorsFile.open(file);
+                 TensorStream s = f.stream(dev, LoadPlan.all(), LoadBudget.ofBytes(budget).withDirectIo(true))) {
+                s.forEachRemaining(LoadedTensor::close);
+                if (budget == 64L << 20) {
+                    org.junit.jupiter.api.Assumptions.assumeTrue(s.stats().directIo(), "the file system refuses O_DIRECT");
+                }
+                assertThat(s.stats().directIo()).as("budget " + budget).isTrue();
+                assertThat(s.stats().stagingHighWater()).isLessThanOrEqualTo(budget);
+            }
+            dev.close();
+        }
+    }
+
     // ---- sub-byte dtypes split over ranks ----
 
     @Test
