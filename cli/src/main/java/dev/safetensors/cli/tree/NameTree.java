@@ -12,7 +12,9 @@ import java.util.TreeMap;
  * Tensor names as a tree of their dotted prefixes, with repeated layers folded: the numbered children of a
  * node whose subtrees are alike (the same relative names, dtypes and shapes) become one node labelled with
  * their indices, such as {@code layers.{0..31}}, standing for all of them. A chain of nodes with one child each
- * is shown as one ({@code embed_tokens.weight}).
+ * is shown as one ({@code embed_tokens.weight}). A name is cut into at most {@link #MAX_DEPTH} segments, the
+ * last holding the rest of its dots: the tree's depth, and the recursion that builds and prints it, stay bounded
+ * whatever a header holds (a name of 50,000 dots overflowed the stack).
  *
  * <pre>{@code
  * NameTree.Node root = NameTree.of(file.tensors().stream().map(Tensor::info).toList());
@@ -20,6 +22,9 @@ import java.util.TreeMap;
  * }</pre>
  */
 public final class NameTree {
+    /** Levels of the tree at most; real models nest fewer than ten. */
+    public static final int MAX_DEPTH = 64;
+
     private NameTree() {
     }
 
@@ -45,7 +50,7 @@ public final class NameTree {
         Raw root = new Raw();
         for (TensorInfo t : tensors) {
             Raw at = root;
-            for (String segment : t.name().split("\\.", -1)) {
+            for (String segment : t.name().split("\\.", MAX_DEPTH)) {
                 at = at.children.computeIfAbsent(segment, k -> new Raw());
             }
             at.tensor = t;

@@ -117,6 +117,29 @@ class NameTreeTest {
     }
 
     @Test
+    void aNameOfManyDotsStaysWithinTheDepthLimit() {
+        // 200,000 segments (a 400 KB name, well within a header's limit) overflowed the stack while the tree was
+        // built and printed; the tree now stops at MAX_DEPTH levels, the last segment holding the rest.
+        String deep = "a.".repeat(200_000) + "w";
+        NameTree.Node root = NameTree.of(List.of(t(deep, DType.F32, 1), t("a.b", DType.F32, 2)));
+        int depth = 0;
+        NameTree.Node n = root;
+        StringBuilder path = new StringBuilder();
+        while (!n.children().isEmpty()) {
+            n = n.children().stream().filter(c -> c.tensor() == null || c.tensor().name().equals(deep)).findFirst()
+                    .orElseThrow();
+            path.append(path.isEmpty() ? "" : ".").append(n.label());
+            depth++;
+        }
+        assertThat(n.tensor().name()).isEqualTo(deep);
+        assertThat(path.toString()).isEqualTo(deep);
+        assertThat(depth).isLessThanOrEqualTo(NameTree.MAX_DEPTH);
+        StringWriter s = new StringWriter();
+        TreeText.print(root, true, "", new PrintWriter(s, true));
+        assertThat(s.toString().lines()).hasSizeLessThanOrEqualTo(NameTree.MAX_DEPTH + 3);
+    }
+
+    @Test
     void textShowsTheTreeWithAlignedColumns() {
         StringWriter s = new StringWriter();
         TreeText.print(NameTree.of(llama(2)), true, "  ", new PrintWriter(s, true));
