@@ -11,6 +11,7 @@ import dev.safetensors.internal.json.JsonWriter;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 
 /** A {@link CheckpointDiff} as text for people (like {@code diff -u}'s header, then sections) or as JSON. */
 final class DiffReport {
@@ -61,7 +62,8 @@ final class DiffReport {
                 continue;
             }
             table.add(name, dtype, Units.value(v.maxAbs()), Units.value(v.maxRel()), outside, v.firstMismatch() < 0 ? ""
-                    : index(p.a(), v.firstMismatch()) + ": " + exact(v.firstA()) + " vs " + exact(v.firstB()));
+                    : index(p.a(), v.firstMismatch()) + ": " + Objects.requireNonNullElse(v.firstAExact(), exact(v.firstA()))
+                    + " vs " + Objects.requireNonNullElse(v.firstBExact(), exact(v.firstB())));
         }
         if (table.size() > 0) {
             table.print(out, "  ");
@@ -157,8 +159,9 @@ final class DiffReport {
                     if (p.a().dtype() == DType.C64) {
                         sb.append(", \"component\": \"").append(v.firstMismatch() % 2 == 0 ? "re" : "im").append('"');
                     }
-                    sb.append(", \"a\": ").append(Units.json(v.firstA())).append(", \"b\": ")
-                            .append(Units.json(v.firstB())).append('}');
+                    sb.append(", \"a\": ").append(Objects.requireNonNullElse(v.firstAExact(), Units.json(v.firstA())))
+                            .append(", \"b\": ").append(Objects.requireNonNullElse(v.firstBExact(), Units.json(v.firstB())))
+                            .append('}');
                 }
             }
             sb.append('}');

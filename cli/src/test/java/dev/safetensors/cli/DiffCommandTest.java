@@ -54,6 +54,33 @@ class DiffCommandTest {
     }
 
     @Test
+    void sixtyFourBitIntegersBeyondTwoToTheFiftyThreeAreComparedExactly() throws Exception {
+        // As doubles, 2^62 and 2^62 + 1 are the same number: the diff said "equal within tolerance" with a max
+        // abs of 0 for tensors that differ. Exact integer arithmetic (as NumPy's int64 a - b) gives 1 and 2.
+        long big = 1L << 62;
+        Path a = file("a.safetensors", Map.of(),
+                "i", DType.I64, Shape.of(3), TensorData.of(new long[] {big + 1, Long.MAX_VALUE, 5}),
+                "u", DType.U64, Shape.of(2), TensorData.of(new long[] {-1L, -3L}),
+                "same", DType.I64, Shape.of(1), TensorData.of(new long[] {Long.MIN_VALUE}));
+        Path b = file("b.safetensors", Map.of(),
+                "i", DType.I64, Shape.of(3), TensorData.of(new long[] {big, Long.MAX_VALUE - 2, 5}),
+                "u", DType.U64, Shape.of(2), TensorData.of(new long[] {-1L, -2L}),
+                "same", DType.I64, Shape.of(1), TensorData.of(new long[] {Long.MIN_VALUE}));
+        Cli r = Cli.run("diff", a.toString(), b.toString());
+        assertThat(r.exitCode()).as(r.out() + r.err()).isEqualTo(1);
+        assertThat(r.out()).contains("1 identical, 0 within tolerance, 2 outside");
+        assertThat(r.out().lines().filter(l -> l.startsWith("  i ")).findFirst().orElseThrow())
+                .matches("  i +I64 +2 .* 2 +\\[0\\]: 4611686018427387905 vs 4611686018427387904");
+        assertThat(r.out().lines().filter(l -> l.startsWith("  u ")).findFirst().orElseThrow())
+                .matches("  u +U64 +1 .* 1 +\\[1\\]: 18446744073709551613 vs 18446744073709551614");
+        Cli j = Cli.run("diff", "--json", a.toString(), b.toString());
+        assertThat(j.out()).contains("\"max_abs\": 2.0").contains("\"outside_tolerance\": 2")
+                .contains("\"a\": 4611686018427387905, \"b\": 4611686018427387904");
+        // Within a tolerance that covers the difference: equal.
+        assertThat(Cli.run("diff", "--atol", "2", a.toString(), b.toString()).exitCode()).isZero();
+    }
+
+    @Test
     void namesShapesMetadataAndValuesThatDiffer() throws Exception {
         Path a = file("a.safetensors", Map.of("format", "pt", "note", "old"),
                 "same", DType.F32, Shape.of(6), TensorData.of(W),

@@ -103,6 +103,25 @@ public final class BlockReader {
         }
     }
 
+    /** Whether {@link #decode} may round {@code t}'s values: 64-bit integers beyond 2^53. */
+    public static boolean rounds(Tensor t) {
+        return t.dtype() == DType.I64 || t.dtype() == DType.U64;
+    }
+
+    /**
+     * For a tensor that {@link #rounds}: {@code out[i]} = the exact value less {@code decoded[i]}, the double
+     * {@link #decode} gave for it (an integer of at most 2^10 in magnitude, so exact as a double).
+     */
+    public static void residuals(Tensor t, MemorySegment raw, int count, double[] decoded, double[] out) {
+        for (int i = 0; i < count; i++) {
+            long v = raw.get(LittleEndian.LONG, 8L * i);
+            double hi = decoded[i];
+            // hi as a 64-bit pattern modulo 2^64 (it lies in [-2^63, 2^64]); the wrapping difference is then exact.
+            long bits = hi >= 0x1p64 ? 0 : hi >= 0x1p63 ? (long) (hi - 0x1p63) ^ Long.MIN_VALUE : (long) hi;
+            out[i] = v - bits;
+        }
+    }
+
     /** The dtype of one value: the tensor's, F32 for the components of C64. */
     private static DType valueType(Tensor t) {
         return t.dtype() == DType.C64 ? DType.F32 : t.dtype();

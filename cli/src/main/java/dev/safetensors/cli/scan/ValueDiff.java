@@ -3,6 +3,7 @@ package dev.safetensors.cli.scan;
 import dev.safetensors.Tensor;
 import dev.safetensors.convert.SubBytePacking;
 import java.lang.foreign.MemorySegment;
+import java.math.BigDecimal;
 
 /**
  * How two tensors of the same shape differ, value by value in float64, with B as the reference:
@@ -26,6 +27,13 @@ public final class ValueDiff implements ValueScan.Accumulator<ValueDiff> {
     private long firstMismatch = -1;
     private double firstA;
     private double firstB;
+    private double firstARest;
+    private double firstBRest;
+    /** Whether A's (B's) values are 64-bit integers, shown exactly. */
+    private boolean integersA;
+    private boolean integersB;
+    /** No residuals: the values are the doubles. */
+    private static final double[] EXACT = new double[ValueScan.BLOCK];
 
     /**
      * The comparison of {@code a} with {@code b}, which have the same number of values. When their dtypes
@@ -33,6 +41,8 @@ public final class ValueDiff implements ValueScan.Accumulator<ValueDiff> {
      */
     public static ValueScan.Job<ValueDiff> job(Tensor a, Tensor b, SubBytePacking packing, double atol, double rtol) {
         boolean sameDtype = a.dtype() == b.dtype();
+        boolean roundsA = BlockReader.rounds(a);
+        boolean roundsB = BlockReader.rounds(b);
         return new ValueScan.Job<>() {
             @Override
             public String name() {
@@ -53,6 +63,8 @@ public final class ValueDiff implements ValueScan.Accumulator<ValueDiff> {
             public ValueDiff newAccumulator() {
                 ValueDiff d = new ValueDiff();
                 d.bytesIdentical = sameDtype;
+                d.integersA = roundsA;
+                d.integersB = roundsB;
                 return d;
             }
 
@@ -67,22 +79,41 @@ public final class ValueDiff implements ValueScan.Accumulator<ValueDiff> {
                 into.bytesIdentical = false;
                 BlockReader.decode(a, rawA, n, packing, ws.floats, ws.valuesA);
                 BlockReader.decode(b, rawB, n, packing, ws.floats, ws.valuesB);
-                into.add(ws.valuesA, ws.valuesB, n, first, atol, rtol);
+                // 64-bit integers beyond 2^53 are compared exactly: as the double decoded plus the rest.
+                double[] restA = EXACT;
+                double[] restB = EXACT;
+                if (roundsA) {
+                    BlockReader.residuals(a, rawA, n, ws.valuesA, restA = ws.restA);
+                }
+                if (roundsB) {
+                    BlockReader.residuals(b, rawB, n, ws.valuesB, restB = ws.restB);
+                }
+                into.add(ws.valuesA, restA, ws.valuesB, restB, n, first, atol, rtol);
             }
         };
     }
 
     /** Takes in the pairs {@code (a[i], b[i])}, {@code i < n}, the first being value {@code index} of the tensor. */
     public void add(double[] a, double[] b, int n, long index, double atol, double rtol) {
+        add(a, EXACT, b, EXACT, n, index, atol, rtol);
+    }
+
+    /**
+     * The same for values {@code a[i] + restA[i]} and {@code b[i] + restB[i]}: integers that a double alone would
+     * round, the rests small integers (zero for every other value).
+     */
+    public void add(double[] a, double[] restA, double[] b, double[] restB, int n, long index, double atol, double rtol) {
         double hiAbs = maxAbs;
         double hiRel = maxRel;
         for (int i = 0; i < n; i++) {
             double x = a[i];
             double y = b[i];
-            if (x == y || (x != x && y != y)) {
+            double rx = restA[i];
+            double ry = restB[i];
+            if ((x == y && rx == ry) || (x != x && y != y)) {
                 continue;
             }
-            double d = Math.abs(x - y);   // NaN when one side is NaN
+            double d = Math.abs((x - y) + (rx - ry));   // NaN when one side is NaN
             double ay = Math.abs(y);
             double r = d != d ? d : ay == 0 || ay == Double.POSITIVE_INFINITY ? Double.POSITIVE_INFINITY : d / ay;
             // Math.max keeps a NaN once one is seen.
@@ -94,6 +125,8 @@ public final class ValueDiff implements ValueScan.Accumulator<ValueDiff> {
                     firstMismatch = index + i;
                     firstA = x;
                     firstB = y;
+                    firstARest = rx;
+                    firstBRest = ry;
                 }
                 mismatched++;
             }
@@ -114,6 +147,8 @@ public final class ValueDiff implements ValueScan.Accumulator<ValueDiff> {
             firstMismatch = later.firstMismatch;
             firstA = later.firstA;
             firstB = later.firstB;
+            firstARest = later.firstARest;
+            firstBRest = later.firstBRest;
         }
     }
 
@@ -145,7 +180,21 @@ public final class ValueDiff implements ValueScan.Accumulator<ValueDiff> {
         return firstMismatch;
     }
 
-    /** A's value at {@link #firstMismatch()}. */
+    /** A's value at {@link #firstMismatch()} as an exact decimal integer when A holds 64-bit integers; else null. */
+    public String firstAExact() {
+        return integersA ? exact(firstA, firstARest) : null;
+    }
+
+    /** B's value at {@link #firstMismatch()} as an exact decimal integer when B holds 64-bit integers; else null. */
+    public String firstBExact() {
+        return integersB ? exact(firstB, firstBRest) : null;
+    }
+
+    private static String exact(double v, double rest) {
+        return new BigDecimal(v).add(new BigDecimal(rest)).toPlainString();
+    }
+
+    /** A's value at {@link #firstMismatch()} (rounded to a double: see {@link #firstAExact()}). */
     public double firstA() {
         return firstA;
     }

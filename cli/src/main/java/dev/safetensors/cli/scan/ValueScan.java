@@ -62,6 +62,9 @@ public final class ValueScan {
         public final float[] floats = new float[BLOCK];
         public final double[] valuesA = new double[BLOCK];
         public final double[] valuesB = new double[BLOCK];
+        /** What rounding to double left of 64-bit integers, for exact comparisons. */
+        public final double[] restA = new double[BLOCK];
+        public final double[] restB = new double[BLOCK];
 
         @Override
         public void close() {
