@@ -78,6 +78,33 @@ class ReportCommandTest {
     }
 
     @Test
+    void thePageStaysSmallForTensThousandsOfTensors() throws Exception {
+        // 30,000 tensors in 30,000 modules: the table had a row for each and the layer chart a column for each,
+        // and the tree a row for each: 15 MB of page (DeepSeek-V3 has 91,000 tensors). Now at most 5,000 rows and 500 columns.
+        SafeTensorsWriter w = SafeTensorsWriter.create();
+        int n = 30_000;
+        for (int i = 0; i < n; i++) {
+            // Tensor i has i % 7 + 1 elements: the largest are those with i % 7 == 6 (4,285 of them), then 5.
+            w.add("block" + i + ".w", DType.U8, Shape.of(i % 7 + 1), TensorData.of(new byte[i % 7 + 1]));
+        }
+        Path file = dir.resolve("many.safetensors");
+        w.write(file);
+        Path out = dir.resolve("many.html");
+        Cli r = Cli.run("report", file.toString(), "--no-values", "-q", "-o", out.toString());
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        String html = Files.readString(out);
+        assertThat(Files.size(out)).isLessThan(4L << 20);
+        assertThat(html).contains("The 5,000 largest of the 30,000 tensors")
+                .contains("30000 groups").contains("The first 500 are drawn.");
+        assertThat(count(html, "<tr><td class=\"name\">block")).isEqualTo(5_000);
+        assertThat(count(html, "<tr><td class=\"name\">block\\d+\\.w</td><td>U8</td><td>\\[7\\]")).isEqualTo(4_285);
+        assertThat(count(html, "<g class=\"column\">")).isEqualTo(500);
+        // The tree (30,000 names, nothing to fold) stops after 5,000 rows with one that says how many are left.
+        assertThat(html).contains("\u2026 25,000 more (the page shows 5,000 rows of the tree at most)");
+        assertThat(count(html, "<li class=\"leaf\">")).isEqualTo(5_000);
+    }
+
+    @Test
     void headersOnlyAndHistogramCounts() throws Exception {
         SampleModel model = SampleModel.write(dir, 2);
         Cli none = Cli.run("report", "--no-values", model.file.toString(), "-o", "-");

@@ -10,6 +10,8 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
@@ -30,6 +32,12 @@ public final class HtmlReport {
             + "img-src data:";
     /** Tree levels open when the page loads. */
     private static final int OPEN_DEPTH = 2;
+    /**
+     * Rows of the statistics table and of the tree, and columns of the layer chart, at most, so that the page stays a few MiB
+     * however many tensors a checkpoint has (DeepSeek-V3 has 91,000; one row is about 400 bytes).
+     */
+    static final int MAX_ROWS = 5_000;
+    static final int MAX_LAYERS = 500;
 
     private HtmlReport() {
     }
@@ -131,7 +139,12 @@ public final class HtmlReport {
         sb.append("<section id=\"layers\"><h2>Parameters per layer</h2><p class=\"note\">")
                 .append(layers.size()).append(layers.size() == 1 ? " group" : " groups")
                 .append(": a tensor counts for the layer its first numbered segment names (model.layers.3), ")
-                .append("or else for its module.</p><div class=\"scroll\">").append(Charts.layerColumns(layers))
+                .append("or else for its module.");
+        if (layers.size() > MAX_LAYERS) {
+            sb.append(String.format(Locale.ROOT, " The first %,d are drawn.", MAX_LAYERS));
+            layers = layers.subList(0, MAX_LAYERS);
+        }
+        sb.append("</p><div class=\"scroll\">").append(Charts.layerColumns(layers))
                 .append("</div>").append(Charts.legend(paramsByDtype(d.tensors()).keySet())).append("</section>\n");
     }
 
@@ -142,13 +155,25 @@ public final class HtmlReport {
                 .append("such as layers.{0..31} \u00d732, which shows one of them; its counts are for all.</p>")
                 .append("<div class=\"tools\"><button data-action=\"expand\">Expand all</button>")
                 .append("<button data-action=\"collapse\">Collapse all</button></div><ul class=\"tree\">");
-        for (NameTree.Node n : root.children()) {
-            node(n, 0, sb);
-        }
+        children(root, 0, new int[] {MAX_ROWS}, sb);
         sb.append("</ul></section>\n");
     }
 
-    private static void node(NameTree.Node n, int depth, StringBuilder sb) {
+    /** The rows under {@code n} while {@code budget} lasts, then one row saying how many are left out. */
+    private static void children(NameTree.Node n, int depth, int[] budget, StringBuilder sb) {
+        List<NameTree.Node> children = n.children();
+        for (int i = 0; i < children.size(); i++) {
+            if (budget[0] <= 0) {
+                sb.append(String.format(Locale.ROOT, "<li class=\"leaf more\">\u2026 %,d more (the page shows %,d "
+                        + "rows of the tree at most)</li>", children.size() - i, MAX_ROWS));
+                return;
+            }
+            budget[0]--;
+            node(children.get(i), depth, budget, sb);
+        }
+    }
+
+    private static void node(NameTree.Node n, int depth, int[] budget, StringBuilder sb) {
         boolean leaf = n.children().isEmpty();
         sb.append(leaf ? "<li class=\"leaf\">" : "<li><details" + (depth < OPEN_DEPTH ? " open" : "") + "><summary>");
         sb.append("<span class=\"row\"><span class=\"tname\">").append(Html.esc(n.label())).append("</span>");
@@ -170,9 +195,7 @@ public final class HtmlReport {
             return;
         }
         sb.append("</summary><ul>");
-        for (NameTree.Node c : n.children()) {
-            node(c, depth + 1, sb);
-        }
+        children(n, depth + 1, budget, sb);
         sb.append("</ul></details></li>");
     }
 
@@ -205,9 +228,15 @@ public final class HtmlReport {
 
     private static void statistics(ReportData d, StringBuilder sb) {
         boolean values = !d.stats().isEmpty();
-        sb.append("<section id=\"statistics\"><h2>Tensors</h2><div class=\"tools\"><input type=\"search\" id=\"filter\" ")
+        List<TensorInfo> rows = largest(d.tensors(), MAX_ROWS);
+        sb.append("<section id=\"statistics\"><h2>Tensors</h2>");
+        if (rows.size() < d.tensors().size()) {
+            sb.append(String.format(Locale.ROOT, "<p class=\"note\">The %,d largest of the %,d tensors; "
+                    + "<code>safetensors stats</code> lists every one.</p>", rows.size(), d.tensors().size()));
+        }
+        sb.append("<div class=\"tools\"><input type=\"search\" id=\"filter\" ")
                 .append("placeholder=\"Filter by name\" aria-label=\"Filter tensors by name\"><span class=\"muted\" id=\"shown\">")
-                .append(d.tensors().size()).append(" tensors</span></div><div class=\"tablewrap\"><table id=\"stats-table\">")
+                .append(rows.size()).append(" tensors</span></div><div class=\"tablewrap\"><table id=\"stats-table\">")
                 .append("<thead><tr><th>name</th><th>dtype</th><th>shape</th><th class=\"n\">params</th><th class=\"n\">bytes</th>");
         if (values) {
             for (String h : new String[] {"min", "max", "mean", "std", "zeros", "NaN", "Inf"}) {
@@ -215,7 +244,7 @@ public final class HtmlReport {
             }
         }
         sb.append("</tr></thead><tbody>");
-        for (TensorInfo t : d.tensors()) {
+        for (TensorInfo t : rows) {
             sb.append("<tr><td class=\"name\">").append(Html.esc(t.name())).append("</td><td>").append(t.dtype())
                     .append("</td><td>").append(t.shape()).append("</td>");
             number(sb, t.elementCount(), String.format(Locale.ROOT, "%,d", t.elementCount()));
@@ -238,6 +267,28 @@ public final class HtmlReport {
             sb.append("</tr>");
         }
         sb.append("</tbody></table></div></section>\n");
+    }
+
+    /** The {@code n} tensors with most elements (ties: the first), in the order given. */
+    private static List<TensorInfo> largest(List<TensorInfo> tensors, int n) {
+        if (tensors.size() <= n) {
+            return tensors;
+        }
+        Integer[] order = new Integer[tensors.size()];
+        Arrays.setAll(order, i -> i);
+        Arrays.sort(order, Comparator.comparingLong((Integer i) -> tensors.get(i).elementCount()).reversed()
+                .thenComparingInt(i -> i));
+        boolean[] chosen = new boolean[tensors.size()];
+        for (int k = 0; k < n; k++) {
+            chosen[order[k]] = true;
+        }
+        List<TensorInfo> out = new ArrayList<>(n);
+        for (int i = 0; i < tensors.size(); i++) {
+            if (chosen[i]) {
+                out.add(tensors.get(i));
+            }
+        }
+        return out;
     }
 
     private static void number(StringBuilder sb, double sortKey, String text) {
