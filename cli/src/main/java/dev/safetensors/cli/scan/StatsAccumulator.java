@@ -1,5 +1,6 @@
 package dev.safetensors.cli.scan;
 
+import dev.safetensors.DType;
 import dev.safetensors.Tensor;
 import dev.safetensors.convert.SubBytePacking;
 
@@ -10,9 +11,20 @@ import dev.safetensors.convert.SubBytePacking;
  * with Chan, Golub and LeVeque's pairwise update, means kept as a shift plus an offset so that the difference
  * of two means stays exact. So the error grows neither with the tensor's size nor with its distance from zero
  * (a spread of 1e-3 about 1e9 keeps twelve digits), as a running sum, or sum of squares, would.
+ *
+ * <p>Values beyond {@link #LARGE} in magnitude (F64 only) would overflow the differences and squares: once one is
+ * seen, the accumulator keeps every figure scaled by {@code 2^-SCALE}, exactly, so the mean and standard
+ * deviation of values near {@code Double.MAX_VALUE} are finite where they are (NumPy's sums overflow there).
  */
 public final class StatsAccumulator implements ValueScan.Accumulator<StatsAccumulator> {
+    /** Magnitudes whose squares, summed over 2^62 values, stay finite: 2^448. */
+    private static final double LARGE = 0x1p448;
+    /** The scale of a large accumulator, 2^-600: the largest double becomes 2^424. */
+    private static final int SCALE = 600;
+
     private long count;
+    /** Whether shift, offset and m2 are kept scaled: by 2^-SCALE, and m2 by 2^-2*SCALE. */
+    private boolean scaled;
     private long finite;
     /** The mean of the finite values is {@code shift + offset}: a value of theirs, and the rest. */
     private double shift;
@@ -27,6 +39,7 @@ public final class StatsAccumulator implements ValueScan.Accumulator<StatsAccumu
 
     /** The statistics of one tensor's values. */
     public static ValueScan.Job<StatsAccumulator> job(Tensor tensor, SubBytePacking packing) {
+        boolean wide = tensor.dtype() == DType.F64;
         return new ValueScan.Job<>() {
             @Override
             public String name() {
@@ -51,7 +64,11 @@ public final class StatsAccumulator implements ValueScan.Accumulator<StatsAccumu
             @Override
             public void accumulate(StatsAccumulator into, long first, int n, ValueScan.Workspace ws) {
                 BlockReader.read(tensor, first, n, packing, ws.bytesA, ws.floats, ws.valuesA);
-                into.add(ws.valuesA, n);
+                if (wide) {
+                    into.add(ws.valuesA, n);
+                } else {
+                    into.addUnscaled(ws.valuesA, n);   // no other dtype reaches LARGE
+                }
             }
         };
     }
@@ -61,6 +78,61 @@ public final class StatsAccumulator implements ValueScan.Accumulator<StatsAccumu
      * on each other; a group of four holding NaN or an infinity goes the slow way, one value at a time.
      */
     public void add(double[] v, int n) {
+        if (!scaled) {   // a pass of its own, made only for F64 tensors
+            for (int i = 0; i < n; i++) {
+                if (Math.abs(v[i]) > LARGE && v[i] - v[i] == 0) {
+                    scale();
+                    break;
+                }
+            }
+        }
+        if (scaled) {
+            // Min, max and the counts from the values as they are, the moments from the values scaled.
+            double lo = min;
+            double hi = max;
+            for (int i = 0; i < n; i++) {
+                double x = v[i];
+                if (x - x == 0) {
+                    lo = x < lo ? x : lo;
+                    hi = x > hi ? x : hi;
+                }
+            }
+            StatsAccumulator part = new StatsAccumulator();
+            double[] w = new double[n];
+            for (int i = 0; i < n; i++) {
+                w[i] = Math.scalb(v[i], -SCALE);
+            }
+            part.addUnscaled(w, n);
+            part.min = Double.POSITIVE_INFINITY;
+            part.max = Double.NEGATIVE_INFINITY;
+            part.scaled = true;
+            merge(part);
+            min = lo;
+            max = hi;
+            // Zeros counted from the values as they are: scaling turns tiny ones into zeros.
+            zeros += countZeros(v, n) - part.zeros;
+            return;
+        }
+        addUnscaled(v, n);
+    }
+
+    private static long countZeros(double[] v, int n) {
+        long z = 0;
+        for (int i = 0; i < n; i++) {
+            z += v[i] == 0 ? 1 : 0;
+        }
+        return z;
+    }
+
+    /** From here on, keeps the moments scaled. */
+    private void scale() {
+        shift = Math.scalb(shift, -SCALE);
+        offset = Math.scalb(offset, -SCALE);
+        m2 = Math.scalb(m2, -2 * SCALE);
+        scaled = true;
+    }
+
+    private void addUnscaled(double[] v, int n) {
         int f = 0;
         while (f < n && !(v[f] - v[f] == 0)) {
             f++;
@@ -170,6 +242,18 @@ public final class StatsAccumulator implements ValueScan.Accumulator<StatsAccumu
 
     @Override
     public void merge(StatsAccumulator later) {
+        if (later.scaled && !scaled) {
+            scale();
+        } else if (scaled && !later.scaled && later.finite > 0) {
+            StatsAccumulator copy = new StatsAccumulator();
+            copy.finite = later.finite;
+            copy.shift = later.shift;
+            copy.offset = later.offset;
+            copy.m2 = later.m2;
+            copy.scale();
+            combine(copy.finite, copy.shift, copy.offset, copy.m2);
+            later = withoutMoments(later);
+        }
         count += later.count;
         zeros += later.zeros;
         nan += later.nan;
@@ -180,6 +264,19 @@ public final class StatsAccumulator implements ValueScan.Accumulator<StatsAccumu
         if (later.finite > 0) {
             combine(later.finite, later.shift, later.offset, later.m2);
         }
+    }
+
+    /** {@code a}'s counts, minimum and maximum, without its moments (combined already). */
+    private static StatsAccumulator withoutMoments(StatsAccumulator a) {
+        StatsAccumulator b = new StatsAccumulator();
+        b.count = a.count;
+        b.zeros = a.zeros;
+        b.nan = a.nan;
+        b.posInf = a.posInf;
+        b.negInf = a.negInf;
+        b.min = a.min;
+        b.max = a.max;
+        return b;
     }
 
     /** Adds {@code k} finite values with mean {@code shift2 + offset2} and squared deviations {@code m2b}. */
@@ -201,7 +298,9 @@ public final class StatsAccumulator implements ValueScan.Accumulator<StatsAccumu
 
     public TensorStats result() {
         boolean any = finite > 0;
-        return new TensorStats(count, any ? min : Double.NaN, any ? max : Double.NaN, any ? shift + offset : Double.NaN,
-                any ? Math.sqrt(Math.max(0, m2) / finite) : Double.NaN, zeros, nan, posInf, negInf);
+        int up = scaled ? SCALE : 0;
+        return new TensorStats(count, any ? min : Double.NaN, any ? max : Double.NaN,
+                any ? Math.scalb(shift + offset, up) : Double.NaN,
+                any ? Math.scalb(Math.sqrt(Math.max(0, m2) / finite), up) : Double.NaN, zeros, nan, posInf, negInf);
     }
 }

@@ -3,7 +3,8 @@ package dev.safetensors.cli.scan;
 /**
  * Summary statistics of a tensor's values, as NumPy computes them in float64 over the finite values:
  * {@code min}, {@code max}, {@code mean} and {@code std} (population, {@code ddof=0}) are NaN when no value is
- * finite; NaN and the infinities are counted apart.
+ * finite; NaN and the infinities are counted apart. Where NumPy's float64 sums overflow (F64 values near
+ * {@code Double.MAX_VALUE}), the mean and std are the exact ones, rounded, not NumPy's inf or NaN.
  *
  * @param count  values in all (elements; components for C64)
  * @param zeros  values equal to zero (either sign)
