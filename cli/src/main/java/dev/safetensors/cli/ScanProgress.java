@@ -15,7 +15,7 @@ final class ScanProgress implements ProgressHook, AutoCloseable {
     private final PrintWriter err;
     private final String what;
     private final long start = System.nanoTime();
-    private long lastDraw = Long.MIN_VALUE;
+    private long lastDraw;
     private boolean drawn;
 
     private ScanProgress(PrintWriter err, String what) {
@@ -36,7 +36,7 @@ final class ScanProgress implements ProgressHook, AutoCloseable {
     @Override
     public synchronized void update(long doneBytes, long totalBytes, String item) {
         long now = System.nanoTime();
-        if (doneBytes < totalBytes && now - lastDraw < REDRAW_NANOS) {
+        if (doneBytes < totalBytes && drawn && now - lastDraw < REDRAW_NANOS) {
             return;
         }
         lastDraw = now;
