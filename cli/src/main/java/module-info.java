@@ -4,6 +4,7 @@ module dev.safetensors.cli {
     requires dev.safetensors.cuda;
     requires dev.safetensors.hub;
     requires info.picocli;
+    requires me.tongfei.progressbar;
 
     // picocli fills the @Option and @Parameters fields of the commands reflectively.
     opens dev.safetensors.cli to info.picocli;

@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /** {@code safetensors download}: a repository, folder or file from the Hub into its cache (or a folder). */
@@ -26,6 +27,9 @@ import picocli.CommandLine.Spec;
 final class DownloadCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
+
+    @ParentCommand
+    Main main;
 
     @Parameters(index = "0", paramLabel = "REPO",
             description = "org/name, or hf://[datasets/|spaces/]org/name[@REVISION][/PATH] for a folder or a file")
@@ -49,14 +53,10 @@ final class DownloadCommand implements Callable<Integer> {
     @Option(names = "--max-workers", paramLabel = "N", description = "requests in flight at once (default: 8)")
     int maxWorkers = 8;
 
-    @Option(names = {"-q", "--quiet"}, description = "no progress bars (they only show on a terminal anyway)")
-    boolean quiet;
-
     @Override
     public Integer call() {
         HfUri uri = target();
-        DownloadListener progress = !quiet && TerminalProgress.onTerminal()
-                ? new TerminalProgress(spec.commandLine().getErr()) : DownloadListener.none();
+        DownloadListener progress = new DownloadProgress(main.progress("download", 0, Progress.Unit.BYTES));
         DownloadOptions options = DownloadOptions.defaults().include(include.toArray(String[]::new))
                 .exclude(exclude.toArray(String[]::new)).localDir(localDir).listener(progress);
         if (maxWorkers < 1) {

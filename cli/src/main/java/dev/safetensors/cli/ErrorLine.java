@@ -26,10 +26,16 @@ final class ErrorLine {
             case UncheckedIOException u -> io(u.getCause(), where);
             case IOException io -> io(io, where);
             case OutOfMemoryError oom -> "OutOfMemoryError: " + where + "not enough memory with a heap of at most "
-                    + Runtime.getRuntime().maxMemory() / (1 << 20) + " MB; raise it with -Xmx (e.g. JDK_JAVA_OPTIONS=-Xmx8g)";
-            default -> "internal error: " + where + e + " (please report it)";
+                    + Runtime.getRuntime().maxMemory() / (1 << 20) + " MB; raise it with -Xmx (e.g. JAVA_OPTS=-Xmx8g)";
+            default -> "internal error: " + where + e;
         };
         return oneLine(line);
+    }
+
+    /** Whether {@code e} is none of the failures a command expects (bad input, the file system, the heap). */
+    static boolean isBug(Throwable e) {
+        return !(e instanceof SafeTensorsException || e instanceof IOException || e instanceof UncheckedIOException
+                || e instanceof OutOfMemoryError);
     }
 
     private static String io(IOException e, String where) {
