@@ -3,6 +3,7 @@ module dev.safetensors.cli {
     requires dev.safetensors.core;
     requires dev.safetensors.cuda;
     requires dev.safetensors.hub;
+    requires dev.safetensors.torch;
     requires info.picocli;
     requires me.tongfei.progressbar;
 

@@ -28,5 +28,5 @@ module dev.safetensors.core {
     // Shortening of names and shapes a file can make absurdly long, for tables and messages.
     exports dev.safetensors.internal.text to dev.safetensors.cli;
     // Atomic replacement of files the command line writes (.npy, reports).
-    exports dev.safetensors.internal.io to dev.safetensors.cli;
+    exports dev.safetensors.internal.io to dev.safetensors.cli, dev.safetensors.torch;
 }

@@ -23,7 +23,10 @@ import java.util.Objects;
 public final class SafeTensorsException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
-    /** Error kinds, named exactly after the reference's variants (FORMAT.md §3). */
+    /**
+     * Error kinds, named exactly after the reference's variants (FORMAT.md §3), plus {@link #UnsafePickle},
+     * which the reference (having no pickle reader) lacks.
+     */
     public enum Kind {
         /** The file is shorter than the 8-byte header length. */
         HeaderTooSmall,
@@ -56,7 +59,14 @@ public final class SafeTensorsException extends RuntimeException {
         /** More slice indexes than dimensions. */
         TooManySlices,
         /** A slice index is outside its dimension. */
-        SliceOutOfRange
+        SliceOutOfRange,
+        /**
+         * A pickle (a PyTorch checkpoint) names a Python global that is not on the importer's allowlist of data
+         * constructors, or asks to call or build something that is not plain data. Nothing was executed: the
+         * whole stream is checked before anything is built. Not a reference variant: the reference reads no
+         * pickles.
+         */
+        UnsafePickle
     }
 
     private final Kind kind;

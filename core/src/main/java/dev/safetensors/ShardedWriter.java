@@ -5,11 +5,13 @@ import dev.safetensors.internal.shard.ShardSetReplacement;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -34,6 +36,7 @@ public final class ShardedWriter {
 
     private final long maxShardBytes;
     private final List<Entry> entries = new ArrayList<>();
+    private final Set<Integer> shardStarts = new HashSet<>();
     private final Map<String, Entry> byName = new LinkedHashMap<>();
     private Map<String, String> shardMetadata;
 
@@ -94,17 +97,27 @@ public final class ShardedWriter {
         return this;
     }
 
+    /**
+     * Ends the current shard: the next tensor added starts a new one. With a limit of {@code Long.MAX_VALUE}
+     * this keeps an existing layout, as converting a sharded checkpoint of another format shard by shard does.
+     */
+    public ShardedWriter newShard() {
+        shardStarts.add(entries.size());
+        return this;
+    }
+
     /** The shards, as lists of tensor names, in file order. */
     List<List<Entry>> plan() {
         List<List<Entry>> shards = new ArrayList<>();
         List<Entry> current = new ArrayList<>();
         long currentBytes = 0;
-        for (Entry e : entries) {
+        for (int i = 0; i < entries.size(); i++) {
+            Entry e = entries.get(i);
             if (e.bytes() > maxShardBytes) {
                 shards.add(List.of(e));
                 continue;
             }
-            if (currentBytes + e.bytes() > maxShardBytes && !current.isEmpty()) {
+            if ((currentBytes + e.bytes() > maxShardBytes || shardStarts.contains(i)) && !current.isEmpty()) {
                 shards.add(current);
                 current = new ArrayList<>();
                 currentBytes = 0;

@@ -59,8 +59,9 @@ final class ConvertCommand implements Callable<Integer> {
     Main main;
 
     @Parameters(index = "0", paramLabel = "IN",
-            description = "input: a safetensors file, a *.safetensors.index.json, or a directory of shards; or an"
-                    + " hf:// or https:// address of one")
+            description = "input: a safetensors file, a *.safetensors.index.json, or a directory of shards; an"
+                    + " hf:// or https:// address of one; or a PyTorch checkpoint (.bin, .pt, .pth, a"
+                    + " pytorch_model.bin.index.json or a directory of .bin shards), read without running any of it")
     String in;
 
     @Parameters(index = "1", paramLabel = "OUT",
@@ -84,6 +85,12 @@ final class ConvertCommand implements Callable<Integer> {
             description = "Write OUT as a directory of shards of at most SIZE tensor bytes each (5GB, 500MiB, ...), "
                     + "with model.safetensors.index.json, as transformers' save_pretrained does.")
     String maxShardSize;
+
+    @Option(names = "--sub-dict", paramLabel = "PATH",
+            description = "PyTorch input: the entry that holds the tensors, a key of the top-level dict (dotted for "
+                    + "deeper ones; \"\" for everything). By default state_dict, model_state_dict, model or module "
+                    + "when the top level holds no tensor itself.")
+    String subDict;
 
     @Option(names = "--overflow", paramLabel = "MODE",
             description = "With --dtype, finite values beyond the target's range: NON_SATURATING (Inf, as PyTorch and "
@@ -129,6 +136,20 @@ final class ConvertCommand implements Callable<Integer> {
                 throw new ParameterException(spec.commandLine(), "with --max-shard-size, OUT is a directory of shards, "
                         + "but `" + out + "` is a file");
             }
+        }
+        if (TorchInput.isLocal(in)) {
+            if (toStdout) {
+                throw new ParameterException(spec.commandLine(), "a PyTorch checkpoint converts into a file or a "
+                        + "directory; OUT cannot be '-' (standard output)");
+            }
+            Overflow mode = dtype == null ? null : overflow != null ? overflow : Overflow.defaultFor(dtype);
+            Map<String, ConversionCounts> counts = TorchInput.convert(Path.of(in), out, subDict, extra, dtype, only, mode,
+                    maxShard, main.progress("convert", 0, Progress.Unit.BYTES), spec.commandLine().getOut(),
+                    spec.commandLine().getErr());
+            if (dtype != null) {
+                reportOutOfRange(counts, mode);
+            }
+            return 0;
         }
         try (Checkpoint ckpt = Inputs.open(in, OpenOptions.defaults())) {
             Optional<Map<String, String>> inputMetadata = ckpt instanceof ShardedCheckpoint sharded

@@ -20,10 +20,17 @@ import picocli.CommandLine.Spec;
 
 /** {@code safetensors download}: a repository, folder or file from the Hub into its cache (or a folder). */
 @Command(name = "download", mixinStandardHelpOptions = true,
-        description = {"Download from the Hugging Face Hub (HF_ENDPOINT) into the cache the Python tools share",
-                "(HF_HUB_CACHE, else $HF_HOME/hub, else ~/.cache/huggingface/hub), or into --local-dir.",
-                "Files already there are not fetched again; an interrupted download resumes. Prints where the files are.",
-                "The token comes from HF_TOKEN or the token file; HF_HUB_OFFLINE=1 only looks in the cache."})
+        description = {"Download a repository, folder or file from the Hugging Face Hub.",
+                "",
+                "Files go into the cache the Python tools share (HF_HUB_CACHE, else $HF_HOME/hub, else",
+                "~/.cache/huggingface/hub), or into --local-dir. Files already there are not fetched again, and an",
+                "interrupted download resumes. Prints where the files are; a progress bar shows on a terminal. The",
+                "token comes from HF_TOKEN or the token file; HF_ENDPOINT names another Hub, and HF_HUB_OFFLINE=1",
+                "only looks in the cache."},
+        footerHeading = "%nExamples:%n",
+        footer = {"  safetensors download openai-community/gpt2 --include '*.safetensors' --include '*.json'",
+                "  safetensors download hf://openai-community/gpt2/config.json --local-dir gpt2/",
+                "  safetensors download hf://datasets/org/name@v1.0"})
 final class DownloadCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

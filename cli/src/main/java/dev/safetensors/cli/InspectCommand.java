@@ -1,7 +1,6 @@
 package dev.safetensors.cli;
 
 import dev.safetensors.Checkpoint;
-import dev.safetensors.DType;
 import dev.safetensors.OpenOptions;
 import dev.safetensors.SafeTensorsException;
 import dev.safetensors.internal.json.JsonWriter;
@@ -17,9 +16,9 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -31,22 +30,31 @@ import picocli.CommandLine.Spec;
 /** {@code safetensors inspect}: what a file holds. */
 @Command(name = "inspect", mixinStandardHelpOptions = true,
         description = {"Show the tensors (dtype, shape, size), parameter counts per dtype, total bytes and metadata.",
+                "",
                 "PATH may be a file, an index or a directory of shards (each shard is shown). Every PATH is shown even",
-                "when one fails: errors go to stderr, one line each, and the exit status is 1.",
-                "With no PATH, inspects a small real checkpoint bundled with the tool."})
+                "when one fails: errors go to stderr, one line each, and the exit status says the worst (1 for an",
+                "invalid file, 3 for one that could not be read). With no PATH, inspects a small real checkpoint",
+                "bundled with the tool."},
+        footerHeading = "%nExamples:%n",
+        footer = {"  safetensors inspect model.safetensors",
+                "  safetensors inspect --sha256 model.safetensors",
+                "  safetensors inspect --json shards/ | jq '.tensors | keys | length'",
+                "  safetensors inspect hf://openai-community/gpt2/model.safetensors"})
 final class InspectCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
     @Parameters(paramLabel = "PATH", arity = "0..*",
             description = "safetensors files, *.safetensors.index.json files or directories of shards, or hf:// and"
-                    + " https:// addresses of them (only headers are fetched)")
+                    + " https:// addresses of them (only headers are fetched); or PyTorch checkpoints (read without"
+                    + " running them)")
     List<String> paths = new ArrayList<>();
 
     @Option(names = "--json", description = "One JSON object per file: path, header_size, metadata, tensors.")
     boolean json;
 
-    @Option(names = "--sha256", description = "With --json: add each tensor's SHA-256 (reads every byte).")
+    @Option(names = "--sha256", description = "Add each tensor's SHA-256 (reads every byte): a column of the table, or a "
+            + "field with --json.")
     boolean sha256;
 
     @Override
@@ -63,7 +71,7 @@ final class InspectCommand implements Callable<Integer> {
             out.flush();
             return 0;
         }
-        boolean allRead = true;
+        int status = ExitCode.OK;
         for (String p : paths) {
             // One path failing does not hide the others: its error goes to stderr and the exit status says so.
             try {
@@ -71,19 +79,24 @@ final class InspectCommand implements Callable<Integer> {
             } catch (SafeTensorsException | OutOfMemoryError e) {
                 out.flush();
                 err.println("safetensors: " + ErrorLine.of(e, p));
-                allRead = false;
+                status = ExitCode.worst(status, ExitCode.of(e));
             }
         }
         out.flush();
-        return allRead ? 0 : 1;
+        return status;
     }
 
     /** A file as {@code label}; an index or a directory of shards as a summary line, then each shard. */
     private void inspect(String input, String label, PrintWriter out) throws NoSuchAlgorithmException {
+        if (TorchInput.isLocal(input)) {
+            TorchInput.inspect(Path.of(input), label, json, sha256, out);
+            return;
+        }
         try (Checkpoint c = Inputs.open(input, OpenOptions.defaults())) {
             List<SafeTensorsFile> files = Inputs.files(c);
             if (c instanceof ShardedCheckpoint sharded && !json) {
-                out.printf("%s: sharded checkpoint, %,d tensors in %,d shards%s%n", label, c.size(), files.size(),
+                out.printf(Locale.ROOT, "%s: sharded checkpoint, %s in %s%s%n", label, Plural.of(c.size(), "tensor"),
+                        Plural.of(files.size(), "shard"),
                         sharded.index().isPresent() ? ", index " + c.description() : ", no index");
                 // The figure the Hub shows for a model: parameters per dtype over all shards.
                 SafetensorsMetadata m = SafetensorsMetadata.of(c);
@@ -96,7 +109,7 @@ final class InspectCommand implements Callable<Integer> {
                 if (json) {
                     out.println(toJson(f, name));
                 } else {
-                    printTable(f, name, out);
+                    printTable(f, name, sha256, out);
                 }
             }
         }
@@ -148,14 +161,11 @@ final class InspectCommand implements Callable<Integer> {
         return HexFormat.of().formatHex(md.digest());
     }
 
-    /** Column widths: a longer name or shape overflows its own row only, never pads every row. */
-    private static final int NAME_COLUMN = 72;
-    private static final int SHAPE_COLUMN = 32;
-
-    private static void printTable(SafeTensorsFile f, String label, PrintWriter out) {
+    private static void printTable(SafeTensorsFile f, String label, boolean sha256, PrintWriter out)
+            throws NoSuchAlgorithmException {
         out.println(label);
-        out.printf("  header %,d bytes, data %,d bytes, %,d tensors%n",
-                f.header().headerSize(), f.header().dataSize(), f.size());
+        out.printf(Locale.ROOT, "  header %s, data %s, %s%n", Plural.of(f.header().headerSize(), "byte"),
+                Plural.of(f.header().dataSize(), "byte"), Plural.of(f.size(), "tensor"));
         if (f.metadata().isEmpty()) {
             out.println("  metadata: none");
         } else {
@@ -163,39 +173,11 @@ final class InspectCommand implements Callable<Integer> {
             f.metadata().get().forEach((k, v) -> out.println("    " + JsonWriter.quote(Elide.text(k)) + ": "
                     + JsonWriter.quote(Elide.text(v, 120))));
         }
-        int nameWidth = 4;
-        int shapeWidth = 5;
+        List<TensorRows.Row> rows = new ArrayList<>();
         for (Tensor t : f.tensors()) {
-            nameWidth = widest(nameWidth, displayName(t).length(), NAME_COLUMN);
-            shapeWidth = widest(shapeWidth, Elide.shape(t.shape()).length(), SHAPE_COLUMN);
+            rows.add(new TensorRows.Row(t.name(), t.dtype(), t.shape(), t.byteSize(), sha256 ? sha256(t.data()) : null));
         }
-        String row = "  %-" + nameWidth + "s  %-11s  %-" + shapeWidth + "s  %,14d%n";
-        out.printf("  %-" + nameWidth + "s  %-11s  %-" + shapeWidth + "s  %14s%n", "NAME", "DTYPE", "SHAPE", "BYTES");
-        Map<DType, Long> params = new EnumMap<>(DType.class);
-        for (Tensor t : f.tensors()) {
-            out.printf(row, displayName(t), t.dtype(), Elide.shape(t.shape()), t.byteSize());
-            params.merge(t.dtype(), t.elementCount(), Long::sum);
-        }
-        StringBuilder sb = new StringBuilder("  parameters:");
-        long total = 0;
-        for (Map.Entry<DType, Long> e : params.entrySet()) {
-            sb.append(String.format(" %s %,d", e.getKey(), e.getValue()));
-            total += e.getValue();
-        }
-        out.println(sb.append(String.format("; total %,d parameters, %,d bytes", total, f.header().dataSize())));
+        TensorRows.print(rows, f.header().dataSize(), out);
     }
 
-    /** The column width so far, widened to {@code length} unless that is past the cap (that row overflows). */
-    private static int widest(int width, int length, int cap) {
-        return length <= cap ? Math.max(width, length) : width;
-    }
-
-    /**
-     * Names are printed as JSON strings when they hold control characters, so the table stays a table, and
-     * shortened when absurdly long ({@code --json} prints them whole).
-     */
-    private static String displayName(Tensor t) {
-        String n = Elide.text(t.name());
-        return n.chars().anyMatch(c -> c < 0x20 || c == 0x7F) || n.isEmpty() ? JsonWriter.quote(n) : n;
-    }
 }

@@ -78,6 +78,15 @@ final class Progress implements AutoCloseable {
         }
     }
 
+    /** {@code done} of {@code total} units done (a library's own progress callback). */
+    void update(long done, long total) {
+        if (err != null) {
+            this.total.set(total);
+            this.done.set(done);
+            update();
+        }
+    }
+
     /** The total grew (files discovered as the work goes). */
     void addToTotal(long n) {
         if (err != null) {

@@ -51,7 +51,8 @@ class SignalsLauncherTest {
                 "the CLI jar is not built: this test runs in the integration-test phase, after package");
         // As the launcher decides: sources newer than the jar would make it rebuild, a build inside the build.
         long built = Files.getLastModifiedTime(jar).toMillis();
-        for (String sources : List.of("core/src/main", "cli/src/main", "pom.xml", "core/pom.xml", "cli/pom.xml")) {
+        for (String sources : List.of("core/src/main", "cuda/src/main", "torch/src/main", "cli/src/main", "pom.xml",
+                "core/pom.xml", "cuda/pom.xml", "torch/pom.xml", "cli/pom.xml")) {
             try (Stream<Path> s = Files.walk(root.resolve(sources))) {
                 Assumptions.assumeTrue(s.noneMatch(p -> p.toFile().lastModified() > built),
                         "the CLI jar is older than " + sources + ": this test runs after package, in `verify`");

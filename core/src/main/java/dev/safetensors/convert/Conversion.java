@@ -1,10 +1,12 @@
 package dev.safetensors.convert;
 
+import dev.safetensors.ByteSink;
 import dev.safetensors.DType;
 import dev.safetensors.Tensor;
 import dev.safetensors.TensorData;
 import dev.safetensors.internal.convert.RoundToOdd;
 import dev.safetensors.internal.io.LittleEndian;
+import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.Objects;
@@ -52,24 +54,11 @@ public final class Conversion {
      */
     public static TensorData of(Tensor source, DType target, Overflow overflow, SubBytePacking packing,
             ConversionCounts counts) {
-        Objects.requireNonNull(overflow, "overflow must be non-null");
-        Objects.requireNonNull(counts, "counts must be non-null");
         DType from = source.dtype();
-        if (!FloatEncoder.canEncode(target)) {
-            throw new IllegalArgumentException("cannot encode floats as " + target);
-        }
-        if (!FloatDecoder.canDecode(from)) {
-            throw new IllegalArgumentException("tensor `" + source.name() + "` is " + from + ", which has no float value");
-        }
-        if ((from == DType.F6_E2M3 || from == DType.F6_E3M2) && packing.f6() == null) {
-            throw new IllegalArgumentException("tensor `" + source.name() + "` is " + from + ": the format does not "
-                    + "define how F6 values are packed; name an order with SubBytePacking.withF6(...)");
-        }
-        boolean wide = isWiderThanFloat(from);
+        check(from, target, overflow, packing, counts, "tensor `" + source.name() + "`");
         return sink -> {
             long elements = source.elementCount();
-            float[] floats = wide ? null : new float[BLOCK];
-            double[] doubles = wide ? new double[BLOCK] : null;
+            Blocks blocks = new Blocks(from, target, overflow, packing, counts);
             try (Arena arena = Arena.ofConfined()) {
                 MemorySegment in = arena.allocate((long) BLOCK * from.bits() / 8, 8);
                 MemorySegment out = arena.allocate((long) BLOCK * target.bits() / 8, 8);
@@ -77,18 +66,103 @@ public final class Conversion {
                     int n = (int) Math.min(BLOCK, elements - e);
                     MemorySegment block = in.asSlice(0, (long) n * from.bits() / 8);
                     source.copyTo(e * from.bits() / 8, block);
-                    MemorySegment encoded = out.asSlice(0, (long) n * target.bits() / 8);
-                    if (wide) {
-                        decodeWide(from, block, doubles, n);
-                        FloatEncoder.encode(doubles, 0, n, target, overflow, encoded, counts);
-                    } else {
-                        FloatDecoder.decode(from, block, floats, 0, packing);
-                        FloatEncoder.encode(floats, 0, n, target, overflow, encoded, counts);
-                    }
-                    sink.write(encoded);
+                    blocks.encode(block, n, out, sink);
                 }
             }
         };
+    }
+
+    /**
+     * Values of dtype {@code from} that {@code source} streams (a tensor of another format, say), re-encoded in
+     * {@code target} block by block as the writer pulls them: nothing is held but one block, whatever the pieces
+     * {@code source} writes.
+     *
+     * <pre>{@code
+     * writer.add(name, DType.BF16, shape, Conversion.of(DType.F32, importedTensorData, DType.BF16, Overflow.SATURATE,
+     *         SubBytePacking.DEFAULT));
+     * }</pre>
+     */
+    public static TensorData of(DType from, TensorData source, DType target, Overflow overflow, SubBytePacking packing) {
+        return of(from, source, target, overflow, packing, new ConversionCounts());
+    }
+
+    /** The same, adding to {@code counts} how many values overflowed, saturated or became NaN. */
+    public static TensorData of(DType from, TensorData source, DType target, Overflow overflow, SubBytePacking packing,
+            ConversionCounts counts) {
+        check(from, target, overflow, packing, counts, "the stream");
+        return sink -> {
+            Blocks blocks = new Blocks(from, target, overflow, packing, counts);
+            try (Arena arena = Arena.ofConfined()) {
+                MemorySegment pending = arena.allocate((long) BLOCK * from.bits() / 8, 8);
+                MemorySegment out = arena.allocate((long) BLOCK * target.bits() / 8, 8);
+                long[] filled = {0};
+                source.writeTo(bytes -> {
+                    for (long off = 0; off < bytes.byteSize(); ) {
+                        long n = Math.min(bytes.byteSize() - off, pending.byteSize() - filled[0]);
+                        MemorySegment.copy(bytes, off, pending, filled[0], n);
+                        filled[0] += n;
+                        off += n;
+                        if (filled[0] == pending.byteSize()) {
+                            blocks.encode(pending, BLOCK, out, sink);
+                            filled[0] = 0;
+                        }
+                    }
+                });
+                if (filled[0] > 0) {
+                    blocks.encode(pending.asSlice(0, filled[0]), (int) (filled[0] * 8 / from.bits()), out, sink);
+                }
+            }
+        };
+    }
+
+    private static void check(DType from, DType target, Overflow overflow, SubBytePacking packing,
+            ConversionCounts counts, String what) {
+        Objects.requireNonNull(overflow, "overflow must be non-null");
+        Objects.requireNonNull(counts, "counts must be non-null");
+        if (!FloatEncoder.canEncode(target)) {
+            throw new IllegalArgumentException("cannot encode floats as " + target);
+        }
+        if (!FloatDecoder.canDecode(from)) {
+            throw new IllegalArgumentException(what + " is " + from + ", which has no float value");
+        }
+        if ((from == DType.F6_E2M3 || from == DType.F6_E3M2) && packing.f6() == null) {
+            throw new IllegalArgumentException(what + " is " + from + ": the format does not "
+                    + "define how F6 values are packed; name an order with SubBytePacking.withF6(...)");
+        }
+    }
+
+    /** Decodes one block and encodes it in the target, rounding once: the one loop both conversions share. */
+    private static final class Blocks {
+        private final DType from;
+        private final DType target;
+        private final Overflow overflow;
+        private final SubBytePacking packing;
+        private final ConversionCounts counts;
+        private final float[] floats;
+        private final double[] doubles;
+
+        Blocks(DType from, DType target, Overflow overflow, SubBytePacking packing, ConversionCounts counts) {
+            this.from = from;
+            this.target = target;
+            this.overflow = overflow;
+            this.packing = packing;
+            this.counts = counts;
+            boolean wide = isWiderThanFloat(from);
+            this.floats = wide ? null : new float[BLOCK];
+            this.doubles = wide ? new double[BLOCK] : null;
+        }
+
+        void encode(MemorySegment block, int n, MemorySegment out, ByteSink sink) throws IOException {
+            MemorySegment encoded = out.asSlice(0, (long) n * target.bits() / 8);
+            if (doubles != null) {
+                decodeWide(from, block, doubles, n);
+                FloatEncoder.encode(doubles, 0, n, target, overflow, encoded, counts);
+            } else {
+                FloatDecoder.decode(from, block, floats, 0, packing);
+                FloatEncoder.encode(floats, 0, n, target, overflow, encoded, counts);
+            }
+            sink.write(encoded);
+        }
     }
 
     /** Sources whose values a float cannot hold exactly: they go through double, rounded once at the end. */
