@@ -69,10 +69,10 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--json", description = "One JSON object per file.")
     boolean json;
 
-    @Option(names = "--runs", defaultValue = "5", description = "Timed runs per figure (default ${DEFAULT-VALUE}).")
+    @Option(names = "--runs", paramLabel = "N", defaultValue = "5", description = "Timed runs per figure (default ${DEFAULT-VALUE}).")
     int runs;
 
-    @Option(names = "--threads", description = "Reader threads (default: the number of cores, at most 8).")
+    @Option(names = "--threads", paramLabel = "N", description = "Reader threads (default: the number of cores, at most 8).")
     Integer threads;
 
     @Option(names = "--scratch", paramLabel = "DIR",

@@ -4,7 +4,9 @@ import dev.safetensors.SafeTensorsException;
 import dev.safetensors.internal.io.IoErrors;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
+import java.nio.file.NoSuchFileException;
 
 /**
  * A failure as one line that names the file: {@code <Kind>: <file>: <what>}. Every command reports errors
@@ -22,7 +24,8 @@ final class ErrorLine {
     static String of(Throwable e, Object path) {
         String where = path == null ? "" : path + ": ";
         String line = switch (e) {
-            case SafeTensorsException s -> s.kind() + ": " + (s.source() == null ? where : "") + s.getMessage();
+            case SafeTensorsException s -> s.kind() + ": " + (s.source() == null ? where : "") + s.getMessage()
+                    + (s.kind() == SafeTensorsException.Kind.IoError ? hint(s) : "");
             case UncheckedIOException u -> io(u.getCause(), where);
             case IOException io -> io(io, where);
             case OutOfMemoryError oom -> "OutOfMemoryError: " + where + "not enough memory with a heap of at most "
@@ -40,7 +43,25 @@ final class ErrorLine {
 
     private static String io(IOException e, String where) {
         String file = e instanceof FileSystemException f && f.getFile() != null ? f.getFile() + ": " : where;
-        return SafeTensorsException.Kind.IoError + ": " + file + IoErrors.describe(e);
+        return SafeTensorsException.Kind.IoError + ": " + file + IoErrors.describe(e) + hint(e);
+    }
+
+    /** What to do about a failure of the file system, from the cause the library kept; empty when unknown. */
+    static String hint(Throwable e) {
+        for (Throwable c = e; c != null; c = c.getCause()) {
+            String reason = c instanceof FileSystemException f ? String.valueOf(f.getReason()) : String.valueOf(c.getMessage());
+            if (c instanceof NoSuchFileException) {
+                return " (check the path)";
+            }
+            if (c instanceof AccessDeniedException || reason.contains("Operation not permitted")
+                    || reason.contains("Read-only file system")) {
+                return " (check its permissions, or write somewhere else)";
+            }
+            if (reason.contains("No space left")) {
+                return " (free some space, or write somewhere else)";
+            }
+        }
+        return "";
     }
 
     /** Line breaks and other control characters written as escapes. */

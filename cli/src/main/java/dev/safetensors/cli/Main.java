@@ -31,8 +31,8 @@ import picocli.CommandLine.UnmatchedArgumentException;
         footer = {"  0  done, and the answer is yes (valid, equal).",
                 "  1  the answer is no: a file is invalid, or two checkpoints differ.",
                 "  2  the command line is wrong (the reason is printed, and --help says more).",
-                "  3  the command could not do its work: a file could not be read or written, or it ran out of",
-                "     memory.",
+                "  3  the work could not be done: a file could not be read or written, or",
+                "     the heap ran out (JAVA_OPTS=-Xmx8g raises it).",
                 "",
                 "Run 'safetensors COMMAND --help' for a command's options and examples."})
 public final class Main implements Callable<Integer> {
@@ -105,7 +105,9 @@ public final class Main implements Callable<Integer> {
         cmd.setExecutionExceptionHandler((e, commandLine, parseResult) -> main.failure(e));
         try {
             return cmd.execute(args);
-        } catch (OutOfMemoryError e) {
+        } catch (Error e) {
+            // Errors pass picocli by (out of memory, a stack overflow, a class missing from a broken install):
+            // they end the run as one line too, never as the JVM's stack trace.
             return main.failure(e);
         }
     }
@@ -198,7 +200,12 @@ public final class Main implements Callable<Integer> {
         CommandLine c = e.getCommandLine();
         PrintWriter err = c.getErr();
         String name = c.getCommandSpec().qualifiedName();
-        StringBuilder line = new StringBuilder(name).append(": ").append(e.getMessage());
+        String reason = e.getMessage();
+        if (e instanceof UnmatchedArgumentException u && c.getCommandSpec().root() == c.getCommandSpec()
+                && !u.getUnmatched().isEmpty() && !u.getUnmatched().getFirst().startsWith("-")) {
+            reason = "'" + u.getUnmatched().getFirst() + "' is not a command";
+        }
+        StringBuilder line = new StringBuilder(name).append(": ").append(reason);
         if (e instanceof UnmatchedArgumentException u && !u.getSuggestions().isEmpty()) {
             line.append(" (did you mean ").append(String.join(" or ", u.getSuggestions().stream().limit(3)
                     .map(s -> "'" + s + "'").toList())).append("?)");

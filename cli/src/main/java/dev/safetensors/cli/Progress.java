@@ -186,6 +186,9 @@ final class Progress implements AutoCloseable {
     /** Draws the last state and ends the line; the bar then stays as it was. */
     @Override
     public synchronized void close() {
+        if (closed) {
+            return;   // closed by the command before its report, then again by try-with-resources
+        }
         closed = true;
         if (bar != null) {
             bar.stepTo(done.get());

@@ -88,11 +88,11 @@ class BatchLauncherTest {
         Run r = run(Map.of(), "validate", good.toString(), bad.toString(), missing.toString(), shards.toString());
         assertThat(r.exitCode()).as(r.err()).isEqualTo(1);
         assertThat(r.out().lines()).containsExactly(
-                good + ": OK (1 tensors)",
+                good + ": OK (1 tensor)",
                 bad + ": INVALID HeaderTooSmall: header too small: the file has 3 bytes, fewer than the 8-byte header length",
-                missing + ": INVALID IoError: cannot open the file: no such file",
-                shards.resolve("model-00001-of-00002.safetensors") + ": OK (1 tensors)",
-                shards.resolve("model-00002-of-00002.safetensors") + ": OK (1 tensors)",
+                missing + ": ERROR IoError: cannot open the file: no such file",
+                shards.resolve("model-00001-of-00002.safetensors") + ": OK (1 tensor)",
+                shards.resolve("model-00002-of-00002.safetensors") + ": OK (1 tensor)",
                 shards.resolve("model.safetensors.index.json") + ": OK (2 tensors in 2 shards)");
         assertThat(r.errors()).isEmpty();
         assertThat(run(Map.of(), "validate", good.toString(), shards.toString()).exitCode()).isZero();
@@ -107,7 +107,7 @@ class BatchLauncherTest {
         assertThat(r.errors()).containsExactly(
                 "safetensors: HeaderTooSmall: " + bad + ": header too small: the file has 3 bytes, fewer than the "
                         + "8-byte header length",
-                "safetensors: IoError: " + missing + ": cannot open the file: no such file");
+                "safetensors: IoError: " + missing + ": cannot open the file: no such file (check the path)");
         assertThat(run(Map.of(), "inspect", good.toString(), shards.toString()).exitCode()).isZero();
     }
 
@@ -126,7 +126,7 @@ class BatchLauncherTest {
         List<String> lines = v.out().lines().toList();
         assertThat(lines).hasSize(2);
         assertThat(lines.get(0)).startsWith(huge + ": ").doesNotContain(": OK");
-        assertThat(lines.get(1)).isEqualTo(good + ": OK (1 tensors)");
+        assertThat(lines.get(1)).isEqualTo(good + ": OK (1 tensor)");
         assertThat(v.errors()).isEmpty();
 
         Run i = run(smallHeap, "inspect", huge.toString(), good.toString());
