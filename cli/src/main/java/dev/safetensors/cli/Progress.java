@@ -32,9 +32,6 @@ final class Progress implements AutoCloseable {
     /** What is counted. */
     enum Unit { BYTES, FILES, STEPS }
 
-    /** How long work runs before the bar appears; a system property so that tests need not wait. */
-    private static final long DELAY_NANOS =
-            Long.getLong("safetensors.progress.delay.ms", 500) * 1_000_000L;
 
     private static final long PIECE = 8L << 20;
 
@@ -43,6 +40,7 @@ final class Progress implements AutoCloseable {
     private final Unit unit;
     private final boolean unicode;
     private final long start = System.nanoTime();
+    private final long delayNanos;
     private final AtomicLong done = new AtomicLong();
     private final AtomicLong total;
     private volatile String message = "";
@@ -55,6 +53,8 @@ final class Progress implements AutoCloseable {
         this.total = new AtomicLong(total);
         this.unit = unit;
         this.unicode = unicode;
+        // How long work runs before the bar appears; a system property so that tests need not wait.
+        this.delayNanos = Long.getLong("safetensors.progress.delay.ms", 500) * 1_000_000L;
     }
 
     /** A bar for {@code task} over {@code total} units, drawn on {@code err} (a terminal). */
@@ -150,7 +150,7 @@ final class Progress implements AutoCloseable {
             return;
         }
         if (bar == null) {
-            if (System.nanoTime() - start < DELAY_NANOS) {
+            if (System.nanoTime() - start < delayNanos) {
                 return;
             }
             bar = build();
