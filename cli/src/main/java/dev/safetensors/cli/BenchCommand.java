@@ -125,8 +125,7 @@ final class BenchCommand implements Callable<Integer> {
                     out.flush();
                 }
             } catch (SafeTensorsException | IOException | OutOfMemoryError e) {
-                spec.commandLine().getErr().println("safetensors: " + ErrorLine.of(e, p));
-                status = ExitCode.worst(status, ExitCode.of(e));
+                status = ExitCode.worst(status, main.failed(e, p));
             }
         }
         return status;

@@ -25,6 +25,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /** {@code safetensors inspect}: what a file holds. */
@@ -44,6 +45,9 @@ final class InspectCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    @ParentCommand
+    Main main;
+
     @Parameters(paramLabel = "PATH", arity = "0..*",
             description = "safetensors files, *.safetensors.index.json files or directories of shards, or hf:// and"
                     + " https:// addresses of them (only headers are fetched); or PyTorch checkpoints (read without"
@@ -60,7 +64,6 @@ final class InspectCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
         if (paths.isEmpty()) {
             Path sample = BundledSample.extract();
             try {
@@ -78,8 +81,7 @@ final class InspectCommand implements Callable<Integer> {
                 inspect(p, p, out);
             } catch (SafeTensorsException | OutOfMemoryError e) {
                 out.flush();
-                err.println("safetensors: " + ErrorLine.of(e, p));
-                status = ExitCode.worst(status, ExitCode.of(e));
+                status = ExitCode.worst(status, main.failed(e, p));
             }
         }
         out.flush();

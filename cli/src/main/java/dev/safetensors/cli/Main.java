@@ -179,6 +179,20 @@ public final class Main implements Callable<Integer> {
         return stdout;
     }
 
+    /**
+     * One input of several failed: its line (and with --verbose its stack trace), and the run goes on.
+     *
+     * @return the exit status it calls for
+     */
+    int failed(Throwable e, Object path) {
+        err.println("safetensors: " + ErrorLine.of(e, path));
+        if (verbose) {
+            e.printStackTrace(err);
+        }
+        err.flush();
+        return ExitCode.of(e);
+    }
+
     /** A failure as one line naming the file (and with --verbose its stack trace); the status says what kind. */
     int failure(Throwable e) {
         shown.forEach(Progress::close);
