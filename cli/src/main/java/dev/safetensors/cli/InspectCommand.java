@@ -1,6 +1,7 @@
 package dev.safetensors.cli;
 
 import dev.safetensors.Checkpoint;
+import dev.safetensors.DType;
 import dev.safetensors.OpenOptions;
 import dev.safetensors.SafeTensorsException;
 import dev.safetensors.internal.json.JsonWriter;
@@ -8,14 +9,17 @@ import dev.safetensors.internal.text.Elide;
 import dev.safetensors.SafeTensorsFile;
 import dev.safetensors.ShardedCheckpoint;
 import dev.safetensors.Tensor;
+import dev.safetensors.TensorInfo;
+import dev.safetensors.cli.tree.NameTree;
+import dev.safetensors.cli.tree.TreeText;
 import dev.safetensors.hub.SafetensorsMetadata;
 import java.io.PrintWriter;
-import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
@@ -24,6 +28,7 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
@@ -35,10 +40,12 @@ import picocli.CommandLine.Spec;
                 "PATH may be a file, an index or a directory of shards (each shard is shown). Every PATH is shown even",
                 "when one fails: errors go to stderr, one line each, and the exit status says the worst (1 for an",
                 "invalid file, 3 for one that could not be read). With no PATH, inspects a small real checkpoint",
-                "bundled with the tool."},
+                "bundled with the tool. On a terminal, tensors are shown as a tree of their dotted names, with",
+                "repeated layers folded into one row (model.layers.{0..31}); piped, one row per tensor with its full",
+                "name. --tree and --flat choose."},
         footerHeading = "%nExamples:%n",
         footer = {"  safetensors inspect model.safetensors",
-                "  safetensors inspect --sha256 model.safetensors",
+                "  safetensors inspect --flat --sha256 model.safetensors",
                 "  safetensors inspect --json shards/ | jq '.tensors | keys | length'",
                 "  safetensors inspect hf://openai-community/gpt2/model.safetensors"})
 final class InspectCommand implements Callable<Integer> {
@@ -57,13 +64,34 @@ final class InspectCommand implements Callable<Integer> {
     @Option(names = "--json", description = "One JSON object per file: path, header_size, metadata, tensors.")
     boolean json;
 
-    @Option(names = "--sha256", description = "Add each tensor's SHA-256 (reads every byte): a column of the table, or a "
-            + "field with --json.")
+    @Option(names = "--sha256", description = "Add each tensor's SHA-256 (reads every byte): a column of the flat "
+            + "table, or a field with --json.")
     boolean sha256;
+
+    @Option(names = "--tree", description = "Tensors as a tree of their dotted names, repeated layers folded "
+            + "(the default on a terminal).")
+    boolean tree;
+
+    @Option(names = "--flat", description = "One row per tensor with its full name (the default when piped).")
+    boolean flat;
+
+    /** Whether tables are trees: as asked, else on a terminal. */
+    private boolean asTree;
 
     @Override
     public Integer call() throws Exception {
+        if (tree && flat) {
+            throw new ParameterException(spec.commandLine(), "--tree and --flat exclude each other: choose one");
+        }
+        asTree = tree || (!flat && main != null && main.terminal().stdout());
         PrintWriter out = spec.commandLine().getOut();
+        if (sha256 && tree) {
+            throw new ParameterException(spec.commandLine(), "--sha256 shows a digest per tensor, which the tree folds "
+                    + "away; use --flat or --json");
+        }
+        if (sha256 && !json) {
+            asTree = false;   // digests are per tensor: the flat table, even on a terminal
+        }
         if (paths.isEmpty()) {
             Path sample = BundledSample.extract();
             try {
@@ -100,11 +128,17 @@ final class InspectCommand implements Callable<Integer> {
                 out.printf(Locale.ROOT, "%s: sharded checkpoint, %s in %s%s%n", label, Plural.of(c.size(), "tensor"),
                         Plural.of(files.size(), "shard"),
                         sharded.index().isPresent() ? ", index " + c.description() : ", no index");
-                // The figure the Hub shows for a model: parameters per dtype over all shards.
-                SafetensorsMetadata m = SafetensorsMetadata.of(c);
-                StringBuilder total = new StringBuilder("  parameters of all shards:");
-                m.parameterCount().forEach((dtype, n) -> total.append(String.format(" %s %,d", dtype, n)));
-                out.println(total.append(String.format("; total %,d", m.totalParameters())));
+                if (!asTree) {   // the tree ends with these counts (and the bytes)
+                    // The figure the Hub shows for a model: parameters per dtype over all shards.
+                    SafetensorsMetadata m = SafetensorsMetadata.of(c);
+                    StringBuilder total = new StringBuilder("  parameters of all shards:");
+                    m.parameterCount().forEach((dtype, n) -> total.append(String.format(" %s %,d", dtype, n)));
+                    out.println(total.append(String.format("; total %,d", m.totalParameters())));
+                }
+            }
+            if (asTree && !json) {
+                printTree(c, files, label, out);
+                return;
             }
             for (SafeTensorsFile f : files) {
                 String name = c instanceof ShardedCheckpoint ? f.description() : label;
@@ -146,7 +180,7 @@ final class InspectCommand implements Callable<Integer> {
             }
             sb.append("], \"data_offsets\": [").append(t.info().begin()).append(", ").append(t.info().end()).append(']');
             if (sha256) {
-                sb.append(", \"sha256\": \"").append(sha256(t.data())).append('"');
+                sb.append(", \"sha256\": \"").append(sha256(t)).append('"');
             }
             sb.append('}');
             first = false;
@@ -154,32 +188,87 @@ final class InspectCommand implements Callable<Integer> {
         return sb.append("}}").toString();
     }
 
-    static String sha256(MemorySegment bytes) throws NoSuchAlgorithmException {
+    /** Through a copy-out, not a view: a file changed underneath is an IoError, not a fault. */
+    static String sha256(Tensor t) throws NoSuchAlgorithmException {
         MessageDigest md = MessageDigest.getInstance("SHA-256");
-        long chunk = 1 << 26;
-        for (long off = 0; off < bytes.byteSize(); off += chunk) {
-            md.update(bytes.asSlice(off, Math.min(chunk, bytes.byteSize() - off)).asByteBuffer());
+        try {
+            t.slice().writeTo(new java.nio.channels.WritableByteChannel() {
+                @Override
+                public int write(java.nio.ByteBuffer src) {
+                    int n = src.remaining();
+                    md.update(src);
+                    return n;
+                }
+
+                @Override
+                public boolean isOpen() {
+                    return true;
+                }
+
+                @Override
+                public void close() {
+                }
+            });
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);    // the digest channel never fails
         }
         return HexFormat.of().formatHex(md.digest());
+    }
+
+    /**
+     * The whole checkpoint as one tree: a file's header line and metadata, or for a sharded checkpoint a line per
+     * shard, then the tree of every tensor, then the parameters per dtype.
+     */
+    private void printTree(Checkpoint c, List<SafeTensorsFile> files, String label, PrintWriter out) {
+        List<TensorInfo> infos = new ArrayList<>();
+        if (c instanceof ShardedCheckpoint) {
+            for (SafeTensorsFile f : files) {
+                printSizes(f, "  " + f.description() + ": ", out);
+            }
+        } else {
+            out.println(label);
+            printSizes(files.get(0), "  ", out);
+        }
+        printMetadata(CheckpointContents.metadata(c), files.size() > 1 ? "  metadata of the shards" : "  metadata", out);
+        Map<DType, Long> params = new EnumMap<>(DType.class);
+        long bytes = 0;
+        for (SafeTensorsFile f : files) {
+            for (Tensor t : f.tensors()) {
+                infos.add(t.info());
+                params.merge(t.dtype(), t.elementCount(), Long::sum);
+            }
+            bytes += f.header().dataSize();
+        }
+        TreeText.print(NameTree.of(infos), main == null || main.terminal().unicode(), "  ", out);
+        TensorRows.printParameters(params, bytes, out);
+    }
+
+    private static void printSizes(SafeTensorsFile f, String lead, PrintWriter out) {
+        out.printf(Locale.ROOT, "%sheader %s, data %s, %s%n", lead, Plural.of(f.header().headerSize(), "byte"),
+                Plural.of(f.header().dataSize(), "byte"), Plural.of(f.size(), "tensor"));
+    }
+
+    private static void printMetadata(Map<String, String> metadata, String title, PrintWriter out) {
+        if (metadata.isEmpty()) {
+            out.println(title + ": none");
+        } else {
+            out.println(title + ":");
+            metadata.forEach((k, v) -> out.println("    " + JsonWriter.quote(Elide.text(k)) + ": "
+                    + JsonWriter.quote(Elide.text(v, 120))));
+        }
     }
 
     private static void printTable(SafeTensorsFile f, String label, boolean sha256, PrintWriter out)
             throws NoSuchAlgorithmException {
         out.println(label);
-        out.printf(Locale.ROOT, "  header %s, data %s, %s%n", Plural.of(f.header().headerSize(), "byte"),
-                Plural.of(f.header().dataSize(), "byte"), Plural.of(f.size(), "tensor"));
-        if (f.metadata().isEmpty()) {
-            out.println("  metadata: none");
-        } else {
-            out.println("  metadata:");
-            f.metadata().get().forEach((k, v) -> out.println("    " + JsonWriter.quote(Elide.text(k)) + ": "
-                    + JsonWriter.quote(Elide.text(v, 120))));
-        }
+        printSizes(f, "  ", out);
+        printMetadata(f.metadata().orElse(Map.of()), "  metadata", out);
         List<TensorRows.Row> rows = new ArrayList<>();
         for (Tensor t : f.tensors()) {
-            rows.add(new TensorRows.Row(t.name(), t.dtype(), t.shape(), t.byteSize(), sha256 ? sha256(t.data()) : null));
+            rows.add(new TensorRows.Row(t.name(), t.dtype(), t.shape(), t.byteSize(), sha256 ? sha256(t) : null));
         }
-        TensorRows.print(rows, f.header().dataSize(), out);
+        TensorRows.print(rows,
+                f.header().dataSize(), out);
     }
 
 }

@@ -26,7 +26,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         synopsisSubcommandLabel = "COMMAND",
-        description = "Inspect, check, convert and measure safetensors model files.",
+        description = "Inspect, check, compare, convert and measure safetensors model files.",
         footerHeading = "%nExit status:%n",
         footer = {"  0  done, and the answer is yes (valid, equal).",
                 "  1  the answer is no: a file is invalid, or two checkpoints differ.",
@@ -48,6 +48,9 @@ public final class Main implements Callable<Integer> {
         COMMANDS.put("convert", ConvertCommand::new);
         COMMANDS.put("extract", ExtractCommand::new);
         COMMANDS.put("download", DownloadCommand::new);
+        COMMANDS.put("diff", DiffCommand::new);
+        COMMANDS.put("stats", StatsCommand::new);
+        COMMANDS.put("report", ReportCommand::new);
         COMMANDS.put("bench", BenchCommand::new);
         COMMANDS.put("completion", CompletionCommand::new);
         // A lambda, not a constructor reference: an AOT cache cannot hold a direct handle to a class of picocli's
@@ -81,6 +84,11 @@ public final class Main implements Callable<Integer> {
     /** Runs the command line with the given streams (no terminal); returns the exit status ({@link ExitCode}). */
     public static int run(String[] args, PrintWriter out, PrintWriter err) {
         return run(args, out, err, Terminal.NONE, OutputStream.nullOutputStream());
+    }
+
+    /** The same, for streams that go where {@code terminal} says. */
+    static int run(String[] args, PrintWriter out, PrintWriter err, Terminal terminal) {
+        return run(args, out, err, terminal, OutputStream.nullOutputStream());
     }
 
     /**

@@ -51,6 +51,11 @@ final class TensorRows {
                     r.sha256() == null ? "" : r.sha256());
             params.merge(r.dtype(), r.shape().elementCount(), Long::sum);
         }
+        printParameters(params, totalBytes, out);
+    }
+
+    /** The closing line: parameters per dtype, their total, and the bytes of tensor data. */
+    static void printParameters(Map<DType, Long> params, long totalBytes, PrintWriter out) {
         StringBuilder sb = new StringBuilder("  parameters:");
         long total = 0;
         for (Map.Entry<DType, Long> e : params.entrySet()) {
