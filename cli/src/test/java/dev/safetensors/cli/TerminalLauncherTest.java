@@ -106,10 +106,11 @@ class TerminalLauncherTest {
         assertThat(pipe.out()).startsWith(out + ": wrote 1 tensor (1 converted), ").endsWith(" bytes\n").hasLineCount(1);
     }
 
+    /** The flat table is the same on a terminal and piped (without --flat, a terminal gets the tree: InspectTreeTest). */
     @Test
     void theSameTableOnATerminalAndThroughAPipe() throws Exception {
         Run pipe = piped(Map.of(), "inspect", input.toString());
-        Run tty = onTerminal(Map.of(), launcher + " inspect " + input);
+        Run tty = onTerminal(Map.of(), launcher + " inspect --flat " + input);
         assertThat(pipe.exitCode()).isZero();
         assertThat(tty.exitCode()).isZero();
         assertThat(tty.out().replace("\r\n", "\n")).isEqualTo(pipe.out());
