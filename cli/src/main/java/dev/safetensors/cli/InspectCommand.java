@@ -40,7 +40,9 @@ import picocli.CommandLine.Spec;
                 "PATH may be a file, an index or a directory of shards (each shard is shown). Every PATH is shown even",
                 "when one fails: errors go to stderr, one line each, and the exit status says the worst (1 for an",
                 "invalid file, 3 for one that could not be read). With no PATH, inspects a small real checkpoint",
-                "bundled with the tool. On a terminal, tensors are shown as a tree of their dotted names, with",
+                "bundled with the tool. For a quantized checkpoint, also each quantized layer's scheme, bits and",
+                "group size, and the unquantized model's parameter count (from the index's names when its shards",
+                "are absent). On a terminal, tensors are shown as a tree of their dotted names, with",
                 "repeated layers folded into one row (model.layers.{0..31}); piped, one row per tensor with its full",
                 "name. --tree and --flat choose."},
         footerHeading = "%nExamples:%n",
@@ -108,6 +110,9 @@ final class InspectCommand implements Callable<Integer> {
             try {
                 inspect(p, p, out);
             } catch (SafeTensorsException | OutOfMemoryError e) {
+                if (!json && e instanceof SafeTensorsException && !Inputs.remote(p)) {
+                    QuantReport.printFromNames(Path.of(p), out);
+                }
                 out.flush();
                 status = ExitCode.worst(status, main.failed(e, p));
             }
@@ -138,15 +143,18 @@ final class InspectCommand implements Callable<Integer> {
             }
             if (asTree && !json) {
                 printTree(c, files, label, out);
-                return;
-            }
-            for (SafeTensorsFile f : files) {
-                String name = c instanceof ShardedCheckpoint ? f.description() : label;
-                if (json) {
-                    out.println(toJson(f, name));
-                } else {
-                    printTable(f, name, sha256, out);
+            } else {
+                for (SafeTensorsFile f : files) {
+                    String name = c instanceof ShardedCheckpoint ? f.description() : label;
+                    if (json) {
+                        out.println(toJson(f, name));
+                    } else {
+                        printTable(f, name, sha256, out);
+                    }
                 }
+            }
+            if (!json && !Inputs.remote(input)) {   // a remote checkpoint's configs are not fetched
+                QuantReport.print(c, Path.of(input), out);
             }
         }
     }

@@ -26,7 +26,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         synopsisSubcommandLabel = "COMMAND",
-        description = "Inspect, check, compare, convert and measure safetensors model files.",
+        description = "Inspect, check, compare, convert, quantize and measure safetensors model files.",
         footerHeading = "%nExit status:%n",
         footer = {"  0  done, and the answer is yes (valid, equal).",
                 "  1  the answer is no: a file is invalid, or two checkpoints differ.",
@@ -51,6 +51,8 @@ public final class Main implements Callable<Integer> {
         COMMANDS.put("diff", DiffCommand::new);
         COMMANDS.put("stats", StatsCommand::new);
         COMMANDS.put("report", ReportCommand::new);
+        COMMANDS.put("quantize", QuantizeCommand::new);
+        COMMANDS.put("dequantize", DequantizeCommand::new);
         COMMANDS.put("bench", BenchCommand::new);
         COMMANDS.put("completion", CompletionCommand::new);
         // A lambda, not a constructor reference: an AOT cache cannot hold a direct handle to a class of picocli's
