@@ -6,6 +6,7 @@ module dev.safetensors.cli {
     requires dev.safetensors.hub;
     requires dev.safetensors.torch;
     requires info.picocli;
+    requires me.tongfei.progressbar;
 
     // picocli fills the @Option and @Parameters fields of the commands reflectively.
     opens dev.safetensors.cli to info.picocli;

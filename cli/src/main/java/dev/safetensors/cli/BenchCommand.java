@@ -23,6 +23,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
@@ -32,18 +33,34 @@ import java.util.concurrent.atomic.AtomicInteger;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /** {@code safetensors bench}: how fast this machine opens, reads, writes and converts the user's own files. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = {"Measure opening, reading (mmap and positional), writing and dtype conversion on your own files",
-                "(a sharded checkpoint: each shard),",
-                "each against a baseline measured in the same run (memcpy, a raw write, dd for cold reads).",
-                "Every figure is the median of several runs after warm-up."})
+        description = {"Measure how fast this machine opens, reads, writes and converts your own files.",
+                "",
+                "Each figure comes with a baseline measured in the same run: memcpy with as many threads as the",
+                "reads, a raw write of the same bytes, dd for cold reads. Every figure is the median of several runs",
+                "after warm-up; a file under 1 MiB is too small to time its reads and writes. A sharded checkpoint is",
+                "measured shard by shard. The write test's scratch copy goes to the temp directory (or --scratch",
+                "DIR, to measure another disk), never next to the model, and is removed afterwards."},
+        footerHeading = "%nExamples:%n",
+        footer = {"  safetensors bench model.safetensors",
+                "  safetensors bench --json --runs 9 --threads 4 shards/",
+                "  safetensors bench --scratch /mnt/nvme/tmp model.safetensors   # write figures for that disk",
+                "  safetensors bench --device cuda:0 model.safetensors"})
 final class BenchCommand implements Callable<Integer> {
+    /** Below this, a read or write takes microseconds: the clock and the call overhead, not the bytes, are timed. */
+    static final long MIN_TIMED_BYTES = 1 << 20;
+
     @Spec
     CommandSpec spec;
+
+    @ParentCommand
+    Main main;
 
     @Parameters(paramLabel = "PATH", arity = "1..*",
             description = "safetensors files, *.safetensors.index.json files or directories of shards (each shard measured)")
@@ -52,11 +69,15 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--json", description = "One JSON object per file.")
     boolean json;
 
-    @Option(names = "--runs", defaultValue = "5", description = "Timed runs per figure (default ${DEFAULT-VALUE}).")
+    @Option(names = "--runs", paramLabel = "N", defaultValue = "5", description = "Timed runs per figure (default ${DEFAULT-VALUE}).")
     int runs;
 
-    @Option(names = "--threads", description = "Reader threads (default: the number of cores, at most 8).")
+    @Option(names = "--threads", paramLabel = "N", description = "Reader threads (default: the number of cores, at most 8).")
     Integer threads;
+
+    @Option(names = "--scratch", paramLabel = "DIR",
+            description = "Where the write test puts its copy (default: the temp directory, java.io.tmpdir).")
+    Path scratch;
 
     @Option(names = "--cold", description = "Also measure cold reads, dropping the page cache before each run (root only).")
     boolean cold;
@@ -85,10 +106,16 @@ final class BenchCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         int t = threads != null ? threads : Math.min(8, Runtime.getRuntime().availableProcessors());
+        if (t < 1 || runs < 1) {
+            throw new ParameterException(spec.commandLine(), "--threads and --runs take a number of at least 1");
+        }
+        if (scratch != null && !Files.isDirectory(scratch)) {
+            throw new ParameterException(spec.commandLine(), "--scratch `" + scratch + "` is not a directory");
+        }
         if (device != null) {
             return streamBench(out, t);
         }
-        boolean allMeasured = true;
+        int status = ExitCode.OK;
         for (Path p : paths) {
             // As inspect and validate: a path that fails is reported on one line, and the others are measured.
             try {
@@ -98,11 +125,10 @@ final class BenchCommand implements Callable<Integer> {
                     out.flush();
                 }
             } catch (SafeTensorsException | IOException | OutOfMemoryError e) {
-                spec.commandLine().getErr().println("safetensors: " + ErrorLine.of(e, p));
-                allMeasured = false;
+                status = ExitCode.worst(status, main.failed(e, p));
             }
         }
-        return allMeasured ? 0 : 1;
+        return status;
     }
 
     private int streamBench(PrintWriter out, int threadCount) throws Exception {
@@ -138,39 +164,94 @@ final class BenchCommand implements Callable<Integer> {
             dataBytes = f.header().dataSize();
             r.put("data_bytes", dataBytes);
         }
-        r.put("open_ms", Math.round(Measure.medianSeconds(3, Math.max(runs, 5), () -> SafeTensorsFile.open(path).close()) * 1e6) / 1e3);
-        r.put("memcpy_gbps", memcpy(dataBytes));
-        r.put("read_mmap_gbps", read(path, ReadStrategy.MMAP, threadCount, dataBytes, false));
-        r.put("read_pread_gbps", read(path, ReadStrategy.PREAD, threadCount, dataBytes, false));
-        r.put("read_threads", threadCount);
         boolean canDrop = cold && Files.isWritable(Path.of("/proc/sys/vm/drop_caches"));
         if (cold && !canDrop) {
             spec.commandLine().getErr().println("safetensors bench: --cold needs root (to write /proc/sys/vm/drop_caches);"
                     + " cold figures left out");
         }
-        r.put("cold_read_gbps", canDrop ? read(path, ReadStrategy.PREAD, threadCount, dataBytes, true) : null);
-        r.put("cold_dd_gbps", canDrop ? coldDd(path) : null);
-        double[] w = writes(path);
-        r.put("write_gbps", w[0]);
-        r.put("raw_write_gbps", w[1]);
-        r.put("bf16_to_f32_gbps", decode(DType.BF16));
-        r.put("f16_to_f32_gbps", decode(DType.F16));
-        r.put("f8_e4m3_to_f32_gbps", decode(DType.F8_E4M3));
+        boolean timed = dataBytes >= MIN_TIMED_BYTES;
+        // One step per figure: the bar says which is being measured, and how many are left.
+        try (Progress bar = main.progress("bench " + path.getFileName(), timed ? (canDrop ? 11 : 9) : 4,
+                Progress.Unit.STEPS)) {
+            bar.message("open");
+            r.put("open_ms", Math.round(Measure.medianSeconds(3, Math.max(runs, 5),
+                    () -> SafeTensorsFile.open(path).close()) * 1e6) / 1e3);
+            bar.advance(1);
+            r.put("read_threads", threadCount);
+            if (timed) {
+                bar.message("memcpy");
+                r.put("memcpy_gbps", memcpy(dataBytes, threadCount));
+                bar.advance(1);
+                bar.message("read (mmap)");
+                r.put("read_mmap_gbps", read(path, ReadStrategy.MMAP, threadCount, dataBytes, false));
+                bar.advance(1);
+                bar.message("read (pread)");
+                r.put("read_pread_gbps", read(path, ReadStrategy.PREAD, threadCount, dataBytes, false));
+                bar.advance(1);
+                if (canDrop) {
+                    bar.message("cold read");
+                    r.put("cold_read_gbps", read(path, ReadStrategy.PREAD, threadCount, dataBytes, true));
+                    bar.advance(1);
+                    bar.message("cold dd");
+                    r.put("cold_dd_gbps", coldDd(path));
+                    bar.advance(1);
+                } else {
+                    r.put("cold_read_gbps", null);
+                    r.put("cold_dd_gbps", null);
+                }
+                bar.message("write");
+                double[] w = writes(path);
+                r.put("write_gbps", w[0]);
+                r.put("raw_write_gbps", w[1]);
+                bar.advance(2);
+            } else {
+                for (String k : List.of("memcpy_gbps", "read_mmap_gbps", "read_pread_gbps", "cold_read_gbps",
+                        "cold_dd_gbps", "write_gbps", "raw_write_gbps")) {
+                    r.put(k, null);   // too small to time
+                }
+            }
+            for (DType d : List.of(DType.BF16, DType.F16, DType.F8_E4M3)) {
+                bar.message("decode " + d);
+                r.put(d.name().toLowerCase(java.util.Locale.ROOT) + "_to_f32_gbps", decode(d));
+                bar.advance(1);
+            }
+        }
+        r.put("too_small_to_time", !timed);
         return r;
     }
 
-    /** Copying the data's size between two off-heap segments (in blocks of up to 256 MiB). */
-    private double memcpy(long bytes) throws Exception {
-        long block = Math.max(1, Math.min(bytes, 256L << 20));
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment a = arena.allocate(block, 4096).fill((byte) 1);
-            MemorySegment b = arena.allocate(block, 4096);
+    /**
+     * Copying the data's size between off-heap segments, shared out over {@code threadCount} threads as the reads
+     * are: one thread's memcpy against several threads' reads would make a read look faster than memory.
+     */
+    private double memcpy(long bytes, int threadCount) throws Exception {
+        long share = Math.ceilDiv(bytes, threadCount);
+        long block = Math.max(1, Math.min(share, 64L << 20));
+        ExecutorService pool = Executors.newFixedThreadPool(threadCount);
+        try (Arena arena = Arena.ofShared()) {
+            List<MemorySegment[]> pairs = new ArrayList<>();
+            for (int i = 0; i < threadCount; i++) {
+                pairs.add(new MemorySegment[] {arena.allocate(block, 4096).fill((byte) 1), arena.allocate(block, 4096)});
+            }
             double s = Measure.medianSeconds(2, runs, () -> {
-                for (long done = 0; done < bytes; done += block) {
-                    MemorySegment.copy(a, 0, b, 0, Math.min(block, bytes - done));
+                List<Future<?>> futures = new ArrayList<>();
+                for (int i = 0; i < threadCount; i++) {
+                    MemorySegment[] pair = pairs.get(i);
+                    long mine = Math.max(0, Math.min(share, bytes - i * share));
+                    futures.add(pool.submit(() -> {
+                        for (long done = 0; done < mine; done += block) {
+                            MemorySegment.copy(pair[0], 0, pair[1], 0, Math.min(block, mine - done));
+                        }
+                        return null;
+                    }));
+                }
+                for (Future<?> f : futures) {
+                    f.get();
                 }
             });
             return Measure.gbps(bytes, s);
+        } finally {
+            pool.shutdownNow();
         }
     }
 
@@ -262,7 +343,9 @@ final class BenchCommand implements Callable<Integer> {
      * @return {ours, raw} in GB/s
      */
     private double[] writes(Path path) throws Exception {
-        Path out = path.toAbsolutePath().getParent().resolve(".bench-" + ProcessHandle.current().pid() + ".safetensors");
+        // Never next to the model: its folder may be read-only, synced or watched, and a crash must not leave a copy.
+        Path dir = scratch != null ? scratch : Path.of(System.getProperty("java.io.tmpdir"));
+        Path out = dir.resolve("safetensors-bench-" + ProcessHandle.current().pid() + ".safetensors");
         InFlight.add(out);      // a copy of the model: removed even when the bench is stopped (Ctrl-C)
         try (SafeTensorsFile f = SafeTensorsFile.open(path)) {
             long bytes = f.header().dataStart() + f.header().dataSize();
@@ -335,8 +418,14 @@ final class BenchCommand implements Callable<Integer> {
 
     private static String toText(Map<String, Object> r) {
         StringBuilder sb = new StringBuilder();
-        r.forEach((k, v) -> sb.append(String.format("  %-22s %s%n", k, v == null ? "-" : v)));
-        if (!r.containsKey("read_mmap_gbps")) {
+        boolean tooSmall = Boolean.TRUE.equals(r.get("too_small_to_time"));
+        r.forEach((k, v) -> {
+            if (!k.equals("too_small_to_time")) {
+                sb.append(String.format(Locale.ROOT, "  %-22s %s%n", k, v != null ? v
+                        : tooSmall && k.endsWith("_gbps") && !k.startsWith("cold") ? "too small to time" : "-"));
+            }
+        });
+        if (!r.containsKey("read_mmap_gbps") || tooSmall) {
             return sb.toString().stripTrailing();   // streaming figures carry their own ratios
         }
         double memcpy = (double) r.get("memcpy_gbps");

@@ -7,14 +7,16 @@ import dev.safetensors.ShardIndex;
 import dev.safetensors.ShardedCheckpoint;
 import dev.safetensors.ShardedWriter;
 import dev.safetensors.SafeTensorsWriter;
+import dev.safetensors.Shape;
 import dev.safetensors.Tensor;
 import dev.safetensors.TensorData;
 import dev.safetensors.convert.Conversion;
 import dev.safetensors.convert.ConversionCounts;
-import dev.safetensors.convert.FloatEncoder;
 import dev.safetensors.convert.Overflow;
 import dev.safetensors.convert.SubBytePacking;
+import java.io.OutputStream;
 import java.io.PrintWriter;
+import java.nio.channels.Channels;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -31,17 +33,30 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /** {@code safetensors convert}: rewrite a file through the streaming writer. */
 @Command(name = "convert", mixinStandardHelpOptions = true,
-        description = {"Rewrite IN as OUT through the streaming writer: canonical order, padding and sorted metadata,",
-                "merging the shards of a sharded IN, or sharding OUT with --max-shard-size.",
-                "byte-compatible with the reference writer. OUT is replaced atomically; IN may equal OUT.",
-                "With --dtype, floating tensors are re-encoded (F6 is kept: its packing is undefined)."})
+        description = {"Rewrite a checkpoint as a new safetensors file, re-encoding or re-sharding it on the way.",
+                "",
+                "The output is written as the reference writer writes it (canonical order, padding, sorted metadata),",
+                "through a temp file that replaces OUT only when complete, so IN may equal OUT. The shards of a",
+                "sharded IN are merged, or OUT is sharded with --max-shard-size. With --dtype, floating tensors are",
+                "re-encoded and stderr says how many values left the target's range (F6 is kept as it is: its bit",
+                "packing is not agreed on). OUT '-' writes the file to standard output. A progress bar shows on a",
+                "terminal."},
+        footerHeading = "%nExamples:%n",
+        footer = {"  safetensors convert model.safetensors model-bf16.safetensors --dtype bf16",
+                "  safetensors convert model.safetensors fp8.safetensors --dtype F8_E4M3 --only 'proj\\.weight$'",
+                "  safetensors convert model.safetensors sharded/ --max-shard-size 2GB",
+                "  safetensors convert sharded/ merged.safetensors --metadata format=pt"})
 final class ConvertCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
+
+    @ParentCommand
+    Main main;
 
     @Parameters(index = "0", paramLabel = "IN",
             description = "input: a safetensors file, a *.safetensors.index.json, or a directory of shards; an"
@@ -50,16 +65,17 @@ final class ConvertCommand implements Callable<Integer> {
     String in;
 
     @Parameters(index = "1", paramLabel = "OUT",
-            description = "output safetensors file (or directory, with --max-shard-size)")
+            description = "output safetensors file, '-' for standard output, or a directory with --max-shard-size")
     Path out;
 
     @Option(names = "--metadata", paramLabel = "KEY=VALUE",
             description = "Add or replace a metadata entry (repeatable).")
     List<String> metadata = List.of();
 
-    @Option(names = "--dtype", paramLabel = "DTYPE",
-            description = "Re-encode floating tensors as BF16, F16, F32, F8_E4M3, F8_E5M2, F8_E4M3FNUZ or F8_E5M2FNUZ "
-                    + "(round to nearest even, once, as NumPy); other tensors are kept as they are.")
+    @Option(names = "--dtype", paramLabel = "DTYPE", converter = DTypeNames.ConvertTarget.class,
+            completionCandidates = DTypeNames.ConvertTarget.class,
+            description = "Re-encode floating tensors as ${COMPLETION-CANDIDATES} (any case; fp16, bfloat16 and "
+                    + "PyTorch's names too), rounding to nearest even once, as NumPy does. Other tensors are kept.")
     DType dtype;
 
     @Option(names = "--only", paramLabel = "REGEX", description = "With --dtype: convert only tensors whose name matches.")
@@ -96,9 +112,13 @@ final class ConvertCommand implements Callable<Integer> {
         if (overflow != null && dtype == null) {
             throw new ParameterException(spec.commandLine(), "--overflow applies to --dtype conversion; add --dtype");
         }
-        if (dtype != null && !FloatEncoder.canEncode(dtype)) {
-            throw new ParameterException(spec.commandLine(), "--dtype " + dtype + " is not a target: use BF16, F16, "
-                    + "F32, F8_E4M3, F8_E5M2, F8_E4M3FNUZ or F8_E5M2FNUZ");
+        if (only != null && dtype == null) {
+            throw new ParameterException(spec.commandLine(), "--only chooses the tensors --dtype converts; add --dtype");
+        }
+        boolean toStdout = out.toString().equals("-");
+        if (toStdout && maxShardSize != null) {
+            throw new ParameterException(spec.commandLine(), "--max-shard-size writes a directory of shards; "
+                    + "OUT cannot be '-' (standard output)");
         }
         long maxShard = 0;
         if (maxShardSize != null) {
@@ -118,9 +138,14 @@ final class ConvertCommand implements Callable<Integer> {
             }
         }
         if (TorchInput.isLocal(in)) {
+            if (toStdout) {
+                throw new ParameterException(spec.commandLine(), "a PyTorch checkpoint converts into a file or a "
+                        + "directory; OUT cannot be '-' (standard output)");
+            }
             Overflow mode = dtype == null ? null : overflow != null ? overflow : Overflow.defaultFor(dtype);
             Map<String, ConversionCounts> counts = TorchInput.convert(Path.of(in), out, subDict, extra, dtype, only, mode,
-                    maxShard, spec.commandLine().getOut(), spec.commandLine().getErr());
+                    maxShard, main.progress("convert", 0, Progress.Unit.BYTES), spec.commandLine().getOut(),
+                    spec.commandLine().getErr());
             if (dtype != null) {
                 reportOutOfRange(counts, mode);
             }
@@ -138,8 +163,10 @@ final class ConvertCommand implements Callable<Integer> {
             SafeTensorsWriter single = SafeTensorsWriter.create().metadata(merged);
             ShardedWriter sharded = maxShard > 0 ? ShardedWriter.create(maxShard).shardMetadata(merged) : null;
             int converted = 0;
+            long bytes = 0;
             Overflow mode = dtype == null ? null : overflow != null ? overflow : Overflow.defaultFor(dtype);
             Map<String, ConversionCounts> counts = new LinkedHashMap<>();
+            Progress bar = main.progress("convert", 0, Progress.Unit.BYTES);
             for (String name : ckpt.names()) {
                 Tensor t = ckpt.tensor(name);
                 boolean convert = converts(t);
@@ -148,6 +175,8 @@ final class ConvertCommand implements Callable<Integer> {
                         ? Conversion.of(t, dtype, mode, SubBytePacking.DEFAULT,
                                 counts.computeIfAbsent(name, n -> new ConversionCounts()))
                         : TensorData.of(t.data());
+                data = bar.counting(data);
+                bytes += byteSize(target, t.shape());
                 if (sharded != null) {
                     sharded.add(name, target, t.shape(), data);
                 } else {
@@ -155,15 +184,27 @@ final class ConvertCommand implements Callable<Integer> {
                 }
                 converted += convert ? 1 : 0;
             }
-            PrintWriter o = spec.commandLine().getOut();
-            if (sharded != null) {
-                Files.createDirectories(out);
-                Optional<ShardIndex> index = sharded.write(out, "model");
-                o.printf("%s: wrote %d tensors (%d converted) in %d shard(s)%n", out, ckpt.size(), converted,
-                        index.map(i -> i.shards().size()).orElse(1));
-            } else {
-                single.write(out);
-                o.printf("%s: wrote %d tensors (%d converted), %,d bytes%n", out, ckpt.size(), converted, Files.size(out));
+            bar.addToTotal(bytes);
+            // Written to standard output, the file is the output: the report goes to stderr.
+            PrintWriter o = toStdout ? spec.commandLine().getErr() : spec.commandLine().getOut();
+            String wrote = "wrote " + Plural.of(ckpt.size(), "tensor") + " (" + converted + " converted)";
+            try (bar) {
+                if (sharded != null) {
+                    Files.createDirectories(out);
+                    Optional<ShardIndex> index = sharded.write(out, "model");
+                    bar.close();
+                    o.printf("%s: %s in %s%n", out, wrote, Plural.of(index.map(i -> i.shards().size()).orElse(1), "shard"));
+                } else if (toStdout) {
+                    OutputStream stdout = main.stdout(spec.commandLine().getOut());
+                    single.write(Channels.newChannel(stdout));
+                    stdout.flush();
+                    bar.close();
+                    o.printf(Locale.ROOT, "-: %s, %,d bytes%n", wrote, single.fileSize());
+                } else {
+                    single.write(out);
+                    bar.close();
+                    o.printf(Locale.ROOT, "%s: %s, %,d bytes%n", out, wrote, Files.size(out));
+                }
             }
             if (dtype != null) {
                 reportOutOfRange(counts, mode);
@@ -209,6 +250,11 @@ final class ConvertCommand implements Callable<Integer> {
             }
         }
         err.println(ErrorLine.oneLine(line.toString()));
+    }
+
+    /** The bytes a tensor of {@code dtype} and {@code shape} takes (sub-byte dtypes packed). */
+    static long byteSize(DType dtype, Shape shape) {
+        return Math.ceilDiv(Math.multiplyExact(shape.elementCount(), (long) dtype.bits()), 8);
     }
 
     /** F6 has no agreed packing (QUANT.md §8), so it is kept as is rather than guessed. */

@@ -15,14 +15,22 @@ import picocli.CommandLine.Spec;
 
 /** {@code safetensors dequantize}: a quantized checkpoint back as a dense one. */
 @Command(name = "dequantize", mixinStandardHelpOptions = true,
-        description = {"Write a quantized checkpoint (GPTQ, AWQ, FP8, MXFP4, NVFP4, compressed-tensors, bitsandbytes, "
-                + "MLX) as a dense one:",
+        description = {"Write a quantized checkpoint as a dense one.",
+                "",
+                "Reads GPTQ, AWQ, FP8, MXFP4, NVFP4, compressed-tensors, bitsandbytes and MLX checkpoints;"
+                        + " writes",
                 "each quantized layer under the unquantized model's name and shape, every other tensor as it is.",
                 "Sharded IN gives the same shards and an index; config.json loses its quantization config.",
-                "Memory stays bounded whatever the layer size."})
+                "Memory stays bounded whatever the layer size. A progress bar shows on a terminal."},
+        footerHeading = "%nExamples:%n",
+        footer = {"  safetensors dequantize model-gptq/ model-bf16/",
+                "  safetensors dequantize model-fp8.safetensors dense.safetensors --dtype F32"})
 final class DequantizeCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
+
+    @picocli.CommandLine.ParentCommand
+    Main main;
 
     @Parameters(index = "0", paramLabel = "IN", description = "a safetensors file, an index or a directory, with its "
             + "config.json (or quantize_config.json, hf_quant_config.json) beside it")
@@ -43,7 +51,10 @@ final class DequantizeCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         try {
-            WriteReport report = Dequantizer.dequantize(in, this.out, dtype, ProgressLine.on(spec.commandLine().getErr()));
+            WriteReport report;
+            try (Progress bar = main.progress("dequantize", 0, Progress.Unit.BYTES)) {
+                report = Dequantizer.dequantize(in, this.out, dtype, ProgressLine.on(bar));
+            }
             out.printf("%s: %,d tensors, %,d bytes as %s%n", this.out, report.tensors(), report.bytes(), dtype);
             report.files().forEach(f -> out.println("  " + f));
         } catch (IllegalArgumentException e) {

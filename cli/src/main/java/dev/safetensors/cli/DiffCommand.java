@@ -30,15 +30,21 @@ import picocli.CommandLine.Spec;
 
 /** {@code safetensors diff}: how two checkpoints differ, name by name and value by value. */
 @Command(name = "diff", mixinStandardHelpOptions = true,
-        description = {"Compare two checkpoints: names only in A or only in B, shape changes, metadata changes, and for",
-                "every tensor in both the largest absolute and relative difference of its values and whether its bytes",
-                "are identical. Values are compared decoded, in float64, so A and B may have different dtypes; either",
-                "may be a file, an index, a directory of shards, an hf:// address or a PyTorch checkpoint (converted to a",
-                "temporary file first, nothing in it run). A value is within tolerance when",
-                "|a - b| <= atol + rtol * |b| (NumPy's isclose, B the reference; NaN equals NaN, Inf only itself).",
-                "Example: safetensors diff model.safetensors model-bf16.safetensors --rtol 0.01"},
-        footer = {"", "Exit status: 0 A and B are equal within the tolerance, 1 they differ (or one is not a valid "
-                + "checkpoint), 2 usage error, 3 a file could not be read."})
+        description = {"Compare two checkpoints, tensor by tensor and value by value.",
+                "",
+                "Shows the names only in A or only in B, shape changes, metadata changes, and for every tensor in "
+                        + "both the largest absolute and relative difference of its values and whether its bytes are "
+                        + "identical. Values are compared decoded, in float64, so A and B may have different dtypes; "
+                        + "either may be a file, an index, a directory of shards, an hf:// address or a PyTorch "
+                        + "checkpoint (converted to a temporary file first, nothing in it run). A value is within "
+                        + "tolerance when |a - b| <= atol + rtol * |b| (NumPy's isclose, B the reference; NaN equals "
+                        + "NaN, Inf only itself).",
+                "",
+                "Exit status: 0 when A and B are equal within the tolerance, 1 when they differ (or one is not a "
+                        + "valid checkpoint), 2 for a usage error, 3 when a file could not be read."},
+        footerHeading = "%nExamples:%n",
+        footer = {"  safetensors diff model.safetensors model-bf16.safetensors --rtol 0.01",
+                "  safetensors diff --json shards/ merged.safetensors | jq .tensors"})
 final class DiffCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -70,8 +76,10 @@ final class DiffCommand implements Callable<Integer> {
     @Option(names = "--threads", paramLabel = "N", description = "Threads reading and comparing (default: one per core).")
     int threads = Runtime.getRuntime().availableProcessors();
 
-    @Option(names = {"-q", "--quiet"}, description = "No progress line on stderr.")
-    boolean quiet;
+    /** --quiet, the option every command takes (Main). */
+    private boolean quiet() {
+        return main != null && main.quiet();
+    }
 
     @Mixin
     DecodeOptions decode;
@@ -174,7 +182,7 @@ final class DiffCommand implements Callable<Integer> {
 
         Terminal terminal = main == null ? Terminal.NONE : main.terminal();
         List<ValueDiff> results;
-        try (ScanProgress progress = ScanProgress.on(terminal, quiet, err, "diff")) {
+        try (ScanProgress progress = ScanProgress.on(terminal, quiet(), err, "diff")) {
             results = ValueScan.run(jobs, threads, progress.hook());
         }
         for (int i = 0; i < results.size(); i++) {

@@ -15,17 +15,28 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /** {@code safetensors download}: a repository, folder or file from the Hub into its cache (or a folder). */
 @Command(name = "download", mixinStandardHelpOptions = true,
-        description = {"Download from the Hugging Face Hub (HF_ENDPOINT) into the cache the Python tools share",
-                "(HF_HUB_CACHE, else $HF_HOME/hub, else ~/.cache/huggingface/hub), or into --local-dir.",
-                "Files already there are not fetched again; an interrupted download resumes. Prints where the files are.",
-                "The token comes from HF_TOKEN or the token file; HF_HUB_OFFLINE=1 only looks in the cache."})
+        description = {"Download a repository, folder or file from the Hugging Face Hub.",
+                "",
+                "Files go into the cache the Python tools share (HF_HUB_CACHE, else $HF_HOME/hub, else",
+                "~/.cache/huggingface/hub), or into --local-dir. Files already there are not fetched again, and an",
+                "interrupted download resumes. Prints where the files are; a progress bar shows on a terminal. The",
+                "token comes from HF_TOKEN or the token file; HF_ENDPOINT names another Hub, and HF_HUB_OFFLINE=1",
+                "only looks in the cache."},
+        footerHeading = "%nExamples:%n",
+        footer = {"  safetensors download openai-community/gpt2 --include '*.safetensors' --include '*.json'",
+                "  safetensors download hf://openai-community/gpt2/config.json --local-dir gpt2/",
+                "  safetensors download hf://datasets/org/name@v1.0"})
 final class DownloadCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
+
+    @ParentCommand
+    Main main;
 
     @Parameters(index = "0", paramLabel = "REPO",
             description = "org/name, or hf://[datasets/|spaces/]org/name[@REVISION][/PATH] for a folder or a file")
@@ -49,14 +60,10 @@ final class DownloadCommand implements Callable<Integer> {
     @Option(names = "--max-workers", paramLabel = "N", description = "requests in flight at once (default: 8)")
     int maxWorkers = 8;
 
-    @Option(names = {"-q", "--quiet"}, description = "no progress bars (they only show on a terminal anyway)")
-    boolean quiet;
-
     @Override
     public Integer call() {
         HfUri uri = target();
-        DownloadListener progress = !quiet && TerminalProgress.onTerminal()
-                ? new TerminalProgress(spec.commandLine().getErr()) : DownloadListener.none();
+        DownloadListener progress = new DownloadProgress(main.progress("download", 0, Progress.Unit.BYTES));
         DownloadOptions options = DownloadOptions.defaults().include(include.toArray(String[]::new))
                 .exclude(exclude.toArray(String[]::new)).localDir(localDir).listener(progress);
         if (maxWorkers < 1) {

@@ -4,7 +4,9 @@ import dev.safetensors.SafeTensorsException;
 import dev.safetensors.internal.io.IoErrors;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
+import java.nio.file.NoSuchFileException;
 
 /**
  * A failure as one line that names the file: {@code <Kind>: <file>: <what>}. Every command reports errors
@@ -22,19 +24,44 @@ final class ErrorLine {
     static String of(Throwable e, Object path) {
         String where = path == null ? "" : path + ": ";
         String line = switch (e) {
-            case SafeTensorsException s -> s.kind() + ": " + (s.source() == null ? where : "") + s.getMessage();
+            case SafeTensorsException s -> s.kind() + ": " + (s.source() == null ? where : "") + s.getMessage()
+                    + (s.kind() == SafeTensorsException.Kind.IoError ? hint(s) : "");
             case UncheckedIOException u -> io(u.getCause(), where);
             case IOException io -> io(io, where);
             case OutOfMemoryError oom -> "OutOfMemoryError: " + where + "not enough memory with a heap of at most "
-                    + Runtime.getRuntime().maxMemory() / (1 << 20) + " MB; raise it with -Xmx (e.g. JDK_JAVA_OPTIONS=-Xmx8g)";
-            default -> "internal error: " + where + e + " (please report it)";
+                    + Runtime.getRuntime().maxMemory() / (1 << 20) + " MB; raise it with -Xmx (e.g. JAVA_OPTS=-Xmx8g)";
+            default -> "internal error: " + where + e;
         };
         return oneLine(line);
     }
 
+    /** Whether {@code e} is none of the failures a command expects (bad input, the file system, the heap). */
+    static boolean isBug(Throwable e) {
+        return !(e instanceof SafeTensorsException || e instanceof IOException || e instanceof UncheckedIOException
+                || e instanceof OutOfMemoryError);
+    }
+
     private static String io(IOException e, String where) {
         String file = e instanceof FileSystemException f && f.getFile() != null ? f.getFile() + ": " : where;
-        return SafeTensorsException.Kind.IoError + ": " + file + IoErrors.describe(e);
+        return SafeTensorsException.Kind.IoError + ": " + file + IoErrors.describe(e) + hint(e);
+    }
+
+    /** What to do about a failure of the file system, from the cause the library kept; empty when unknown. */
+    static String hint(Throwable e) {
+        for (Throwable c = e; c != null; c = c.getCause()) {
+            String reason = c instanceof FileSystemException f ? String.valueOf(f.getReason()) : String.valueOf(c.getMessage());
+            if (c instanceof NoSuchFileException) {
+                return " (check the path)";
+            }
+            if (c instanceof AccessDeniedException || reason.contains("Operation not permitted")
+                    || reason.contains("Read-only file system")) {
+                return " (check its permissions, or write somewhere else)";
+            }
+            if (reason.contains("No space left")) {
+                return " (free some space, or write somewhere else)";
+            }
+        }
+        return "";
     }
 
     /** Line breaks and other control characters written as escapes. */

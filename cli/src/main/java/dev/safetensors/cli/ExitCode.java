@@ -1,27 +1,34 @@
 package dev.safetensors.cli;
 
 import dev.safetensors.SafeTensorsException;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 
-/** The exit statuses every command documents. */
+/**
+ * The exit statuses every command documents (cli/README.md), the same for all: scripts tell "no" from "could
+ * not tell" without parsing messages.
+ */
 final class ExitCode {
     /** Done, and the answer is yes: valid, equal. */
     static final int OK = 0;
     /** The answer is no: invalid, different, or an input that is not a valid checkpoint. */
     static final int NO = 1;
-    /** The command line is wrong. */
+    /** The command line is wrong: an unknown option, a missing argument, a value out of range. */
     static final int USAGE = 2;
-    /** A file could not be read or written. */
+    /**
+     * The command could not do its work: a file could not be read or written (missing, no permission, disk
+     * full, network), or something else stopped it before it had an answer (out of memory, an internal error).
+     */
     static final int IO = 3;
 
     private ExitCode() {
     }
 
-    /** {@link #IO} for a failure of the file system, {@link #NO} for any other. */
+    /** {@link #NO} for a file that breaks the format, {@link #IO} for anything else that stopped the command. */
     static int of(Throwable e) {
-        boolean io = e instanceof IOException || e instanceof UncheckedIOException
-                || e instanceof SafeTensorsException s && s.kind() == SafeTensorsException.Kind.IoError;
-        return io ? IO : NO;
+        return e instanceof SafeTensorsException s && s.kind() != SafeTensorsException.Kind.IoError ? NO : IO;
+    }
+
+    /** The status of a run over many inputs: {@link #IO} if any failed so, else {@link #NO} if any, else OK. */
+    static int worst(int a, int b) {
+        return a == IO || b == IO ? IO : Math.max(a, b);
     }
 }

@@ -1,73 +1,163 @@
 package dev.safetensors.cli;
 
+import dev.safetensors.ByteSink;
 import dev.safetensors.Checkpoint;
+import dev.safetensors.DType;
 import dev.safetensors.OpenOptions;
 import dev.safetensors.SafeTensorsException;
 import dev.safetensors.Shape;
 import dev.safetensors.ShardedCheckpoint;
 import dev.safetensors.Tensor;
 import dev.safetensors.TensorSlice;
+import dev.safetensors.convert.Conversion;
+import dev.safetensors.convert.FloatEncoder;
+import dev.safetensors.convert.Overflow;
 import dev.safetensors.internal.io.AtomicFile;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.WritableByteChannel;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /** {@code safetensors extract}: one tensor of a file or a sharded checkpoint, as a NumPy file or raw bytes. */
 @Command(name = "extract", mixinStandardHelpOptions = true,
-        description = {"Write one tensor as a NumPy .npy file (numpy.load reads it), or with --raw as its bytes.",
-                "Dtypes NumPy lacks (BF16, F8_*, F6_*, F4) need --raw."})
+        description = {"Write one tensor, or a slice of it, as a NumPy .npy file that numpy.load reads.",
+                "",
+                "Only the selected bytes are read. Dtypes NumPy lacks (BF16, the F8 types, F6, F4) are decoded into",
+                "float32 with --dtype F32, or written as their bytes with --raw. OUT '-' writes to standard output."},
+        footerHeading = "%nExamples:%n",
+        footer = {"  safetensors extract model.safetensors lm_head.weight -o lm_head.npy",
+                "  safetensors extract model.safetensors lm_head.weight --slice '0:16, :' -o first16.npy",
+                "  safetensors extract model.safetensors embed.weight --dtype F32 -o embed.npy   # BF16 to float32",
+                "  safetensors extract model.safetensors w --raw -o - | xxd | head"})
 final class ExtractCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
+
+    @ParentCommand
+    Main main;
 
     @Parameters(index = "0", paramLabel = "PATH",
             description = "a safetensors file, a *.safetensors.index.json, or a directory of shards; or an hf:// or"
                     + " https:// address of one (only the selected bytes are fetched)")
     String input;
 
-    @Parameters(index = "1", paramLabel = "NAME", description = "tensor name")
+    @Parameters(index = "1", paramLabel = "NAME", description = "the tensor's name")
     String name;
 
-    @Option(names = {"-o", "--output"}, paramLabel = "OUT", required = true, description = "output file")
+    @Option(names = {"-o", "--output"}, paramLabel = "OUT", required = true,
+            description = "the file to write, or '-' for standard output")
     Path output;
 
     @Option(names = "--raw", description = "Write the tensor's bytes as they are (little-endian, row-major).")
     boolean raw;
 
+    @Option(names = "--dtype", paramLabel = "DTYPE", converter = DTypeNames.NumpyFloat.class,
+            completionCandidates = DTypeNames.NumpyFloat.class,
+            description = "Decode a floating tensor into ${COMPLETION-CANDIDATES} (F32 holds every value of BF16, F16 "
+                    + "and the F8 and F4 types exactly).")
+    DType dtype;
+
     @Option(names = "--slice", paramLabel = "EXPR",
-            description = "Only a NumPy-style selection, e.g. \"0:2, ..., -1\" or \":, ::2\"; only its bytes are read.")
+            description = "Only a NumPy-style selection, e.g. \"0:2, ..., -1\" or \":, ::2\".")
     String slice = "";
 
     @Override
-    public Integer call() {
+    public Integer call() throws IOException {
+        if (raw && dtype != null) {
+            throw new ParameterException(spec.commandLine(), "--raw writes the bytes as they are and --dtype decodes "
+                    + "them: choose one");
+        }
         try (Checkpoint c = Inputs.open(input, OpenOptions.defaults())) {
             Tensor t = c.tensor(name);
             TensorSlice selection = t.slice(slice);
             String source = c instanceof ShardedCheckpoint s ? s.shardOf(name).description() : c.description();
-            byte[] npyHeader = raw ? new byte[0] : npyHeader(t, selection.shape(), source);
-            AtomicFile.write(output, ch -> {
-                ByteBuffer h = ByteBuffer.wrap(npyHeader);
-                while (h.hasRemaining()) {
-                    ch.write(h);
+            DType written = dtype != null ? dtype : t.dtype();
+            if (dtype != null && dtype != t.dtype()) {
+                checkDecodable(t, source);
+            }
+            byte[] npyHeader = raw ? new byte[0] : npyHeader(t, written, selection.shape(), source);
+            long dataBytes = ConvertCommand.byteSize(written, selection.shape());
+            boolean toStdout = output.toString().equals("-");
+            try (Progress bar = main.progress("extract", npyHeader.length + dataBytes, Progress.Unit.BYTES)) {
+                if (toStdout) {
+                    OutputStream stdout = main.stdout(spec.commandLine().getOut());
+                    write(bar.counting(Channels.newChannel(stdout)), npyHeader, t, selection, written);
+                    stdout.flush();
+                } else {
+                    AtomicFile.write(output, ch -> write(bar.counting(ch), npyHeader, t, selection, written));
                 }
-                selection.writeTo(ch);
-            });
-            spec.commandLine().getOut().printf("%s: %s %s%s, %,d bytes%n", output, t.dtype(), selection.shape(),
-                    raw ? " (raw)" : "", selection.byteSize() + npyHeader.length);
+            }
+            // Written to standard output, the tensor is the output: the report goes to stderr.
+            (toStdout ? spec.commandLine().getErr() : spec.commandLine().getOut()).printf(Locale.ROOT,
+                    "%s: %s %s%s, %,d bytes%n", output, written, selection.shape(),
+                    raw ? " (raw)" : dtype != null && dtype != t.dtype() ? " (decoded from " + t.dtype() + ")" : "",
+                    dataBytes + npyHeader.length);
         }
-        return 0;
+        return ExitCode.OK;
     }
 
-    private static byte[] npyHeader(Tensor t, Shape shape, String source) {
-        return NpyHeader.descr(t.dtype())
+    private static void write(WritableByteChannel ch, byte[] npyHeader, Tensor t, TensorSlice selection, DType written)
+            throws IOException {
+        ByteBuffer h = ByteBuffer.wrap(npyHeader);
+        while (h.hasRemaining()) {
+            ch.write(h);
+        }
+        if (written == t.dtype()) {
+            selection.writeTo(ch);
+        } else if (selection.shape().equals(t.shape())) {
+            // The whole tensor: decoded block by block, never all in memory.
+            Conversion.of(t, written).writeTo(new ChannelSink(ch));
+        } else {
+            float[] values = selection.toFloatArray();
+            try (Arena arena = Arena.ofConfined()) {
+                MemorySegment encoded = arena.allocate(Math.max(1, (long) values.length * written.bits() / 8));
+                FloatEncoder.encode(values, 0, values.length, written, Overflow.defaultFor(written), encoded);
+                new ChannelSink(ch).write(encoded.asSlice(0, (long) values.length * written.bits() / 8));
+            }
+        }
+    }
+
+    /** Floating tensors decode; F6 only once its bit packing is agreed on (QUANT.md), integers are NumPy's already. */
+    private static void checkDecodable(Tensor t, String source) {
+        if (!Conversion.isFloating(t.dtype()) || t.dtype() == DType.F6_E2M3 || t.dtype() == DType.F6_E3M2) {
+            throw new SafeTensorsException(SafeTensorsException.Kind.InvalidTensorView, source, "tensor `" + t.name()
+                    + "` is " + t.dtype() + ", which --dtype does not decode"
+                    + (NpyHeader.descr(t.dtype()).isPresent() ? "; leave --dtype out to write it as it is"
+                    : "; use --raw to write its bytes as they are"));
+        }
+    }
+
+    private static byte[] npyHeader(Tensor t, DType written, Shape shape, String source) {
+        return NpyHeader.descr(written)
                 .map(descr -> NpyHeader.encode(descr, shape))
                 .orElseThrow(() -> new SafeTensorsException(SafeTensorsException.Kind.InvalidTensorView,
-                        source, "tensor `" + t.name() + "` is " + t.dtype()
-                                + ", which NumPy has no dtype for; use --raw to write its bytes as they are"));
+                        source, "tensor `" + t.name() + "` is " + t.dtype() + ", which NumPy has no dtype for; use "
+                                + "--dtype F32 to decode it into float32, or --raw to write its bytes as they are"));
+    }
+
+    /** Bytes into a channel, all of them. */
+    private record ChannelSink(WritableByteChannel ch) implements ByteSink {
+        @Override
+        public void write(MemorySegment bytes) throws IOException {
+            for (long off = 0; off < bytes.byteSize(); off += 1L << 30) {   // a buffer holds at most 2 GiB
+                ByteBuffer b = bytes.asSlice(off, Math.min(1L << 30, bytes.byteSize() - off)).asByteBuffer();
+                while (b.hasRemaining()) {
+                    ch.write(b);
+                }
+            }
+        }
     }
 }

@@ -22,6 +22,7 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -35,13 +36,20 @@ import picocli.CommandLine.Spec;
 /** {@code safetensors inspect}: what a file holds. */
 @Command(name = "inspect", mixinStandardHelpOptions = true,
         description = {"Show the tensors (dtype, shape, size), parameter counts per dtype, total bytes and metadata.",
+                "",
                 "PATH may be a file, an index or a directory of shards (each shard is shown). Every PATH is shown even",
-                "when one fails: errors go to stderr, one line each, and the exit status is 1.",
-                "For a quantized checkpoint, also each quantized layer's scheme, bits and group size, and the",
-                "unquantized model's parameter count (from the index's names when its shards are absent).",
-                "With no PATH, inspects a small real checkpoint bundled with the tool.",
-                "On a terminal, tensors are shown as a tree of their dotted names, with repeated layers folded into",
-                "one row (model.layers.{0..31}); piped, one row per tensor with its full name. --tree and --flat choose."})
+                "when one fails: errors go to stderr, one line each, and the exit status says the worst (1 for an",
+                "invalid file, 3 for one that could not be read). With no PATH, inspects a small real checkpoint",
+                "bundled with the tool. For a quantized checkpoint, also each quantized layer's scheme, bits and",
+                "group size, and the unquantized model's parameter count (from the index's names when its shards",
+                "are absent). On a terminal, tensors are shown as a tree of their dotted names, with",
+                "repeated layers folded into one row (model.layers.{0..31}); piped, one row per tensor with its full",
+                "name. --tree and --flat choose."},
+        footerHeading = "%nExamples:%n",
+        footer = {"  safetensors inspect model.safetensors",
+                "  safetensors inspect --flat --sha256 model.safetensors",
+                "  safetensors inspect --json shards/ | jq '.tensors | keys | length'",
+                "  safetensors inspect hf://openai-community/gpt2/model.safetensors"})
 final class InspectCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -58,7 +66,8 @@ final class InspectCommand implements Callable<Integer> {
     @Option(names = "--json", description = "One JSON object per file: path, header_size, metadata, tensors.")
     boolean json;
 
-    @Option(names = "--sha256", description = "With --json: add each tensor's SHA-256 (reads every byte).")
+    @Option(names = "--sha256", description = "Add each tensor's SHA-256 (reads every byte): a column of the flat "
+            + "table, or a field with --json.")
     boolean sha256;
 
     @Option(names = "--tree", description = "Tensors as a tree of their dotted names, repeated layers folded "
@@ -78,7 +87,13 @@ final class InspectCommand implements Callable<Integer> {
         }
         asTree = tree || (!flat && main != null && main.terminal().stdout());
         PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
+        if (sha256 && tree) {
+            throw new ParameterException(spec.commandLine(), "--sha256 shows a digest per tensor, which the tree folds "
+                    + "away; use --flat or --json");
+        }
+        if (sha256 && !json) {
+            asTree = false;   // digests are per tensor: the flat table, even on a terminal
+        }
         if (paths.isEmpty()) {
             Path sample = BundledSample.extract();
             try {
@@ -89,7 +104,7 @@ final class InspectCommand implements Callable<Integer> {
             out.flush();
             return 0;
         }
-        boolean allRead = true;
+        int status = ExitCode.OK;
         for (String p : paths) {
             // One path failing does not hide the others: its error goes to stderr and the exit status says so.
             try {
@@ -99,12 +114,11 @@ final class InspectCommand implements Callable<Integer> {
                     QuantReport.printFromNames(Path.of(p), out);
                 }
                 out.flush();
-                err.println("safetensors: " + ErrorLine.of(e, p));
-                allRead = false;
+                status = ExitCode.worst(status, main.failed(e, p));
             }
         }
         out.flush();
-        return allRead ? 0 : 1;
+        return status;
     }
 
     /** A file as {@code label}; an index or a directory of shards as a summary line, then each shard. */
@@ -116,7 +130,8 @@ final class InspectCommand implements Callable<Integer> {
         try (Checkpoint c = Inputs.open(input, OpenOptions.defaults())) {
             List<SafeTensorsFile> files = Inputs.files(c);
             if (c instanceof ShardedCheckpoint sharded && !json) {
-                out.printf("%s: sharded checkpoint, %,d tensors in %,d shards%s%n", label, c.size(), files.size(),
+                out.printf(Locale.ROOT, "%s: sharded checkpoint, %s in %s%s%n", label, Plural.of(c.size(), "tensor"),
+                        Plural.of(files.size(), "shard"),
                         sharded.index().isPresent() ? ", index " + c.description() : ", no index");
                 if (!asTree) {   // the tree ends with these counts (and the bytes)
                     // The figure the Hub shows for a model: parameters per dtype over all shards.
@@ -134,7 +149,7 @@ final class InspectCommand implements Callable<Integer> {
                     if (json) {
                         out.println(toJson(f, name));
                     } else {
-                        printTable(f, name, out);
+                        printTable(f, name, sha256, out);
                     }
                 }
             }
@@ -237,8 +252,8 @@ final class InspectCommand implements Callable<Integer> {
     }
 
     private static void printSizes(SafeTensorsFile f, String lead, PrintWriter out) {
-        out.printf("%sheader %,d bytes, data %,d bytes, %,d tensors%n", lead, f.header().headerSize(),
-                f.header().dataSize(), f.size());
+        out.printf(Locale.ROOT, "%sheader %s, data %s, %s%n", lead, Plural.of(f.header().headerSize(), "byte"),
+                Plural.of(f.header().dataSize(), "byte"), Plural.of(f.size(), "tensor"));
     }
 
     private static void printMetadata(Map<String, String> metadata, String title, PrintWriter out) {
@@ -251,12 +266,16 @@ final class InspectCommand implements Callable<Integer> {
         }
     }
 
-    private static void printTable(SafeTensorsFile f, String label, PrintWriter out) {
+    private static void printTable(SafeTensorsFile f, String label, boolean sha256, PrintWriter out)
+            throws NoSuchAlgorithmException {
         out.println(label);
         printSizes(f, "  ", out);
         printMetadata(f.metadata().orElse(Map.of()), "  metadata", out);
-        TensorRows.print(f.tensors().stream()
-                .map(t -> new TensorRows.Row(t.name(), t.dtype(), t.shape(), t.byteSize())).toList(),
+        List<TensorRows.Row> rows = new ArrayList<>();
+        for (Tensor t : f.tensors()) {
+            rows.add(new TensorRows.Row(t.name(), t.dtype(), t.shape(), t.byteSize(), sha256 ? sha256(t) : null));
+        }
+        TensorRows.print(rows,
                 f.header().dataSize(), out);
     }
 

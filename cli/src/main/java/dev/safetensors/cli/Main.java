@@ -2,25 +2,173 @@ package dev.safetensors.cli;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.PrintWriter;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.Callable;
+import java.util.function.Supplier;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ScopeType;
+import picocli.CommandLine.UnmatchedArgumentException;
 
-/** The {@code safetensors} command. */
+/**
+ * The {@code safetensors} command: the subcommands, the options every one of them takes ({@code --verbose},
+ * {@code --quiet}), and the one way failures end a run: one line on stderr and a documented exit status
+ * ({@link ExitCode}).
+ */
 @Command(name = "safetensors",
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
-        description = "Inspect, validate, convert and extract safetensors model files; quantize and dequantize them.",
-        subcommands = {InspectCommand.class, ValidateCommand.class, ConvertCommand.class, ExtractCommand.class,
-                BenchCommand.class, DownloadCommand.class, DiffCommand.class, StatsCommand.class, ReportCommand.class,
-                QuantizeCommand.class, DequantizeCommand.class,
-                CommandLine.HelpCommand.class})
-public final class Main {
+        synopsisSubcommandLabel = "COMMAND",
+        description = "Inspect, check, compare, convert, quantize and measure safetensors model files.",
+        footerHeading = "%nExit status:%n",
+        footer = {"  0  done, and the answer is yes (valid, equal).",
+                "  1  the answer is no: a file is invalid, or two checkpoints differ.",
+                "  2  the command line is wrong (the reason is printed, and --help says more).",
+                "  3  the work could not be done: a file could not be read or written, or",
+                "     the heap ran out (JAVA_OPTS=-Xmx8g raises it).",
+                "",
+                "Run 'safetensors COMMAND --help' for a command's options and examples."})
+public final class Main implements Callable<Integer> {
+    /**
+     * The subcommands by name, in the order help lists them. Only the one a command line names is built: picocli
+     * reads a command's annotations when it is added, and that, not the work, is most of a small command's time.
+     */
+    private static final Map<String, Supplier<Object>> COMMANDS = new LinkedHashMap<>();
+
+    static {
+        COMMANDS.put("inspect", InspectCommand::new);
+        COMMANDS.put("validate", ValidateCommand::new);
+        COMMANDS.put("convert", ConvertCommand::new);
+        COMMANDS.put("extract", ExtractCommand::new);
+        COMMANDS.put("download", DownloadCommand::new);
+        COMMANDS.put("diff", DiffCommand::new);
+        COMMANDS.put("stats", StatsCommand::new);
+        COMMANDS.put("report", ReportCommand::new);
+        COMMANDS.put("quantize", QuantizeCommand::new);
+        COMMANDS.put("dequantize", DequantizeCommand::new);
+        COMMANDS.put("bench", BenchCommand::new);
+        COMMANDS.put("completion", CompletionCommand::new);
+        // A lambda, not a constructor reference: an AOT cache cannot hold a direct handle to a class of picocli's
+        // (Java 5 class files are never archived), and JDK 25.0.3 crashes making one that refers to it.
+        COMMANDS.put("help", () -> new CommandLine.HelpCommand());
+    }
+
+    @Option(names = "--verbose", scope = ScopeType.INHERIT,
+            description = "On failure, print the stack trace after the error line.")
+    boolean verbose;
+
+    @Option(names = {"-q", "--quiet"}, scope = ScopeType.INHERIT,
+            description = "No progress bars (they are only shown when stderr is a terminal).")
+    boolean quiet;
+
     private final Terminal terminal;
+    private PrintWriter err;
+    private OutputStream stdout;
+    /** The bars shown so far: a failure ends them before its line, so that the line starts a line. */
+    private final List<Progress> shown = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private Main(Terminal terminal) {
         this.terminal = terminal;
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true), Terminal.detect(),
+                System.out));
+    }
+
+    /** Runs the command line with the given streams (no terminal); returns the exit status ({@link ExitCode}). */
+    public static int run(String[] args, PrintWriter out, PrintWriter err) {
+        return run(args, out, err, Terminal.NONE, OutputStream.nullOutputStream());
+    }
+
+    /** The same, for streams that go where {@code terminal} says. */
+    static int run(String[] args, PrintWriter out, PrintWriter err, Terminal terminal) {
+        return run(args, out, err, terminal, OutputStream.nullOutputStream());
+    }
+
+    /**
+     * The same, for streams that go where {@code terminal} says; {@code stdout} takes the bytes of
+     * {@code -o -} (a file written to standard output), {@code out} the text.
+     */
+    static int run(String[] args, PrintWriter out, PrintWriter err, Terminal terminal, OutputStream stdout) {
+        Main main = new Main(terminal);
+        main.err = err;
+        main.stdout = stdout;
+        CommandLine cmd;
+        try {
+            cmd = commandLine(main, args);
+        } catch (OutOfMemoryError e) {
+            err.println("safetensors: " + ErrorLine.of(e, null));
+            return ExitCode.IO;
+        }
+        cmd.setOut(out);
+        cmd.setErr(err);
+        cmd.setCaseInsensitiveEnumValuesAllowed(true);
+        cmd.setParameterExceptionHandler(Main::usageError);
+        cmd.setExecutionExceptionHandler((e, commandLine, parseResult) -> main.failure(e));
+        try {
+            return cmd.execute(args);
+        } catch (Error e) {
+            // Errors pass picocli by (out of memory, a stack overflow, a class missing from a broken install):
+            // they end the run as one line too, never as the JVM's stack trace.
+            return main.failure(e);
+        }
+    }
+
+    /** The root command with the subcommand {@code args} names, or with all of them (help, a typo, none). */
+    static CommandLine commandLine(Main main, String[] args) {
+        CommandLine cmd = new CommandLine(main);
+        String named = null;
+        for (String a : args) {
+            if (!a.startsWith("-")) {   // the root's options take no values: the first word is the command
+                named = a;
+                break;
+            }
+        }
+        // Help and completion list every command, and a typo is matched against them all; --version needs none.
+        boolean all = named == null
+                ? !List.of("--version", "-V", "--verbose", "-q", "--quiet").containsAll(List.of(args))
+                : !COMMANDS.containsKey(named) || named.equals("help") || named.equals("completion");
+        for (Map.Entry<String, Supplier<Object>> e : COMMANDS.entrySet()) {
+            if (all || e.getKey().equals(named)) {
+                cmd.addSubcommand(e.getKey(), e.getValue().get());
+            }
+        }
+        return cmd;
+    }
+
+    /** No command given: which there are, in one line, and where to read more. */
+    @Override
+    public Integer call() {
+        err.println("safetensors: a command is needed: " + String.join(", ", COMMANDS.keySet()));
+        err.println("Try 'safetensors --help' for more information.");
+        err.flush();
+        return ExitCode.USAGE;
+    }
+
+    /** The names of every subcommand, in help's order. */
+    static List<String> commandNames() {
+        return List.copyOf(COMMANDS.keySet());
+    }
+
+    /**
+     * A progress bar for {@code task} over {@code total} units on stderr, when stderr is a terminal and
+     * {@code --quiet} was not given; otherwise one that shows nothing.
+     */
+    Progress progress(String task, long total, Progress.Unit unit) {
+        if (quiet || !terminal.stderr()) {
+            return Progress.NONE;
+        }
+        Progress p = Progress.on(err, task, total, unit, terminal.unicode());
+        shown.add(p);
+        return p;
     }
 
     /** What stdout and stderr are, for the commands that print differently to a terminal. */
@@ -28,31 +176,68 @@ public final class Main {
         return terminal;
     }
 
-    public static void main(String[] args) {
-        System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true), Terminal.detect()));
+    boolean quiet() {
+        return quiet;
     }
 
-    /** Runs the command line with the given streams; returns the exit code (0 ok, 1 failure, 2 usage). */
-    public static int run(String[] args, PrintWriter out, PrintWriter err) {
-        return run(args, out, err, Terminal.NONE);
+    /**
+     * Standard output as bytes, for {@code -o -}: text printed to {@code out} so far is flushed first, and the
+     * caller prints its own report to stderr, so that the bytes stay what they are.
+     */
+    OutputStream stdout(PrintWriter out) {
+        out.flush();
+        return stdout;
     }
 
-    /** The same, for streams that go to the terminal {@code terminal} describes. */
-    static int run(String[] args, PrintWriter out, PrintWriter err, Terminal terminal) {
-        CommandLine cmd = new CommandLine(new Main(terminal));
-        cmd.setOut(out);
-        cmd.setErr(err);
-        // Every failure is one line on stderr naming the file: bad input, the file system, the heap, or a bug.
-        cmd.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-            commandLine.getErr().println("safetensors: " + ErrorLine.of(e, null));
-            return 1;
-        });
-        try {
-            return cmd.execute(args);
-        } catch (OutOfMemoryError e) {
-            err.println("safetensors: " + ErrorLine.of(e, null));
-            return 1;
+    /**
+     * One input of several failed: its line (and with --verbose its stack trace), and the run goes on.
+     *
+     * @return the exit status it calls for
+     */
+    int failed(Throwable e, Object path) {
+        err.println("safetensors: " + ErrorLine.of(e, path));
+        if (verbose) {
+            e.printStackTrace(err);
         }
+        err.flush();
+        return ExitCode.of(e);
+    }
+
+    /** A failure as one line naming the file (and with --verbose its stack trace); the status says what kind. */
+    int failure(Throwable e) {
+        shown.forEach(Progress::close);
+        err.println("safetensors: " + ErrorLine.of(e, null));
+        if (verbose) {
+            e.printStackTrace(err);
+        } else if (ErrorLine.isBug(e)) {
+            err.println("safetensors: run it again with --verbose for the stack trace, and please report it");
+        }
+        err.flush();
+        return ExitCode.of(e);
+    }
+
+    /**
+     * A wrong command line: the reason in one line, then where to read more, never the whole help (which would
+     * bury the reason).
+     */
+    private static int usageError(ParameterException e, String[] args) {
+        CommandLine c = e.getCommandLine();
+        PrintWriter err = c.getErr();
+        String name = c.getCommandSpec().qualifiedName();
+        String reason = e.getMessage();
+        if (e instanceof UnmatchedArgumentException u && c.getCommandSpec().root() == c.getCommandSpec()
+                && !u.getUnmatched().isEmpty() && !u.getUnmatched().getFirst().startsWith("-")) {
+            reason = "'" + u.getUnmatched().getFirst() + "' is not a command";
+        }
+        StringBuilder line = new StringBuilder(name).append(": ").append(reason);
+        if (e instanceof UnmatchedArgumentException u && !u.getSuggestions().isEmpty()) {
+            line.append(" (did you mean ").append(String.join(" or ", u.getSuggestions().stream().limit(3)
+                    .map(s -> "'" + s + "'").toList())).append("?)");
+        }
+        err.println(ErrorLine.oneLine(line.toString()));
+        err.println("Try '" + name + " --help' for more information.");
+        err.flush();
+        return ExitCode.USAGE;
     }
 
     /** "safetensors-java 0.1.0", from the version the build wrote into the jar. */

@@ -15,18 +15,25 @@ import picocli.CommandLine.Spec;
 
 /** {@code safetensors quantize}: a dense checkpoint as compressed-tensors. */
 @Command(name = "quantize", mixinStandardHelpOptions = true,
-        description = {"Quantize a dense checkpoint into the compressed-tensors layout, with a config.json that loads "
-                + "where compressed-tensors checkpoints load:",
+        description = {"Quantize a dense checkpoint into the compressed-tensors layout.",
+                "",
+                "The output has a config.json that loads where compressed-tensors checkpoints load. Schemes:",
                 "  fp8        FP8 E4M3, a scale per row (FP8_DYNAMIC)",
                 "  fp8-block  FP8 E4M3, a scale per 128 x 128 block (FP8_BLOCK)",
                 "  mxfp4      E2M1, an E8M0 scale per 32 (MXFP4A16)",
                 "  nvfp4      E2M1, an E4M3 scale per 16 and a global scale (NVFP4A16)",
                 "  int4       4-bit integers, symmetric, a scale per 128 (W4A16, pack-quantized)",
                 "Round to nearest, no calibration. lm_head, embeddings and MoE routers stay dense unless --ignore "
-                        + "says otherwise."})
+                        + "says otherwise. A progress bar shows on a terminal."},
+        footerHeading = "%nExamples:%n",
+        footer = {"  safetensors quantize model/ model-fp8/ --scheme fp8",
+                "  safetensors quantize model/ model-nvfp4/ --scheme nvfp4 --ignore lm_head --ignore 're:.*router'"})
 final class QuantizeCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
+
+    @picocli.CommandLine.ParentCommand
+    Main main;
 
     @Parameters(index = "0", paramLabel = "IN", description = "a dense safetensors file, an index or a directory")
     Path in;
@@ -48,8 +55,11 @@ final class QuantizeCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         try {
             Quantizer.Scheme s = Quantizer.Scheme.fromCliName(scheme);
-            WriteReport report = Quantizer.quantize(in, this.out, s, ignore == null ? Quantizer.DEFAULT_IGNORE : ignore,
-                    ProgressLine.on(spec.commandLine().getErr()));
+            WriteReport report;
+            try (Progress bar = main.progress("quantize", 0, Progress.Unit.BYTES)) {
+                report = Quantizer.quantize(in, this.out, s, ignore == null ? Quantizer.DEFAULT_IGNORE : ignore,
+                        ProgressLine.on(bar));
+            }
             out.printf("%s: %s, %,d tensors, %,d bytes%n", this.out, s.cliName(), report.tensors(), report.bytes());
             report.notes().forEach(n -> out.println("  note: " + n));
             report.files().forEach(f -> out.println("  " + f));

@@ -43,14 +43,19 @@ import picocli.CommandLine.Spec;
 
 /** {@code safetensors report}: one self-contained HTML page about a checkpoint. */
 @Command(name = "report", mixinStandardHelpOptions = true,
-        description = {"Write one HTML file about a checkpoint that opens in any browser without network access: the",
-                "structure as a collapsible tree of layers, parameters per dtype and per layer as charts, histograms",
-                "of the values of the largest tensors, statistics of every tensor, quantization and metadata.",
-                "PATH may be a file, an index, a directory of shards, an hf:// address or a PyTorch checkpoint (converted to",
-                "a temporary file first, nothing in it run). Values are read once, on all cores.",
-                "Example: safetensors report model.safetensors -o report.html"},
-        footer = {"", "Exit status: 0 written, 1 PATH is not a valid checkpoint, 2 usage error, 3 a file could not be "
-                + "read or written."})
+        description = {"Write one HTML file about a checkpoint that opens in any browser without network access.",
+                "",
+                "The page shows the structure as a collapsible tree of layers, parameters per dtype and per layer as "
+                        + "charts, histograms of the values of the largest tensors, statistics of every tensor, "
+                        + "quantization and metadata. PATH may be a file, an index, a directory of shards, an hf:// "
+                        + "address or a PyTorch checkpoint (converted to a temporary file first, nothing in it run). "
+                        + "Values are read once, on all cores.",
+                "",
+                "Exit status: 0 when written, 1 when PATH is not a valid checkpoint, 2 for a usage error, 3 when a "
+                        + "file could not be read or written."},
+        footerHeading = "%nExamples:%n",
+        footer = {"  safetensors report model.safetensors -o report.html",
+                "  safetensors report --no-values hf://openai-community/gpt2 -o gpt2.html"})
 final class ReportCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -79,8 +84,10 @@ final class ReportCommand implements Callable<Integer> {
     @Option(names = "--threads", paramLabel = "N", description = "Threads reading values (default: one per core).")
     int threads = Runtime.getRuntime().availableProcessors();
 
-    @Option(names = {"-q", "--quiet"}, description = "No progress line on stderr.")
-    boolean quiet;
+    /** --quiet, the option every command takes (Main). */
+    private boolean quiet() {
+        return main != null && main.quiet();
+    }
 
     @Mixin
     DecodeOptions decode;
@@ -107,7 +114,7 @@ final class ReportCommand implements Callable<Integer> {
                         ch.write(buf);
                     }
                 });
-                if (!quiet) {
+                if (!quiet()) {
                     err.printf("%s: wrote the report of %,d tensors, %,d bytes%n", target, c.size(), bytes.length);
                 }
             }
@@ -135,7 +142,7 @@ final class ReportCommand implements Callable<Integer> {
         List<ReportData.TensorHistogram> drawn = new ArrayList<>();
         Terminal terminal = main == null ? Terminal.NONE : main.terminal();
         if (!readable.isEmpty()) {
-            try (ScanProgress progress = ScanProgress.on(terminal, quiet, err, "report")) {
+            try (ScanProgress progress = ScanProgress.on(terminal, quiet(), err, "report")) {
                 // Statistics first (they give each histogram its range), then the histograms: two passes over the
                 // largest tensors, one over the rest; the progress line counts both.
                 List<Tensor> largest = largest(readable);

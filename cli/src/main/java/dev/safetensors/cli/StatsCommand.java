@@ -32,14 +32,18 @@ import picocli.CommandLine.Spec;
 /** {@code safetensors stats}: summary statistics of every tensor's values. */
 @Command(name = "stats", mixinStandardHelpOptions = true,
         description = {"Show each tensor's min, max, mean, standard deviation, share of zeros, and NaN and Inf counts.",
-                "Every value is read once, on all cores, in bounded memory. Statistics are computed in float64 over",
-                "the finite values, as NumPy's min, max, mean and std (ddof=0) of the values as float64; C64 tensors",
-                "count their real and imaginary parts as values. PATH may be a file, an index, a directory of shards,",
-                "an hf:// address or a PyTorch checkpoint. Every PATH is shown even when one fails (errors on stderr,",
-                "one line each).",
-                "Example: safetensors stats model.safetensors --tensor 'layers\\.0\\.'"},
-        footer = {"", "Exit status: 0 every PATH read, 1 a PATH is not a valid checkpoint or no tensor matches, "
-                + "2 usage error, 3 a file could not be read."})
+                "",
+                "Every value is read once, on all cores, in bounded memory. Statistics are computed in float64 over "
+                        + "the finite values, as NumPy's min, max, mean and std (ddof=0) of the values as float64; C64 "
+                        + "tensors count their real and imaginary parts as values. PATH may be a file, an index, a "
+                        + "directory of shards, an hf:// address or a PyTorch checkpoint. Every PATH is shown even "
+                        + "when one fails (errors on stderr, one line each).",
+                "",
+                "Exit status: 0 when every PATH was read, 1 when a PATH is not a valid checkpoint or no tensor "
+                        + "matches, 2 for a usage error, 3 when a file could not be read."},
+        footerHeading = "%nExamples:%n",
+        footer = {"  safetensors stats model.safetensors --tensor 'layers\\.0\\.'",
+                "  safetensors stats --json shards/ > stats.json"})
 final class StatsCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -63,8 +67,10 @@ final class StatsCommand implements Callable<Integer> {
     @Option(names = "--threads", paramLabel = "N", description = "Threads reading and summing (default: one per core).")
     int threads = Runtime.getRuntime().availableProcessors();
 
-    @Option(names = {"-q", "--quiet"}, description = "No progress line and no timing on stderr.")
-    boolean quiet;
+    /** --quiet, the option every command takes (Main). */
+    private boolean quiet() {
+        return main != null && main.quiet();
+    }
 
     @Mixin
     DecodeOptions decode;
@@ -104,7 +110,7 @@ final class StatsCommand implements Callable<Integer> {
             List<Tensor> readable = tensors.stream().filter(t -> BlockReader.whyNot(t, decode.packing()) == null).toList();
             long start = System.nanoTime();
             List<StatsAccumulator> results;
-            try (ScanProgress progress = ScanProgress.on(terminal, quiet, err, "stats")) {
+            try (ScanProgress progress = ScanProgress.on(terminal, quiet(), err, "stats")) {
                 results = ValueScan.run(readable.stream().map(t -> StatsAccumulator.job(t, decode.packing())).toList(),
                         threads, progress.hook());
             }
@@ -121,7 +127,7 @@ final class StatsCommand implements Callable<Integer> {
             } else {
                 printTable(path, rows, out);
             }
-            if (terminal.stderr() && !quiet) {
+            if (terminal.stderr() && !quiet()) {
                 long bytes = readable.stream().mapToLong(Tensor::byteSize).sum();
                 err.printf(Locale.ROOT, "read %s in %.2f s (%s/s) on %d thread%s%n", Units.bytes(bytes), seconds,
                         Units.bytes((long) (bytes / Math.max(seconds, 1e-9))), threads, threads == 1 ? "" : "s");

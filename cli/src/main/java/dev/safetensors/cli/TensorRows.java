@@ -7,17 +7,25 @@ import dev.safetensors.internal.text.Elide;
 import java.io.PrintWriter;
 import java.util.EnumMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /** The tensor table of {@code inspect}, whatever the file format: NAME, DTYPE, SHAPE, BYTES, then parameter counts. */
 final class TensorRows {
-    record Row(String name, DType dtype, Shape shape, long bytes) {
+    /** A tensor; {@code sha256} is its digest in hex, or null when not asked for. */
+    record Row(String name, DType dtype, Shape shape, long bytes, String sha256) {
+        Row(String name, DType dtype, Shape shape, long bytes) {
+            this(name, dtype, shape, bytes, null);
+        }
     }
 
     private TensorRows() {
     }
 
-    /** Column widths: a longer name or shape overflows its own row only, never pads every row. */
+    /**
+     * Column widths: a longer name goes on a line of its own above its row, and a longer shape overflows its own
+     * row only, so neither pads every row nor pushes the columns out of line.
+     */
     private static final int NAME_COLUMN = 72;
     private static final int SHAPE_COLUMN = 32;
 
@@ -28,11 +36,19 @@ final class TensorRows {
             nameWidth = widest(nameWidth, displayName(r.name()).length(), NAME_COLUMN);
             shapeWidth = widest(shapeWidth, Elide.shape(r.shape()).length(), SHAPE_COLUMN);
         }
-        String row = "  %-" + nameWidth + "s  %-11s  %-" + shapeWidth + "s  %,14d%n";
-        out.printf("  %-" + nameWidth + "s  %-11s  %-" + shapeWidth + "s  %14s%n", "NAME", "DTYPE", "SHAPE", "BYTES");
+        boolean digests = rows.stream().anyMatch(r -> r.sha256() != null);
+        String row = "  %-" + nameWidth + "s  %-11s  %-" + shapeWidth + "s  %,14d" + (digests ? "  %s" : "%s") + "%n";
+        out.printf("  %-" + nameWidth + "s  %-11s  %-" + shapeWidth + "s  %14s%s%n", "NAME", "DTYPE", "SHAPE", "BYTES",
+                digests ? "  SHA256" : "");
         Map<DType, Long> params = new EnumMap<>(DType.class);
         for (Row r : rows) {
-            out.printf(row, displayName(r.name()), r.dtype(), Elide.shape(r.shape()), r.bytes());
+            String name = displayName(r.name());
+            if (name.length() > nameWidth) {
+                out.println("  " + name);
+                name = "";
+            }
+            out.printf(Locale.ROOT, row, name, r.dtype(), Elide.shape(r.shape()), r.bytes(),
+                    r.sha256() == null ? "" : r.sha256());
             params.merge(r.dtype(), r.shape().elementCount(), Long::sum);
         }
         printParameters(params, totalBytes, out);
@@ -43,10 +59,11 @@ final class TensorRows {
         StringBuilder sb = new StringBuilder("  parameters:");
         long total = 0;
         for (Map.Entry<DType, Long> e : params.entrySet()) {
-            sb.append(String.format(" %s %,d", e.getKey(), e.getValue()));
+            sb.append(String.format(Locale.ROOT, " %s %,d", e.getKey(), e.getValue()));
             total += e.getValue();
         }
-        out.println(sb.append(String.format("; total %,d parameters, %,d bytes", total, totalBytes)));
+        out.println(sb.append(String.format(Locale.ROOT, "; total %s, %s", Plural.of(total, "parameter"),
+                Plural.of(totalBytes, "byte"))));
     }
 
     /** The column width so far, widened to {@code length} unless that is past the cap (that row overflows). */

@@ -24,6 +24,7 @@ import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -63,8 +64,11 @@ final class TorchInput {
                 out.println("  tensors of sub-dict `" + ckpt.subDict() + "`");
             }
             List<TorchTensor> tensors = ckpt.tensors();
-            TensorRows.print(tensors.stream().map(t -> new TensorRows.Row(t.name(), t.dtype(), t.shape(), t.byteSize()))
-                    .toList(), tensors.stream().mapToLong(TorchTensor::byteSize).sum(), out);
+            List<TensorRows.Row> rows = new java.util.ArrayList<>();
+            for (TorchTensor t : tensors) {
+                rows.add(new TensorRows.Row(t.name(), t.dtype(), t.shape(), t.byteSize(), sha256 ? sha256(t) : null));
+            }
+            TensorRows.print(rows, tensors.stream().mapToLong(TorchTensor::byteSize).sum(), out);
             ckpt.duplicates().forEach((dropped, kept) -> out.println("  shares storage: " + dropped + " is the same view as "
                     + kept + " (written once)"));
             if (!ckpt.skipped().isEmpty()) {
@@ -77,12 +81,11 @@ final class TorchInput {
     /** {@code OK (...)}, {@code INVALID <Kind>: ...} or {@code ERROR ...}, as for safetensors files; never throws. */
     static String verdict(Path path) {
         try (TorchCheckpoint ckpt = TorchCheckpoint.open(path)) {
-            return "OK (" + ckpt.format().description() + ", " + READ_AS_DATA + "; " + ckpt.size() + " tensors"
-                    + (ckpt.files().size() > 1 ? " in " + ckpt.files().size() + " files" : "")
-                    + (ckpt.skipped().isEmpty() ? "" : ", " + ckpt.skipped().size() + " other entries") + ")";
+            return "OK (" + ckpt.format().description() + ", " + READ_AS_DATA + "; " + Plural.of(ckpt.size(), "tensor")
+                    + (ckpt.files().size() > 1 ? " in " + Plural.of(ckpt.files().size(), "file") : "")
+                    + (ckpt.skipped().isEmpty() ? "" : ", " + Plural.of(ckpt.skipped().size(), "other entry")) + ")";
         } catch (SafeTensorsException e) {
-            boolean aboutTarget = e.source() == null || e.source().equals(path.toString());
-            return "INVALID " + e.kind() + ": " + (aboutTarget ? e.detail() : e.getMessage());
+            return ValidateCommand.failed(e, path.toString());
         } catch (OutOfMemoryError | RuntimeException e) {
             return "ERROR " + ErrorLine.of(e, null);
         }
@@ -94,7 +97,7 @@ final class TorchInput {
      * @return for each tensor re-encoded, what left the target's range
      */
     static Map<String, ConversionCounts> convert(Path in, Path target, String subDict, Map<String, String> metadata, DType dtype, Pattern only,
-            Overflow overflow, long maxShard, PrintWriter out, PrintWriter err) {
+            Overflow overflow, long maxShard, Progress bar, PrintWriter out, PrintWriter err) {
         TorchOptions options = subDict == null ? TorchOptions.defaults() : TorchOptions.defaults().withSubDict(subDict);
         try (TorchCheckpoint ckpt = TorchCheckpoint.open(in, options)) {
             TorchConverter converter = TorchConverter.create().metadata(metadata);
@@ -104,9 +107,13 @@ final class TorchInput {
             if (maxShard > 0) {
                 converter.maxShardSize(maxShard);
             }
-            ConversionReport r = converter.convert(ckpt, target);
-            out.printf("%s: wrote %d tensors (%d converted), %,d bytes in %d file(s), from a %s (%s)%n", target,
-                    r.tensors(), r.converted(), r.bytes(), r.files().size(), ckpt.format().description(), READ_AS_DATA);
+            ConversionReport r;
+            try (bar) {
+                r = converter.progress(bar::update).convert(ckpt, target);
+            }
+            out.printf(Locale.ROOT, "%s: wrote %s (%d converted), %,d bytes in %s, from a %s (%s)%n", target,
+                    Plural.of(r.tensors(), "tensor"), r.converted(), r.bytes(), Plural.of(r.files().size(), "file"),
+                    ckpt.format().description(), READ_AS_DATA);
             r.duplicates().forEach((dropped, kept) -> err.println("  not written: " + dropped + ", the same view as "
                     + kept + " (recorded in __metadata__)"));
             if (!r.skipped().isEmpty()) {

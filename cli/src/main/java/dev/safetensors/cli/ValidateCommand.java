@@ -17,11 +17,18 @@ import picocli.CommandLine.Spec;
 /** {@code safetensors validate}: one verdict line per file, index and shard set. */
 @Command(name = "validate", mixinStandardHelpOptions = true,
         description = {"Check files against the format rules, as strictly as the reference implementation.",
+                "",
                 "PATH is a file, a *.safetensors.index.json (checked against its shards both ways), or a directory,",
-                "searched recursively for *.safetensors files, indexes and sets of numbered shards.",
-                "Prints `PATH: OK (...)`, `PATH: INVALID <Kind>: <message>` or, when PATH could not be checked",
-                "(out of memory, say), `PATH: ERROR <message>`, one line each, and goes on with the next.",
-                "Exit status: 0 all valid, 1 any invalid or not checked, 2 usage error."})
+                "searched recursively for *.safetensors files, indexes and sets of numbered shards. Prints",
+                "'PATH: OK (...)', 'PATH: INVALID <Kind>: <message>' or, when PATH could not be read (missing, no",
+                "permission, out of memory), 'PATH: ERROR <message>', one line each, and goes on with the next.",
+                "",
+                "Exit status: 0 when every file is valid; 1 when any is invalid, or a directory holds no",
+                "safetensors files; 2 for a usage error; 3 when any could not be read."},
+        footerHeading = "%nExamples:%n",
+        footer = {"  safetensors validate model.safetensors",
+                "  safetensors validate ~/models/           # every file, index and shard set below it",
+                "  safetensors validate hf://openai-community/gpt2/model.safetensors"})
 final class ValidateCommand implements Callable<Integer> {
     /** Validation reads headers only: positional reads, no mapping per file. */
     private static final OpenOptions OPTIONS = OpenOptions.defaults().withStrategy(ReadStrategy.PREAD);
@@ -36,17 +43,35 @@ final class ValidateCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        boolean allValid = true;
+        int status = ExitCode.OK;
         for (String p : paths) {
             // A PyTorch checkpoint (a file, an index, a directory of .bin shards) is one target.
-            for (String target : TorchInput.isLocal(p) ? List.of(p) : Inputs.toValidate(p)) {
+            List<String> targets = TorchInput.isLocal(p) ? List.of(p) : Inputs.toValidate(p);
+            if (targets.isEmpty()) {
+                // An empty answer would read as "all valid" to a script: nothing checked is a "no".
+                out.println(ErrorLine.oneLine(p + ": no safetensors files found"));
+                status = ExitCode.worst(status, ExitCode.NO);
+            }
+            for (String target : targets) {
                 String verdict = verdict(target);
                 out.println(ErrorLine.oneLine(target + ": " + verdict));
-                allValid &= verdict.startsWith("OK");
+                status = ExitCode.worst(status, verdict.startsWith("OK") ? ExitCode.OK
+                        : verdict.startsWith("ERROR") ? ExitCode.IO : ExitCode.NO);
             }
         }
         out.flush();
-        return allValid ? 0 : 1;
+        return status;
+    }
+
+    /**
+     * {@code INVALID <Kind>: <what>} for a file that breaks the rules; {@code ERROR IoError: <what>} for one that
+     * could not be read (missing, no permission, a network failure), which is no verdict on the file. The target
+     * is named once: only a failure in another file (a shard) names that file.
+     */
+    static String failed(SafeTensorsException e, String target) {
+        boolean aboutTarget = e.source() == null || e.source().equals(target);
+        return (e.kind() == SafeTensorsException.Kind.IoError ? "ERROR " : "INVALID ") + e.kind() + ": "
+                + (aboutTarget ? e.detail() : e.getMessage());
     }
 
     /** {@code OK (...)}, {@code INVALID <Kind>: ...} or {@code ERROR ...}; never throws, so the run goes on. */
@@ -56,11 +81,10 @@ final class ValidateCommand implements Callable<Integer> {
         }
         try (Checkpoint c = Inputs.open(target, OPTIONS)) {
             return c instanceof ShardedCheckpoint s
-                    ? "OK (" + c.size() + " tensors in " + s.shards().size() + " shards)"
-                    : "OK (" + c.size() + " tensors)";
+                    ? "OK (" + Plural.of(c.size(), "tensor") + " in " + Plural.of(s.shards().size(), "shard") + ")"
+                    : "OK (" + Plural.of(c.size(), "tensor") + ")";
         } catch (SafeTensorsException e) {
-            boolean aboutTarget = e.source() == null || e.source().equals(target);
-            return "INVALID " + e.kind() + ": " + (aboutTarget ? e.detail() : e.getMessage());
+            return failed(e, target);
         } catch (OutOfMemoryError | RuntimeException e) {
             return "ERROR " + ErrorLine.of(e, null);
         }

@@ -3,12 +3,14 @@ package dev.safetensors.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.safetensors.DType;
+import dev.safetensors.SafeTensorsWriter;
 import dev.safetensors.Shape;
 import dev.safetensors.ShardedWriter;
 import dev.safetensors.TensorData;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -17,34 +19,69 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The shape of {@code bench --json} (its keys and value types), never its timings. */
 class BenchCommandTest {
-    private static final String[] NUMBERS = {"open_ms", "tensors", "header_bytes", "data_bytes", "memcpy_gbps",
+    private static final String[] NUMBERS = {"open_ms", "header_bytes", "data_bytes", "memcpy_gbps",
             "read_mmap_gbps", "read_pread_gbps", "read_threads", "write_gbps", "raw_write_gbps", "bf16_to_f32_gbps",
             "f16_to_f32_gbps", "f8_e4m3_to_f32_gbps"};
 
+    /** A file of 2 MiB: every figure is timed, and the write test's copy goes to --scratch, not next to the model. */
     @Test
-    void jsonHasEveryFigure() {
+    void jsonHasEveryFigure(@TempDir Path dir) throws Exception {
+        Path models = Files.createDirectories(dir.resolve("models"));
+        Path scratch = Files.createDirectories(dir.resolve("scratch"));
+        Path file = models.resolve("m.safetensors");
+        SafeTensorsWriter.create().add("w", DType.F32, Shape.of(512, 1024), TensorData.of(new float[512 * 1024]))
+                .write(file);
+        Cli r = Cli.run("bench", "--json", "--runs", "1", "--threads", "2", "--scratch", scratch.toString(),
+                file.toString());
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        Map<String, String> fields = fields(r.out());
+        assertThat(fields).containsEntry("path", "\"" + file + "\"")
+                .containsEntry("tensors", "1")
+                .containsEntry("read_threads", "2")
+                .containsEntry("cold_read_gbps", "null")
+                .containsEntry("cold_dd_gbps", "null")
+                .containsEntry("too_small_to_time", "false");
+        for (String k : NUMBERS) {
+            assertThat(Double.parseDouble(fields.get(k))).as(k).isGreaterThan(0).isFinite();
+        }
+        assertThat(Long.parseLong(fields.get("data_bytes"))).isEqualTo(2L << 20);
+        try (var left = Files.list(models)) {
+            assertThat(left).containsExactly(file);   // no scratch copy beside the model, even for a moment's crash
+        }
+        try (var left = Files.list(scratch)) {
+            assertThat(left).isEmpty();   // and the copy is removed
+        }
+    }
+
+    /** A file of a few kB is read in microseconds: its read and write figures say so instead of timing the clock. */
+    @Test
+    void aTinyFileIsTooSmallToTime() {
         String file = Cli.fixture("CoffeeVampir3__Model-Saving-Test-Repo__model.safetensors").toString();
         Cli r = Cli.run("bench", "--json", "--runs", "1", "--threads", "2", file);
         assertThat(r.exitCode()).as(r.err()).isZero();
-        String line = r.out().strip();
+        Map<String, String> fields = fields(r.out());
+        assertThat(fields).containsEntry("tensors", "4").containsEntry("header_bytes", "320")
+                .containsEntry("too_small_to_time", "true");
+        for (String k : List.of("memcpy_gbps", "read_mmap_gbps", "read_pread_gbps", "write_gbps", "raw_write_gbps")) {
+            assertThat(fields).containsEntry(k, "null");
+        }
+        for (String k : List.of("open_ms", "bf16_to_f32_gbps", "f16_to_f32_gbps", "f8_e4m3_to_f32_gbps")) {
+            assertThat(Double.parseDouble(fields.get(k))).as(k).isGreaterThan(0).isFinite();
+        }
+        Cli text = Cli.run("bench", "--runs", "1", "--threads", "1", file);
+        assertThat(text.out()).contains("read_mmap_gbps         too small to time").doesNotContain("NaN", "Infinity");
+    }
+
+    private static Map<String, String> fields(String out) {
+        String line = out.strip();
         assertThat(line.lines()).hasSize(1);
+        assertThat(line).startsWith("{").endsWith("}");
         Map<String, String> fields = new LinkedHashMap<>();
-        Matcher m = Pattern.compile("\"([a-z0-9_]+)\": (\"[^\"]*\"|null|-?[0-9.E]+)").matcher(line);
+        Matcher m = Pattern.compile("\"([a-z0-9_]+)\": (\"[^\"]*\"|null|true|false|-?[0-9.E]+)").matcher(line);
         while (m.find()) {
             fields.put(m.group(1), m.group(2));
         }
-        assertThat(line).startsWith("{").endsWith("}");
-        assertThat(fields).containsEntry("path", "\"" + file + "\"")
-                .containsEntry("tensors", "4")
-                .containsEntry("header_bytes", "320")
-                .containsEntry("read_threads", "2")
-                .containsEntry("cold_read_gbps", "null")
-                .containsEntry("cold_dd_gbps", "null");
-        for (String k : NUMBERS) {
-            assertThat(fields).containsKey(k);
-            assertThat(Double.parseDouble(fields.get(k))).as(k).isGreaterThanOrEqualTo(0);
-        }
-        assertThat(Long.parseLong(fields.get("data_bytes"))).isEqualTo(2048 - 8 - 320);
+        return fields;
     }
 
     /** A sharded checkpoint is measured shard by shard; a path that fails is one stderr line, not the end. */

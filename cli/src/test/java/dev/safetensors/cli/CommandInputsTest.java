@@ -145,12 +145,12 @@ class CommandInputsTest {
         Path bad = Files.write(dir.resolve("bad.safetensors"), new byte[] {1, 2, 3});
         Path missing = dir.resolve("missing.safetensors");
         Cli r = Cli.run("inspect", good.toString(), bad.toString(), missing.toString(), shards.toString());
-        assertThat(r.exitCode()).isEqualTo(1);
+        assertThat(r.exitCode()).as("the worst: a file that could not be read").isEqualTo(3);
         assertThat(r.out()).startsWith(good.toString()).contains(shards + ": sharded checkpoint");
         assertThat(r.err().lines()).containsExactly(
                 "safetensors: HeaderTooSmall: " + bad + ": header too small: the file has 3 bytes, fewer than the "
                         + "8-byte header length",
-                "safetensors: IoError: " + missing + ": cannot open the file: no such file");
+                "safetensors: IoError: " + missing + ": cannot open the file: no such file (check the path)");
         Cli json = Cli.run("inspect", "--json", bad.toString(), good.toString());
         assertThat(json.exitCode()).isEqualTo(1);
         assertThat(json.out().lines()).hasSize(1).allMatch(l -> l.startsWith("{\"path\": \"" + good));
@@ -166,6 +166,6 @@ class CommandInputsTest {
         assertThat(r.err().lines()).hasSize(1).first().asString()
                 .startsWith("safetensors: TensorNotFound: " + f).contains("two\\nlines");
         Cli v = Cli.run("validate", dir.resolve("a\nb.safetensors").toString());
-        assertThat(v.out().lines()).containsExactly(dir + "/a\\nb.safetensors: INVALID IoError: cannot open the file: no such file");
+        assertThat(v.out().lines()).containsExactly(dir + "/a\\nb.safetensors: ERROR IoError: cannot open the file: no such file");
     }
 }

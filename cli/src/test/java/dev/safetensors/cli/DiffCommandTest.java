@@ -167,7 +167,7 @@ class DiffCommandTest {
         Cli r = Cli.run("diff", missing.toString(), good.toString());
         assertThat(r.exitCode()).isEqualTo(3);
         assertThat(r.out()).isEmpty();
-        assertThat(r.err().lines()).containsExactly("safetensors: IoError: " + missing + ": cannot open the file: no such file");
+        assertThat(r.err().lines()).containsExactly("safetensors: IoError: " + missing + ": cannot open the file: no such file (check the path)");
         Cli invalid = Cli.run("diff", good.toString(), bad.toString());
         assertThat(invalid.exitCode()).isEqualTo(1);
         assertThat(invalid.err()).startsWith("safetensors: ").contains(bad.toString()).hasLineCount(1);

@@ -75,10 +75,10 @@ class InspectTreeTest {
         assertThat(r.exitCode()).as(r.err()).isZero();
         assertThat(r.out().lines()).containsExactly(
                 shards + ": sharded checkpoint, 4 tensors in 4 shards, index " + shards.resolve("model.safetensors.index.json"),
-                "  " + shards.resolve("model-00001-of-00004.safetensors") + ": header 72 bytes, data 64 bytes, 1 tensors",
-                "  " + shards.resolve("model-00002-of-00004.safetensors") + ": header 72 bytes, data 64 bytes, 1 tensors",
-                "  " + shards.resolve("model-00003-of-00004.safetensors") + ": header 72 bytes, data 64 bytes, 1 tensors",
-                "  " + shards.resolve("model-00004-of-00004.safetensors") + ": header 72 bytes, data 64 bytes, 1 tensors",
+                "  " + shards.resolve("model-00001-of-00004.safetensors") + ": header 72 bytes, data 64 bytes, 1 tensor",
+                "  " + shards.resolve("model-00002-of-00004.safetensors") + ": header 72 bytes, data 64 bytes, 1 tensor",
+                "  " + shards.resolve("model-00003-of-00004.safetensors") + ": header 72 bytes, data 64 bytes, 1 tensor",
+                "  " + shards.resolve("model-00004-of-00004.safetensors") + ": header 72 bytes, data 64 bytes, 1 tensor",
                 "  metadata of the shards: none",
                 "  NAME             DTYPE  SHAPE   PARAMS  SIZE",
                 "  layers.{0..3}.w  F32    [4, 4]      64  256 B",

@@ -85,7 +85,7 @@ class QuantCommandsTest {
                 + "\"weight_map\": {\"a.weight\": \"model-00001-of-00001.safetensors\", \"a.scales\": "
                 + "\"model-00001-of-00001.safetensors\", \"a.biases\": \"model-00001-of-00001.safetensors\"}}");
         Cli r = Cli.run("inspect", d.toString());
-        assertThat(r.exitCode()).as("the shards are absent").isEqualTo(1);
+        assertThat(r.exitCode()).as("the shards are absent: files that could not be read").isEqualTo(3);
         assertThat(r.err()).contains("model-00001-of-00001.safetensors");
         assertThat(r.out()).contains("quantization: mlx affine, 4-bit, group 64").containsPattern("a +MLX_AFFINE +mlx affine +4 +64 +\\?")
                 .contains("1 quantized layers", "note: layers found by name");
@@ -101,7 +101,7 @@ class QuantCommandsTest {
         assertThat(badDtype.exitCode()).isEqualTo(2);
         assertThat(badDtype.err()).contains("BF16, F16 or F32");
         Cli broken = Cli.run("dequantize", dir.resolve("missing").toString(), dir.resolve("z").toString());
-        assertThat(broken.exitCode()).isEqualTo(1);
+        assertThat(broken.exitCode()).as("a missing input: an I/O error").isEqualTo(3);
         assertThat(broken.err()).startsWith("safetensors: ");
     }
 }

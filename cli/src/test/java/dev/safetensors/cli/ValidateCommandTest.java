@@ -35,19 +35,20 @@ class ValidateCommandTest {
         Path bad = Files.write(dir.resolve("bad.safetensors"),
                 file("{\"a\":{\"dtype\":\"I32\",\"shape\":[],\"data_offsets\":[0,4]},\"b\":{\"dtype\":\"I32\",\"shape\":[],\"data_offsets\":[8,12]}}", 12));
         Path missing = dir.resolve("missing.safetensors");
+        assertThat(Cli.run("validate", good.toString(), bad.toString()).exitCode()).as("invalid").isEqualTo(1);
         Cli r = Cli.run("validate", good.toString(), bad.toString(), missing.toString());
-        assertThat(r.exitCode()).isEqualTo(1);
+        assertThat(r.exitCode()).as("the worst: a file that could not be read").isEqualTo(3);
         assertThat(r.out().lines()).containsExactly(
                 good + ": OK (0 tensors)",
                 bad + ": INVALID InvalidOffset: invalid offset for tensor `b`: data_offsets [8, 12] begin at 8, "
                         + "but the previous tensor ends at 4 (tensors must be contiguous, without holes or overlaps)",
-                missing + ": INVALID IoError: cannot open the file: no such file");
+                missing + ": ERROR IoError: cannot open the file: no such file");
     }
 
     @Test
     void directoriesAreWalkedForSafetensorsFiles() {
         Cli r = Cli.run("validate", Cli.fixture("reference-samples").toString());
-        assertThat(r.out().lines()).hasSize(10).allMatch(l -> l.endsWith(": OK (1 tensors)") || l.endsWith(": OK (9 tensors)"));
+        assertThat(r.out().lines()).hasSize(10).allMatch(l -> l.endsWith(": OK (1 tensor)") || l.endsWith(": OK (9 tensors)"));
         assertThat(r.exitCode()).isZero();
     }
 

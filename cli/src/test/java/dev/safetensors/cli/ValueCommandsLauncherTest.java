@@ -69,7 +69,7 @@ class ValueCommandsLauncherTest {
         BatchLauncherTest.Run missing = BatchLauncherTest.run(Map.of(), "diff", a.toString(), dir.resolve("none").toString());
         assertThat(missing.exitCode()).isEqualTo(3);
         assertThat(missing.errors()).containsExactly("safetensors: IoError: " + dir.resolve("none")
-                + ": cannot open the file: no such file");
+                + ": cannot open the file: no such file (check the path)");
         assertThat(BatchLauncherTest.run(Map.of(), "diff", a.toString()).exitCode()).isEqualTo(2);
 
         Path html = dir.resolve("r.html");
