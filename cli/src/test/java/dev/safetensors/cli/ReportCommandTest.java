@@ -51,7 +51,7 @@ class ReportCommandTest {
         for (String name : model.elements.keySet()) {
             assertThat(html).contains("<tr><td class=\"name\">" + name + "</td>");
         }
-        assertThat(html).contains("layers.{0..3}").contains("<span class=\"repeat\">\u00d74</span>")
+        assertThat(html).contains("layers.{0..3}").contains("<span class=\"repeat\">&#xd7;4</span>")
                 .contains("Declared in config.json (quantization_config)").contains("quant_method")
                 .contains("compressed-tensors").contains("<td class=\"name\">tensors of dtype F8_E4M3</td><td class=\"name\">8</td>")
                 .contains("<td class=\"name\">format</td><td class=\"name\">pt</td>");
@@ -100,8 +100,22 @@ class ReportCommandTest {
         assertThat(count(html, "<tr><td class=\"name\">block\\d+\\.w</td><td>U8</td><td>\\[7\\]")).isEqualTo(4_285);
         assertThat(count(html, "<g class=\"column\">")).isEqualTo(500);
         // The tree (30,000 names, nothing to fold) stops after 5,000 rows with one that says how many are left.
-        assertThat(html).contains("\u2026 25,000 more (the page shows 5,000 rows of the tree at most)");
+        assertThat(html).contains("&#x2026; 25,000 more (the page shows 5,000 rows of the tree at most)");
         assertThat(count(html, "<li class=\"leaf\">")).isEqualTo(5_000);
+    }
+
+    @Test
+    void thePageIsAsciiWhateverTheNames() throws Exception {
+        // Written through stdout under LANG=C, every character beyond ASCII became '?': the page now holds only
+        // ASCII, the others as numeric references that the browser reads back.
+        Path f = dir.resolve("unicode.safetensors");
+        SafeTensorsWriter.create().putMetadata("auteur", "na\u00efve \u2014 \ud83d\udca5")
+                .add("\u00e9.\u00fc.\ud83d\udca5", DType.F32, Shape.of(2), TensorData.of(new float[] {1, 2}))
+                .write(f);
+        Cli r = Cli.run("report", f.toString(), "-o", "-");
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(r.out().chars()).allMatch(c -> c < 0x80);
+        assertThat(r.out()).contains("&#xe9;.&#xfc;.&#x1f4a5;").contains("na&#xef;ve &#x2014; &#x1f4a5;");
     }
 
     @Test

@@ -6,6 +6,31 @@ final class Html {
     }
 
     /**
+     * {@code html} in ASCII: every other character as a numeric reference ({@code &#xe9;}), which HTML text,
+     * attribute values and inline SVG read back as the character. So the page is the same bytes whatever
+     * encoding it is written through ({@code report -o -} under {@code LANG=C} turned every one into '?'). Only
+     * for markup whose script and style hold no such character (references are not read there).
+     */
+    static String ascii(String html) {
+        StringBuilder sb = null;
+        for (int i = 0; i < html.length(); ) {
+            int cp = html.codePointAt(i);
+            if (cp >= 0x80 && sb == null) {
+                sb = new StringBuilder(html.length() + 1024).append(html, 0, i);
+            }
+            if (sb != null) {
+                if (cp < 0x80) {
+                    sb.append((char) cp);
+                } else {
+                    sb.append("&#x").append(Integer.toHexString(cp)).append(';');
+                }
+            }
+            i += Character.charCount(cp);
+        }
+        return sb == null ? html : sb.toString();
+    }
+
+    /**
      * {@code s} as HTML text or attribute value: markup characters as entities, control characters (which HTML
      * forbids or drops) shown as {@code \\uXXXX}, lone surrogates as U+FFFD.
      */

@@ -63,7 +63,7 @@ public final class HtmlReport {
         sb.append("</main>\n<footer>Written by ").append(Html.esc(d.generator()))
                 .append(". This page loads nothing from anywhere: its styles, script and charts are inside it.</footer>\n")
                 .append("<script>\n").append(resource("report.js")).append("</script>\n</body>\n</html>\n");
-        return sb.toString();
+        return Html.ascii(sb.toString());
     }
 
     private static void header(ReportData d, StringBuilder sb) {
