@@ -121,7 +121,7 @@ final class BenchCommand implements Callable<Integer> {
             try {
                 for (Path file : Inputs.filePaths(p)) {
                     Map<String, Object> r = measure(file, t);
-                    out.println(json ? toJson(r) : toText(r));
+                    out.println(json ? AsciiJson.of(toJson(r)) : toText(r));
                     out.flush();
                 }
             } catch (SafeTensorsException | IOException | OutOfMemoryError e) {
@@ -148,7 +148,7 @@ final class BenchCommand implements Callable<Integer> {
                         .build(), rank, 0);
         for (Path p : paths) {
             Map<String, Object> r = new StreamBench(p, b, plan, runs, canDrop).measure(device);
-            out.println(json ? toJson(r) : toText(r));
+            out.println(json ? AsciiJson.of(toJson(r)) : toText(r));
             out.flush();
         }
         return 0;

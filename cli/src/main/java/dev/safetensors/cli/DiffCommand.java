@@ -115,7 +115,7 @@ final class DiffCommand implements Callable<Integer> {
             }
             CheckpointDiff d = compare(ca, cb, err);
             if (json) {
-                out.println(DiffReport.json(d, a, b));
+                out.println(AsciiJson.of(DiffReport.json(d, a, b)));
             } else {
                 DiffReport.print(d, describe(a, ca), describe(b, cb), out);
             }

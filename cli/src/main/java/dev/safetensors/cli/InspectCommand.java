@@ -147,7 +147,7 @@ final class InspectCommand implements Callable<Integer> {
                 for (SafeTensorsFile f : files) {
                     String name = c instanceof ShardedCheckpoint ? f.description() : label;
                     if (json) {
-                        out.println(toJson(f, name));
+                        out.println(AsciiJson.of(toJson(f, name)));
                     } else {
                         printTable(f, name, sha256, out);
                     }

@@ -123,7 +123,7 @@ final class StatsCommand implements Callable<Integer> {
             }
             rows.sort(Comparator.comparing(row -> row.tensor.name(), CheckpointContents.NATURAL));
             if (json) {
-                out.println(toJson(path, rows));
+                out.println(AsciiJson.of(toJson(path, rows)));
             } else {
                 printTable(path, rows, out);
             }

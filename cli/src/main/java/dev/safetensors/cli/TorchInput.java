@@ -55,7 +55,7 @@ final class TorchInput {
             throws NoSuchAlgorithmException {
         try (TorchCheckpoint ckpt = TorchCheckpoint.open(path)) {
             if (json) {
-                out.println(toJson(ckpt, label, sha256));
+                out.println(AsciiJson.of(toJson(ckpt, label, sha256)));
                 return;
             }
             out.println(label);
