@@ -5,6 +5,7 @@ import dev.safetensors.internal.io.FileSource;
 import dev.safetensors.internal.io.IoErrors;
 import dev.safetensors.internal.io.MappedFileSource;
 import dev.safetensors.internal.io.PositionalFileSource;
+import dev.safetensors.internal.io.SegmentSource;
 import dev.safetensors.internal.read.RunCopier;
 import dev.safetensors.internal.read.Runs;
 import dev.safetensors.internal.read.Sink;
@@ -14,6 +15,7 @@ import java.nio.file.Path;
 import java.util.AbstractList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.RandomAccess;
 
@@ -42,6 +44,8 @@ import java.util.RandomAccess;
  */
 public final class SafeTensorsFile implements Checkpoint {
     private static final MemorySegment UNMAPPED = MemorySegment.ofArray(new byte[0]);
+    /** What messages call a file opened from memory. */
+    private static final String MEMORY = "<memory>";
 
     private final ByteSource source;
     private final Header header;
@@ -72,6 +76,63 @@ public final class SafeTensorsFile implements Checkpoint {
             case PREAD -> PositionalFileSource.open(path);
         };
         return open(source, options.maxHeaderSize());
+    }
+
+    /**
+     * Opens a safetensors file held in a byte array (a download, a resource, the output of
+     * {@link SafeTensorsWriter#toByteArray()}), with every check {@link #open(Path)} makes and the default header
+     * limit. The array is not copied: tensors are views of it, so leave it unchanged while the handle is open.
+     * Messages call it {@code <memory>}.
+     *
+     * <pre>{@code
+     * byte[] bytes = SafeTensorsWriter.create()
+     *         .add("w", DType.F32, Shape.of(2), TensorData.of(new float[] {1, 2}))
+     *         .toByteArray();
+     * try (SafeTensorsFile file = SafeTensorsFile.open(bytes)) {
+     *     float[] w = file.tensor("w").toFloatArray();     // 1.0, 2.0
+     * }
+     * }</pre>
+     *
+     * @throws SafeTensorsException with the reference's kind when the bytes are not a valid file
+     */
+    public static SafeTensorsFile open(byte[] bytes) {
+        return open(MemorySegment.ofArray(bytes));
+    }
+
+    /**
+     * Opens a safetensors file held in a segment the caller owns (off-heap memory, a mapping of its own), with every
+     * check {@link #open(Path)} makes and the default header limit. Nothing is copied: tensors are views of
+     * {@code segment}, valid while its arena is open; once it closes, reads fail with an {@code IoError}. Messages
+     * call it {@code <memory>}.
+     *
+     * <pre>{@code
+     * try (Arena arena = Arena.ofShared()) {
+     *     MemorySegment received = arena.allocate(size);          // filled from a socket, a device, ...
+     *     try (SafeTensorsFile file = SafeTensorsFile.open(received)) {
+     *         MemorySegment w = file.tensor("w").data();           // a view of received
+     *     }
+     * }
+     * }</pre>
+     *
+     * @throws SafeTensorsException with the reference's kind when the bytes are not a valid file
+     */
+    public static SafeTensorsFile open(MemorySegment segment) {
+        return open(segment, OpenOptions.defaults());
+    }
+
+    /**
+     * The same with options: their header limit applies; the read strategy and arena, which choose how a file is
+     * read, do not (the bytes are already in memory).
+     *
+     * <pre>{@code
+     * SafeTensorsFile file = SafeTensorsFile.open(segment, OpenOptions.defaults().withMaxHeaderSize(1 << 20));
+     * }</pre>
+     *
+     * @throws SafeTensorsException with the reference's kind when the bytes are not a valid file
+     */
+    public static SafeTensorsFile open(MemorySegment segment, OpenOptions options) {
+        Objects.requireNonNull(segment, "segment must be non-null");
+        return open(new SegmentSource(segment, MEMORY), options.maxHeaderSize());
     }
 
     /**
@@ -285,6 +346,13 @@ public final class SafeTensorsFile implements Checkpoint {
 
     /** Maps a failure of a concurrent close to the clean closed-handle error. */
     RuntimeException closedOr(IllegalStateException e) {
-        return closed ? IoErrors.closed(description()) : e;
+        if (closed) {
+            return IoErrors.closed(description());
+        }
+        MemorySegment d = data;
+        if (d != null && d != UNMAPPED && !d.scope().isAlive()) {
+            return SegmentSource.freed(description());    // the caller closed the arena of its memory or mapping
+        }
+        return e;
     }
 }

@@ -88,6 +88,39 @@ public final class Tensor {
     }
 
     /**
+     * Decodes every element into {@code dst} as {@code as} (F32, F64, I32, I64, F16, BF16, or the tensor's own
+     * dtype), little-endian, from its start: one pass, no intermediate array, any number of elements. The
+     * conversions are those of {@link TensorSlice#copyTo(MemorySegment, DType)}.
+     *
+     * <pre>{@code
+     * Tensor w = file.tensor("model.embed_tokens.weight");                     // BF16 [32000, 4096]
+     * try (Arena arena = Arena.ofConfined()) {
+     *     MemorySegment f32 = arena.allocate(w.byteSize(DType.F32));           // 4 bytes per element
+     *     w.copyTo(f32, DType.F32);
+     * }
+     * }</pre>
+     *
+     * @throws SafeTensorsException of kind {@code InvalidTensorView} when the conversion is not defined, or
+     *         {@code dst} is read-only or smaller than {@link #byteSize(DType)}
+     */
+    public void copyTo(MemorySegment dst, DType as) {
+        whole().copyTo(dst, as);
+    }
+
+    /**
+     * The bytes of the tensor's values as {@code as}: what {@link #copyTo(MemorySegment, DType)} writes.
+     *
+     * <pre>{@code
+     * long f32Bytes = tensor.byteSize(DType.F32);    // 4 × elementCount() (8 × for C64 pairs)
+     * }</pre>
+     *
+     * @throws SafeTensorsException of kind {@code InvalidTensorView} when the conversion is not defined
+     */
+    public long byteSize(DType as) {
+        return whole().byteSize(as);
+    }
+
+    /**
      * A NumPy-style selection; nothing is read until the slice is.
      *
      * @throws SafeTensorsException {@code TooManySlices}, {@code SliceOutOfRange} (naming the dimension, the
