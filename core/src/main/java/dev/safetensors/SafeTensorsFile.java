@@ -198,7 +198,16 @@ public final class SafeTensorsFile implements Checkpoint {
         return new Tensor(this, header.info(i));
     }
 
-    /** Every tensor, in header order; each made when first asked for. */
+    /**
+     * Every tensor, in header order (the file order of {@link Checkpoint#tensors()}); each made when first asked for.
+     *
+     * <pre>{@code
+     * for (Tensor t : file.tensors()) {
+     *     System.out.println(t.name() + " " + t.byteSize());
+     * }
+     * }</pre>
+     */
+    @Override
     public List<Tensor> tensors() {
         final class Tensors extends AbstractList<Tensor> implements RandomAccess {
             @Override
