@@ -121,6 +121,22 @@ public final class Tensor {
     }
 
     /**
+     * Hints to the operating system that this tensor's bytes will be read soon, and returns at once: see
+     * {@link SafeTensorsFile#prefetch(java.util.Collection)} for how, and when hints are skipped.
+     *
+     * <pre>{@code
+     * Tensor next = file.tensor("model.layers.1.self_attn.q_proj.weight");
+     * next.prefetch();                       // read from disk in the background
+     * current.copyTo(staging, DType.F32);    // meanwhile
+     * }</pre>
+     *
+     * @throws SafeTensorsException of kind {@code IoError} when the file is closed
+     */
+    public void prefetch() {
+        file.prefetch(info.begin(), info.byteSize());
+    }
+
+    /**
      * A NumPy-style selection; nothing is read until the slice is.
      *
      * @throws SafeTensorsException {@code TooManySlices}, {@code SliceOutOfRange} (naming the dimension, the

@@ -31,6 +31,8 @@ import java.util.Objects;
  */
 public final class TensorSlice {
     private static final long MAX_ARRAY = Integer.MAX_VALUE - 8;
+    /** Runs closer than this are hinted as one range. */
+    private static final long PAGE = 4096;
 
     private final Tensor tensor;
     private final Selection selection;
@@ -89,6 +91,39 @@ public final class TensorSlice {
             at[0] += length;
         });
         return out;
+    }
+
+    /**
+     * Hints to the operating system that the selected bytes will be read soon, and returns at once (see
+     * {@link SafeTensorsFile#prefetch(java.util.Collection)}). Runs less than a page apart are hinted together, so a
+     * strided slice costs few calls; runs further apart (a rank's column blocks) are hinted alone, so no page that
+     * holds only other ranks' bytes is asked for.
+     *
+     * <pre>{@code
+     * for (RankPiece piece : plan.pieces(ckpt, rank, 0)) piece.slice().prefetch();  // all of this rank's pages
+     * }</pre>
+     *
+     * @throws SafeTensorsException of kind {@code IoError} when the file is closed
+     */
+    public void prefetch() {
+        long[] span = {-1, -1};       // the pending range of the tensor: [start, end)
+        forEachRun((offset, length) -> {
+            if (span[0] >= 0 && offset + length > span[0] - PAGE && offset < span[1] + PAGE) {
+                span[0] = Math.min(span[0], offset);       // within a page of the range, either side (reversed slices)
+                span[1] = Math.max(span[1], offset + length);
+                return;
+            }
+            if (span[0] >= 0) {
+                tensor.file().prefetch(tensor.info().begin() + span[0], span[1] - span[0]);
+            }
+            span[0] = offset;
+            span[1] = offset + length;
+        });
+        if (span[0] >= 0) {
+            tensor.file().prefetch(tensor.info().begin() + span[0], span[1] - span[0]);
+        } else {
+            tensor.file().checkOpen();
+        }
     }
 
     /**

@@ -15,4 +15,10 @@ public sealed interface FileSource extends ByteSource permits MappedFileSource, 
 
     /** Whether {@link #mapping()} gives a mapping, answered without making one. */
     boolean isMapping();
+
+    /**
+     * Hints that bytes {@code [position, position + length)} will be read soon ({@link ReadAhead}); returns at
+     * once, and does nothing where hints are not available.
+     */
+    void prefetch(long position, long length);
 }

@@ -101,6 +101,14 @@ public final class MappedFileSource implements FileSource {
         return true;
     }
 
+    /** {@code madvise(WILLNEED)} on the range of the mapping (the file is mapped if it is not yet). */
+    @Override
+    public void prefetch(long position, long length) {
+        if (ReadAhead.enabled()) {
+            ReadAhead.mapped(mapping().orElseThrow().asSlice(position, length));
+        }
+    }
+
     @Override
     public void checkUnchanged() {
         file.checkUnchanged();

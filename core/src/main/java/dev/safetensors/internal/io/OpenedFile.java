@@ -88,6 +88,11 @@ public final class OpenedFile implements AutoCloseable {
         }
     }
 
+    /** The path the file was opened at. */
+    public Path path() {
+        return path;
+    }
+
     public String description() {
         return description;
     }

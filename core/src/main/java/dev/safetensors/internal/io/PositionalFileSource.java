@@ -57,6 +57,12 @@ public final class PositionalFileSource implements FileSource {
         return false;
     }
 
+    /** {@code posix_fadvise(WILLNEED)} on the range of the file. */
+    @Override
+    public void prefetch(long position, long length) {
+        ReadAhead.file(file.path(), position, length);
+    }
+
     @Override
     public String description() {
         return file.description();
