@@ -59,6 +59,8 @@ public interface Checkpoint extends AutoCloseable {
      *     }
      * }
      * }</pre>
+     *
+     * @return the tensors, an unmodifiable list
      */
     default List<Tensor> tensors() {
         return names().stream().map(this::tensor).toList();

@@ -95,6 +95,8 @@ public final class SafeTensorsFile implements Checkpoint {
      * }
      * }</pre>
      *
+     * @param bytes a whole safetensors file
+     * @return the open file, whose tensors are views of {@code bytes}
      * @throws SafeTensorsException with the reference's kind when the bytes are not a valid file
      */
     public static SafeTensorsFile open(byte[] bytes) {
@@ -116,6 +118,8 @@ public final class SafeTensorsFile implements Checkpoint {
      * }
      * }</pre>
      *
+     * @param segment a whole safetensors file, in memory the caller owns
+     * @return the open file, whose tensors are views of {@code segment}
      * @throws SafeTensorsException with the reference's kind when the bytes are not a valid file
      */
     public static SafeTensorsFile open(MemorySegment segment) {
@@ -130,6 +134,9 @@ public final class SafeTensorsFile implements Checkpoint {
      * SafeTensorsFile file = SafeTensorsFile.open(segment, OpenOptions.defaults().withMaxHeaderSize(1 << 20));
      * }</pre>
      *
+     * @param segment a whole safetensors file, in memory the caller owns
+     * @param options the header limit to apply
+     * @return the open file, whose tensors are views of {@code segment}
      * @throws SafeTensorsException with the reference's kind when the bytes are not a valid file
      */
     public static SafeTensorsFile open(MemorySegment segment, OpenOptions options) {
@@ -208,6 +215,8 @@ public final class SafeTensorsFile implements Checkpoint {
      *     System.out.println(t.name() + " " + t.byteSize());
      * }
      * }</pre>
+     *
+     * @return the tensors, an unmodifiable list
      */
     @Override
     public List<Tensor> tensors() {
@@ -241,6 +250,7 @@ public final class SafeTensorsFile implements Checkpoint {
      * float[] up = file.tensor("model.layers.0.mlp.up_proj.weight").toFloatArray();  // layer 1 is read meanwhile
      * }</pre>
      *
+     * @param names tensors of this file
      * @throws SafeTensorsException of kind {@code TensorNotFound} for a name the file lacks (before any hint), or
      *         {@code IoError} when the file is closed
      */

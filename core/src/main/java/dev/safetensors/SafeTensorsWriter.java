@@ -132,7 +132,12 @@ public final class SafeTensorsWriter {
         AtomicFile.write(target, channel -> stream(plan, channel, target.toString()));
     }
 
-    /** Streams the file to any channel (not atomic); the same as {@link #writeTo(WritableByteChannel)}. */
+    /**
+     * Streams the file to any channel (not atomic); the same as {@link #writeTo(WritableByteChannel)}.
+     *
+     * @param out where the file's bytes go; not closed
+     * @throws IOException when the channel fails
+     */
     public void write(WritableByteChannel out) throws IOException {
         writeTo(out);
     }
@@ -148,6 +153,7 @@ public final class SafeTensorsWriter {
      * }
      * }</pre>
      *
+     * @param out where the file's bytes go; not closed
      * @throws SafeTensorsException when a declaration is invalid (checked before anything is written) or a data
      *         source yields the wrong number of bytes ({@code InvalidTensorView})
      * @throws IOException when the channel fails
@@ -167,6 +173,7 @@ public final class SafeTensorsWriter {
      * }
      * }</pre>
      *
+     * @param out where the file's bytes go; neither flushed nor closed
      * @throws SafeTensorsException as {@link #writeTo(WritableByteChannel)}
      * @throws IOException when the stream fails
      */
@@ -185,6 +192,7 @@ public final class SafeTensorsWriter {
      *         .toByteArray();                                  // 8 + 64 header + 8 data bytes
      * }</pre>
      *
+     * @return the file's bytes, exactly {@link #fileSize()} of them
      * @throws SafeTensorsException when a declaration is invalid, a data source yields the wrong number of bytes
      *         ({@code InvalidTensorView}) or fails ({@code IoError}), or the file would not fit in a Java array
      *         ({@code InvalidTensorView}: write it to a channel instead)

@@ -222,6 +222,8 @@ public final class ShardedCheckpoint implements Checkpoint {
      *     load(t);
      * }
      * }</pre>
+     *
+     * @return the tensors, an unmodifiable list
      */
     @Override
     public List<Tensor> tensors() {

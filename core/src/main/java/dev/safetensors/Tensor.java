@@ -100,6 +100,8 @@ public final class Tensor {
      * }
      * }</pre>
      *
+     * @param dst where the values go, from its start; at least {@link #byteSize(DType)} bytes
+     * @param as the dtype to write them as
      * @throws SafeTensorsException of kind {@code InvalidTensorView} when the conversion is not defined, or
      *         {@code dst} is read-only or smaller than {@link #byteSize(DType)}
      */
@@ -114,6 +116,8 @@ public final class Tensor {
      * long f32Bytes = tensor.byteSize(DType.F32);    // 4 × elementCount() (8 × for C64 pairs)
      * }</pre>
      *
+     * @param as the dtype the values would be written as
+     * @return bytes of the values as {@code as}
      * @throws SafeTensorsException of kind {@code InvalidTensorView} when the conversion is not defined
      */
     public long byteSize(DType as) {

@@ -165,6 +165,8 @@ public final class TensorSlice {
      * }
      * }</pre>
      *
+     * @param dst where the values go, from its start; at least {@link #byteSize(DType)} bytes
+     * @param as the dtype to write them as
      * @throws SafeTensorsException of kind {@code InvalidTensorView} when the conversion is not defined (I32 from
      *         a float, F16 from an integer, F6 whose packing the format leaves open, an {@code as} not listed), or
      *         {@code dst} is read-only or smaller than {@link #byteSize(DType)}
@@ -187,6 +189,8 @@ public final class TensorSlice {
      * MemorySegment f32 = arena.allocate(slice.byteSize(DType.F32));
      * }</pre>
      *
+     * @param as the dtype the values would be written as
+     * @return bytes of the selected values as {@code as}
      * @throws SafeTensorsException of kind {@code InvalidTensorView} when the conversion is not defined, or the
      *         size does not fit in a {@code long}
      */
