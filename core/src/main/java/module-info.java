@@ -7,13 +7,26 @@
  * internal packages are shared with the project's other modules by qualified exports.
  */
 module dev.safetensors.core {
+    // com.sun.nio.file.ExtendedOpenOption.DIRECT: O_DIRECT reads for streaming loads.
+    requires jdk.unsupported;
+
     exports dev.safetensors;
     exports dev.safetensors.convert;
     exports dev.safetensors.parallel;
     exports dev.safetensors.io;
+    exports dev.safetensors.device;
+    exports dev.safetensors.load;
+
+    // Accelerators plug in here (safetensors-cuda provides cuda and rocm).
+    uses dev.safetensors.device.DeviceProvider;
+
+    // Checkpoint.open(URI) finds openers of other schemes (safetensors-hub: hf://, https://).
+    uses dev.safetensors.io.CheckpointProvider;
 
     // The strict JSON reader and the serde/Python JSON writer, for configs, indexes and --json output.
-    exports dev.safetensors.internal.json to dev.safetensors.cli;
+    exports dev.safetensors.internal.json to dev.safetensors.cli, dev.safetensors.hub;
+    // Shortening of names and shapes a file can make absurdly long, for tables and messages.
+    exports dev.safetensors.internal.text to dev.safetensors.cli;
     // Atomic replacement of files the command line writes (.npy, reports).
-    exports dev.safetensors.internal.io to dev.safetensors.cli;
+    exports dev.safetensors.internal.io to dev.safetensors.cli, dev.safetensors.torch;
 }

@@ -1,10 +1,13 @@
 package dev.safetensors;
 
+import dev.safetensors.io.CheckpointProvider;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.ServiceLoader;
 
 /**
  * Named tensors from one file or from the shards of a sharded checkpoint, behind one interface.
@@ -18,8 +21,9 @@ import java.util.Optional;
 public interface Checkpoint extends AutoCloseable {
 
     /**
-     * Opens a safetensors file, a {@code *.safetensors.index.json}, or a directory holding either an index
-     * or {@code *.safetensors} files.
+     * Opens a safetensors file, a {@code *.safetensors.index.json}, or a directory, which opens as
+     * transformers reads one: {@code model.safetensors} if it is there, else its index, else all its
+     * {@code *.safetensors} files ({@link ShardedCheckpoint}).
      */
     static Checkpoint open(Path path, OpenOptions options) {
         if (Files.isDirectory(path) || path.getFileName().toString().endsWith(".json")) {
@@ -30,6 +34,35 @@ public interface Checkpoint extends AutoCloseable {
 
     static Checkpoint open(Path path) {
         return open(path, OpenOptions.defaults());
+    }
+
+    /**
+     * Opens a checkpoint by URI: {@code file:} as {@link #open(Path, OpenOptions)}, any other scheme through a
+     * {@link CheckpointProvider} on the module or class path ({@code safetensors-hub} opens {@code hf://} and
+     * {@code https://} in place, reading only headers until tensors are asked for).
+     *
+     * <pre>{@code
+     * try (Checkpoint c = Checkpoint.open(URI.create("hf://org/model"), OpenOptions.defaults())) { ... }
+     * }</pre>
+     *
+     * @throws SafeTensorsException {@code IoError} when no provider opens the scheme
+     */
+    static Checkpoint open(URI uri, OpenOptions options) {
+        if (uri.getScheme() == null || uri.getScheme().equalsIgnoreCase("file")) {
+            return open(uri.getScheme() == null ? Path.of(uri.getPath()) : Path.of(uri), options);
+        }
+        for (CheckpointProvider p : ServiceLoader.load(CheckpointProvider.class, Checkpoint.class.getClassLoader())) {
+            if (p.supports(uri)) {
+                return p.open(uri, options);
+            }
+        }
+        throw new SafeTensorsException(SafeTensorsException.Kind.IoError, uri.toString(), "nothing opens `"
+                + uri.getScheme() + ":` checkpoints here; put safetensors-hub on the module or class path for hf:// and"
+                + " https://");
+    }
+
+    static Checkpoint open(URI uri) {
+        return open(uri, OpenOptions.defaults());
     }
 
     /** Tensor names in file (or index) order. */
@@ -71,6 +104,23 @@ public interface Checkpoint extends AutoCloseable {
      * numbers written as JSON writes them (e.g. {@code total_size}).
      */
     Optional<Map<String, String>> metadata();
+
+    /**
+     * Streams tensors (or a rank's pieces) onto {@code device}: parallel positional reads into at most
+     * {@code budget.bytes()} of staging memory, overlapped with the device's copies; tensors are handed out
+     * as they finish. The checkpoint must stay open until the stream has ended or closed.
+     *
+     * <pre>{@code
+     * try (TensorStream s = ckpt.stream(Device.open("cuda:0"), LoadPlan.rank(plan, Rank.fromEnvironment().orElseThrow()),
+     *         LoadBudget.ofBytes(512L << 20))) {
+     *     for (LoadedTensor t : s) model.put(t.name(), t.tensor());
+     * }
+     * }</pre>
+     */
+    default dev.safetensors.load.TensorStream stream(dev.safetensors.device.Device device,
+            dev.safetensors.load.LoadPlan plan, dev.safetensors.load.LoadBudget budget) {
+        return StreamingLoad.start(this, device, plan, budget);
+    }
 
     /** What to call the checkpoint in messages. */
     String description();

@@ -5,15 +5,17 @@ import static dev.safetensors.SafeTensorsException.Kind.HeaderTooSmall;
 import static dev.safetensors.SafeTensorsException.Kind.InvalidHeaderLength;
 import static dev.safetensors.SafeTensorsException.Kind.TensorNotFound;
 
+import dev.safetensors.internal.header.ForeignFormat;
 import dev.safetensors.internal.header.HeaderParser;
 import dev.safetensors.internal.header.HeaderValidator;
+import dev.safetensors.internal.header.IntSort;
 import dev.safetensors.internal.header.TensorTable;
 import dev.safetensors.internal.io.LittleEndian;
+import dev.safetensors.internal.memory.HeapBudget;
+import dev.safetensors.internal.text.Elide;
 import dev.safetensors.io.ByteSource;
 import java.lang.foreign.MemorySegment;
 import java.util.AbstractList;
-import java.util.Arrays;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -46,14 +48,16 @@ public final class Header {
 
 
     private final TensorTable table;
+    private final String source;
     private final Map<String, String> metadata;
     private final long headerSize;
     private final int[] dataOrder;
     private volatile List<String> sortedNames;
 
-    private Header(TensorTable table, Map<String, String> metadata, long headerSize, int[] dataOrder) {
+    private Header(TensorTable table, String source, Map<String, String> metadata, long headerSize, int[] dataOrder) {
         this.table = table;
-        this.metadata = metadata == null ? null : Collections.unmodifiableMap(metadata);
+        this.source = source;
+        this.metadata = metadata;   // the parser's map is unmodifiable
         this.headerSize = headerSize;
         this.dataOrder = dataOrder;
     }
@@ -68,6 +72,14 @@ public final class Header {
      */
     public static Header read(ByteSource source, long maxHeaderSize) {
         checkLimit(maxHeaderSize);
+        try {
+            return readChecked(source, maxHeaderSize);
+        } catch (SafeTensorsException e) {
+            throw withFormatHint(e, source);
+        }
+    }
+
+    private static Header readChecked(ByteSource source, long maxHeaderSize) {
         String name = source.description();
         long fileSize = source.size();
         if (fileSize < LENGTH_PREFIX) {
@@ -85,9 +97,33 @@ public final class Header {
             throw new SafeTensorsException(InvalidHeaderLength, name, "invalid header length: the header length field says "
                     + n + " bytes, but the file has only " + (fileSize - LENGTH_PREFIX) + " bytes after it");
         }
+        HeapBudget.require(HeaderParser.heapNeeded(n), name, "a header of " + n + " bytes");
         byte[] json = new byte[(int) n];
         source.read(LENGTH_PREFIX, MemorySegment.ofArray(json));
         return parseOwned(json, fileSize - LENGTH_PREFIX - n, name);
+    }
+
+    /**
+     * A file that is not safetensors at all (a PyTorch zip, a pickle, JSON, GGUF, NumPy, …) fails in the
+     * first steps; the error then also says what the file looks like and what to do, with its kind unchanged.
+     */
+    private static SafeTensorsException withFormatHint(SafeTensorsException e, ByteSource source) {
+        boolean framing = switch (e.kind()) {
+            case HeaderTooSmall, HeaderTooLarge, InvalidHeaderLength, InvalidHeader, InvalidHeaderDeserialization -> true;
+            default -> false;
+        };
+        if (!framing) {
+            return e;
+        }
+        String hint;
+        try {
+            byte[] head = new byte[(int) Math.min(ForeignFormat.HEAD, source.size())];
+            source.read(0, MemorySegment.ofArray(head));
+            hint = ForeignFormat.describe(head);
+        } catch (SafeTensorsException unreadable) {
+            return e;
+        }
+        return hint == null ? e : new SafeTensorsException(e.kind(), e.source(), e.detail() + "; " + hint, e);
     }
 
     /**
@@ -98,17 +134,18 @@ public final class Header {
      * @param source   what to call the file in error messages, or null
      */
     public static Header parse(byte[] json, long dataSize, String source) {
+        HeapBudget.require(HeaderParser.heapNeeded(json.length), source, "a header of " + json.length + " bytes");
         return parseOwned(json.clone(), dataSize, source);
     }
 
-    /** As {@link #parse}, keeping {@code json}: tensor names are read from it on demand. */
+    /** As {@link #parse}, keeping {@code json} (the parser decodes names in it; they are read from it on demand). */
     private static Header parseOwned(byte[] json, long dataSize, String source) {
         HeaderParser.Result r = HeaderParser.parse(json, 0, json.length, source);
         int[] order = HeaderValidator.validate(r.table(), json.length, dataSize, source);
-        return new Header(r.table(), r.metadata(), json.length, order);
+        return new Header(r.table(), source, r.metadata(), json.length, order);
     }
 
-    /** @throws IllegalArgumentException unless 0 <= maxHeaderSize <= {@link #MAX_CONFIGURABLE_SIZE} */
+    /** @throws IllegalArgumentException unless {@code 0 <= maxHeaderSize <= MAX_CONFIGURABLE_SIZE} */
     public static void checkLimit(long maxHeaderSize) {
         if (maxHeaderSize < 0 || maxHeaderSize > MAX_CONFIGURABLE_SIZE) {
             throw new IllegalArgumentException("the header size limit must be between 0 and "
@@ -150,11 +187,11 @@ public final class Header {
     public List<String> sortedNames() {
         List<String> s = sortedNames;
         if (s == null) {
-            Integer[] order = new Integer[table.size()];
+            int[] order = new int[table.size()];
             for (int i = 0; i < order.length; i++) {
                 order[i] = i;
             }
-            Arrays.sort(order, table::compareNames);
+            IntSort.sort(order, table::compareNames);
             String[] sorted = new String[order.length];
             for (int i = 0; i < order.length; i++) {
                 sorted[i] = table.name(order[i]);
@@ -177,19 +214,20 @@ public final class Header {
     /**
      * The tensor of this name.
      *
-     * @throws SafeTensorsException of kind {@code TensorNotFound}
+     * @throws SafeTensorsException of kind {@code TensorNotFound}, naming the file the header came from
      */
     public TensorInfo info(String name) {
         int i = table.indexOf(name);
         if (i < 0) {
-            throw new SafeTensorsException(TensorNotFound, null, "tensor `" + name + "` not found");
+            throw new SafeTensorsException(TensorNotFound, source,
+                    "tensor `" + Elide.text(name) + "` not found (the header lists " + table.size() + " tensors)");
         }
         return info(i);
     }
 
     /** The {@code i}-th tensor in header order. */
     public TensorInfo info(int i) {
-        return new TensorInfo(table.name(i), table.dtype(i), Shape.wrap(table.shape(i)),
+        return new TensorInfo(table.name(i), table.dtype(i), Shape.read(table.rank(i), table.dims(i)),
                 table.begin(i), table.end(i));
     }
 

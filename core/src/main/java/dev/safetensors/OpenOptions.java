@@ -18,13 +18,30 @@ import java.lang.foreign.Arena;
  *                      mapping; null (the default) lets the handle own a shared arena and unmap on close.
  *                      The file is mapped on first tensor access, from whichever thread that is: give a
  *                      shared (or global) arena unless one thread does all the reading
+ * @param linksOutsideAllowed for sharded checkpoints: whether a shard that is a symbolic link may lead
+ *                      outside its directory (or, for a Hugging Face cache snapshot, outside the cache
+ *                      repository); false by default
+ * @param maxOpenShards for sharded checkpoints: how many shard files stay open at once; more are opened on
+ *                      demand and the least recently used closed, so any shard count fits {@code ulimit -n}
  */
-public record OpenOptions(ReadStrategy strategy, long maxHeaderSize, Arena arena) {
+public record OpenOptions(ReadStrategy strategy, long maxHeaderSize, Arena arena, boolean linksOutsideAllowed,
+        int maxOpenShards) {
+    /** Open shard files kept by default: far below any usual descriptor limit, above most shard counts. */
+    public static final int DEFAULT_MAX_OPEN_SHARDS = 64;
+
     private static final OpenOptions DEFAULTS = new OpenOptions(ReadStrategy.MMAP, Header.DEFAULT_MAX_SIZE, null);
 
     public OpenOptions {
         java.util.Objects.requireNonNull(strategy, "strategy must be non-null");
         Header.checkLimit(maxHeaderSize);
+        if (maxOpenShards < 1) {
+            throw new IllegalArgumentException("maxOpenShards must be at least 1, got " + maxOpenShards);
+        }
+    }
+
+    /** The options of earlier versions: links stay inside, {@link #DEFAULT_MAX_OPEN_SHARDS}. */
+    public OpenOptions(ReadStrategy strategy, long maxHeaderSize, Arena arena) {
+        this(strategy, maxHeaderSize, arena, false, DEFAULT_MAX_OPEN_SHARDS);
     }
 
     /** mmap, the reference's header limit, an arena owned by the handle. */
@@ -33,7 +50,7 @@ public record OpenOptions(ReadStrategy strategy, long maxHeaderSize, Arena arena
     }
 
     public OpenOptions withStrategy(ReadStrategy newStrategy) {
-        return new OpenOptions(newStrategy, maxHeaderSize, arena);
+        return new OpenOptions(newStrategy, maxHeaderSize, arena, linksOutsideAllowed, maxOpenShards);
     }
 
     /**
@@ -41,11 +58,25 @@ public record OpenOptions(ReadStrategy strategy, long maxHeaderSize, Arena arena
      * @throws IllegalArgumentException outside 0 to {@link Header#MAX_CONFIGURABLE_SIZE}
      */
     public OpenOptions withMaxHeaderSize(long newMax) {
-        return new OpenOptions(strategy, newMax, arena);
+        return new OpenOptions(strategy, newMax, arena, linksOutsideAllowed, maxOpenShards);
     }
 
     /** Maps into the caller's arena; the caller closes it, after the handle. */
     public OpenOptions withArena(Arena callerArena) {
-        return new OpenOptions(strategy, maxHeaderSize, callerArena);
+        return new OpenOptions(strategy, maxHeaderSize, callerArena, linksOutsideAllowed, maxOpenShards);
+    }
+
+    /**
+     * Whether shards that are symbolic links may lead anywhere. Off by default: a shard must then resolve
+     * inside its directory, or inside the cache repository for a Hugging Face cache snapshot
+     * ({@code models--org--name/snapshots/<commit>/}, whose files link into {@code ../../blobs/}).
+     */
+    public OpenOptions withLinksOutsideAllowed(boolean allowed) {
+        return new OpenOptions(strategy, maxHeaderSize, arena, allowed, maxOpenShards);
+    }
+
+    /** @throws IllegalArgumentException below 1 */
+    public OpenOptions withMaxOpenShards(int max) {
+        return new OpenOptions(strategy, maxHeaderSize, arena, linksOutsideAllowed, max);
     }
 }

@@ -1,5 +1,6 @@
 package dev.safetensors;
 
+import dev.safetensors.internal.text.Elide;
 import java.util.Objects;
 
 /**
@@ -22,7 +23,10 @@ import java.util.Objects;
 public final class SafeTensorsException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
-    /** Error kinds, named exactly after the reference's variants (FORMAT.md §3). */
+    /**
+     * Error kinds, named exactly after the reference's variants (FORMAT.md §3), plus {@link #UnsafePickle},
+     * which the reference (having no pickle reader) lacks.
+     */
     public enum Kind {
         /** The file is shorter than the 8-byte header length. */
         HeaderTooSmall,
@@ -55,7 +59,14 @@ public final class SafeTensorsException extends RuntimeException {
         /** More slice indexes than dimensions. */
         TooManySlices,
         /** A slice index is outside its dimension. */
-        SliceOutOfRange
+        SliceOutOfRange,
+        /**
+         * A pickle (a PyTorch checkpoint) names a Python global that is not on the importer's allowlist of data
+         * constructors, or asks to call or build something that is not plain data. Nothing was executed: the
+         * whole stream is checked before anything is built. Not a reference variant: the reference reads no
+         * pickles.
+         */
+        UnsafePickle
     }
 
     private final Kind kind;
@@ -65,17 +76,19 @@ public final class SafeTensorsException extends RuntimeException {
     /**
      * @param kind   what went wrong
      * @param source the file or stream concerned, or null when there is none
-     * @param detail the rule broken, naming the tensor and numbers involved
+     * @param detail the rule broken, naming the tensor and numbers involved; shortened in the middle of
+     *               any quoted part when longer than a couple of thousand characters
      */
     public SafeTensorsException(Kind kind, String source, String detail) {
         this(kind, source, detail, null);
     }
 
     public SafeTensorsException(Kind kind, String source, String detail, Throwable cause) {
-        super(source == null ? detail : source + ": " + detail, cause);
+        // A file decides the names a message quotes: absurdly long ones are shortened (Elide.message).
+        super(source == null ? Elide.message(detail) : source + ": " + Elide.message(detail), cause);
         this.kind = Objects.requireNonNull(kind, "kind must be non-null");
         this.source = source;
-        this.detail = detail;
+        this.detail = Elide.message(detail);
     }
 
     /** The reference error variant this failure corresponds to. */

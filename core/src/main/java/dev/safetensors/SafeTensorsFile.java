@@ -3,8 +3,6 @@ package dev.safetensors;
 import dev.safetensors.io.ByteSource;
 import dev.safetensors.internal.io.FileSource;
 import dev.safetensors.internal.io.IoErrors;
-import dev.safetensors.internal.io.MappedFileSource;
-import dev.safetensors.internal.io.PositionalFileSource;
 import dev.safetensors.internal.io.ReadAhead;
 import dev.safetensors.internal.io.SegmentSource;
 import dev.safetensors.internal.read.RunCopier;
@@ -12,6 +10,7 @@ import dev.safetensors.internal.read.Runs;
 import dev.safetensors.internal.read.Sink;
 import java.io.UncheckedIOException;
 import java.lang.foreign.MemorySegment;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.AbstractList;
 import java.util.Collection;
@@ -71,13 +70,11 @@ public final class SafeTensorsFile implements Checkpoint {
      *         {@code IoError} when it cannot be read
      */
     public static SafeTensorsFile open(Path path, OpenOptions options) {
-        ByteSource source = switch (options.strategy()) {
-            case MMAP -> options.arena() == null
-                    ? MappedFileSource.open(path)
-                    : MappedFileSource.open(path, options.arena());
-            case PREAD -> PositionalFileSource.open(path);
-        };
-        return open(source, options.maxHeaderSize());
+        if (Files.isDirectory(path)) {   // else the read fails with a bare "Is a directory"
+            throw new SafeTensorsException(SafeTensorsException.Kind.IoError, path.toString(), "is a directory, not a "
+                    + "safetensors file; open a directory of shards with Checkpoint.open");
+        }
+        return open(ByteSource.open(path, options), options.maxHeaderSize());
     }
 
     /**
@@ -374,13 +371,26 @@ public final class SafeTensorsFile implements Checkpoint {
         return e;
     }
 
+    /**
+     * The local file behind this handle, or null for other byte sources. Whoever reads it by its path (direct
+     * reads) calls {@link #checkUnchanged()} after, as every copy-out does.
+     */
+    Path path() {
+        return source instanceof FileSource f ? f.path() : null;
+    }
+
+    ByteSource source() {
+        return source;
+    }
+
     void checkOpen() {
         if (closed) {
             throw IoErrors.closed(description());
         }
     }
 
-    private void checkUnchanged() {
+    /** Throws {@code IoError} when the file on disk changed since it was opened ({@code FileStamp}). */
+    void checkUnchanged() {
         if (source instanceof FileSource f) {
             f.checkUnchanged();
         }

@@ -3,6 +3,7 @@ package dev.safetensors;
 import static dev.safetensors.SafeTensorsException.Kind.InvalidTensorView;
 import static dev.safetensors.SafeTensorsException.Kind.JsonError;
 
+import dev.safetensors.internal.header.HeaderValidator;
 import dev.safetensors.internal.header.HeaderWriter;
 import dev.safetensors.internal.io.AtomicFile;
 import dev.safetensors.internal.io.LittleEndian;
@@ -59,19 +60,16 @@ public final class SafeTensorsWriter {
     }
 
     /**
-     * Declares a tensor.
+     * Declares a tensor. Data from an array or a segment is checked here against the declaration; the bytes
+     * of a callback are counted when the file is written.
      *
      * @throws SafeTensorsException of kind {@code JsonError} for a duplicate name or the reserved name
-     *         {@code __metadata__}
+     *         {@code __metadata__}; {@code ValidationOverflow} or {@code MisalignedSlice} when shape × dtype is
+     *         not a whole number of bytes below 2^64; {@code InvalidTensorView} when array data has another
+     *         element type or size than declared
      */
     public SafeTensorsWriter add(String name, DType dtype, Shape shape, TensorData bytes) {
-        Objects.requireNonNull(name, "name must be non-null");
-        Objects.requireNonNull(dtype, "dtype must be non-null");
-        Objects.requireNonNull(shape, "shape must be non-null");
-        Objects.requireNonNull(bytes, "bytes must be non-null");
-        if (name.equals("__metadata__")) {
-            throw new SafeTensorsException(JsonError, null, "`__metadata__` is reserved and cannot name a tensor");
-        }
+        checkDeclaration(name, dtype, shape, bytes);
         if (data.putIfAbsent(name, bytes) != null) {
             throw new SafeTensorsException(JsonError, null, "duplicate tensor name `" + name + "`");
         }
@@ -79,6 +77,39 @@ public final class SafeTensorsWriter {
         dtypes.add(dtype);
         shapes.add(shape.dims());
         return this;
+    }
+
+    /**
+     * Declares a tensor held by a device (a GPU, or the CPU): its bytes are copied out through two staging
+     * buffers while the file is written, so saving never holds more than two chunks on the host.
+     *
+     * <pre>{@code
+     * SafeTensorsWriter.create().add("w", gpuTensor).write(Path.of("out.safetensors"));
+     * }</pre>
+     */
+    public SafeTensorsWriter add(String name, dev.safetensors.device.DeviceTensor tensor) {
+        Objects.requireNonNull(tensor, "tensor must be non-null");
+        return add(name, tensor.dtype(), tensor.shape(), dev.safetensors.internal.device.DeviceData.of(tensor));
+    }
+
+    /**
+     * The checks every writer makes when a tensor is declared, before any byte is written.
+     *
+     * @return the tensor's size in bytes
+     */
+    static long checkDeclaration(String name, DType dtype, Shape shape, TensorData bytes) {
+        Objects.requireNonNull(name, "name must be non-null");
+        Objects.requireNonNull(dtype, "dtype must be non-null");
+        Objects.requireNonNull(shape, "shape must be non-null");
+        Objects.requireNonNull(bytes, "bytes must be non-null");
+        if (name.equals("__metadata__")) {
+            throw new SafeTensorsException(JsonError, null, "`__metadata__` is reserved and cannot name a tensor");
+        }
+        long byteCount = HeaderValidator.byteCount(name, dtype, shape.dims(), null);
+        if (bytes instanceof TypedTensorData typed) {
+            typed.checkFits(name, dtype, shape, byteCount);
+        }
+        return byteCount;
     }
 
     /** Adds one {@code __metadata__} entry; the header is written even if the map stays empty. */
@@ -228,6 +259,11 @@ public final class SafeTensorsWriter {
                     + e.getMessage(), e);
         }
         return bytes.array();
+    }
+
+    /** The same, naming {@code target} in messages (for writers that manage the file themselves). */
+    void write(WritableByteChannel out, String target) throws IOException {
+        stream(plan(target), out, target);
     }
 
     private HeaderWriter.Plan plan(String target) {

@@ -1,6 +1,8 @@
 package dev.safetensors;
 
+import dev.safetensors.internal.text.Elide;
 import java.util.Arrays;
+import java.util.PrimitiveIterator;
 
 /**
  * An immutable tensor shape: the dimension sizes, outermost first.
@@ -17,37 +19,63 @@ import java.util.Arrays;
  * }</pre>
  */
 public final class Shape {
-    private static final Shape SCALAR = new Shape(new long[0]);
+    private static final Shape SCALAR = new Shape(new long[0], null);
 
-    private final long[] dims;
+    /** Shapes read from a header above this rank are packed: only a hostile file has them. */
+    private static final int MAX_PLAIN_RANK = 64;
 
-    private Shape(long[] dims) {
+    private final long[] dims;          // null when packed
+    private final PackedDims packed;    // non-null only for ranks above MAX_PLAIN_RANK
+
+    private Shape(long[] dims, PackedDims packed) {
         this.dims = dims;
+        this.packed = packed;
     }
 
     /** A shape with the given dimensions (copied). {@code Shape.of()} is the scalar shape. */
     public static Shape of(long... dims) {
-        return dims.length == 0 ? SCALAR : new Shape(dims.clone());
+        return dims.length == 0 ? SCALAR : new Shape(dims.clone(), null);
     }
 
-    /** Wraps an array this package owns and never changes. */
-    static Shape wrap(long[] dims) {
-        return dims.length == 0 ? SCALAR : new Shape(dims);
+    /**
+     * {@code rank} dimensions read from {@code dims}: a header's shape, held in about one byte per
+     * dimension when its rank is absurd, so that touching such a tensor costs no more than its header text.
+     */
+    static Shape read(int rank, PrimitiveIterator.OfLong dims) {
+        if (rank == 0) {
+            return SCALAR;
+        }
+        if (rank > MAX_PLAIN_RANK) {
+            return new Shape(null, PackedDims.of(rank, dims));
+        }
+        long[] d = new long[rank];
+        for (int i = 0; i < rank; i++) {
+            d[i] = dims.nextLong();
+        }
+        return new Shape(d, null);
     }
 
     /** Number of dimensions; 0 for a scalar. */
     public int rank() {
-        return dims.length;
+        return dims != null ? dims.length : packed.rank();
     }
 
     /** Size of dimension {@code i} (unsigned). */
     public long dim(int i) {
-        return dims[i];
+        return dims != null ? dims[i] : packed.dim(i);
     }
 
     /** A copy of the dimensions. */
     public long[] dims() {
-        return dims.clone();
+        if (dims != null) {
+            return dims.clone();
+        }
+        long[] d = new long[packed.rank()];
+        PrimitiveIterator.OfLong it = packed.iterator(0);
+        for (int i = 0; i < d.length; i++) {
+            d[i] = it.nextLong();
+        }
+        return d;
     }
 
     /**
@@ -57,9 +85,11 @@ public final class Shape {
      */
     public long elementCount() {
         long n = 1;
-        for (long d : dims) {
+        PrimitiveIterator.OfLong it = iterator();
+        while (it.hasNext()) {
+            long d = it.nextLong();
             if (Math.unsignedMultiplyHigh(n, d) != 0) {
-                throw new ArithmeticException("element count of " + this + " overflows 64 bits");
+                throw new ArithmeticException("element count of " + Elide.shape(this) + " overflows 64 bits");
             }
             n *= d;
         }
@@ -68,24 +98,68 @@ public final class Shape {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof Shape s && Arrays.equals(dims, s.dims);
+        if (!(o instanceof Shape s) || s.rank() != rank()) {
+            return false;
+        }
+        if (dims != null && s.dims != null) {
+            return Arrays.equals(dims, s.dims);
+        }
+        PrimitiveIterator.OfLong a = iterator();
+        PrimitiveIterator.OfLong b = s.iterator();
+        while (a.hasNext()) {
+            if (a.nextLong() != b.nextLong()) {
+                return false;
+            }
+        }
+        return true;
     }
 
+    /** {@link Arrays#hashCode(long[])} of the dimensions, whichever way they are held. */
     @Override
     public int hashCode() {
-        return Arrays.hashCode(dims);
+        if (dims != null) {
+            return Arrays.hashCode(dims);
+        }
+        int h = 1;
+        PrimitiveIterator.OfLong it = iterator();
+        while (it.hasNext()) {
+            long d = it.nextLong();
+            h = 31 * h + Long.hashCode(d);
+        }
+        return h;
     }
 
-    /** {@code [2, 3]}, {@code []} for a scalar; dimensions printed unsigned. */
+    /**
+     * {@code [2, 3]}, {@code []} for a scalar; dimensions printed unsigned. Every dimension is written, so a
+     * shape of absurd rank makes a long string: messages use a shortened form.
+     */
     @Override
     public String toString() {
         StringBuilder sb = new StringBuilder("[");
-        for (int i = 0; i < dims.length; i++) {
-            if (i > 0) {
-                sb.append(", ");
-            }
-            sb.append(Long.toUnsignedString(dims[i]));
+        PrimitiveIterator.OfLong it = iterator();
+        for (int i = 0; it.hasNext(); i++) {
+            sb.append(i == 0 ? "" : ", ").append(Long.toUnsignedString(it.nextLong()));
         }
         return sb.append(']').toString();
+    }
+
+    /** The dimensions in order, however they are held. */
+    private PrimitiveIterator.OfLong iterator() {
+        if (packed != null) {
+            return packed.iterator(0);
+        }
+        return new PrimitiveIterator.OfLong() {
+            private int i;
+
+            @Override
+            public boolean hasNext() {
+                return i < dims.length;
+            }
+
+            @Override
+            public long nextLong() {
+                return dims[i++];
+            }
+        };
     }
 }

@@ -3,30 +3,31 @@ package dev.safetensors;
 import static dev.safetensors.SafeTensorsException.Kind.InvalidHeaderDeserialization;
 
 import dev.safetensors.internal.json.JsonCursor;
+import dev.safetensors.internal.json.JsonNumber;
 import dev.safetensors.internal.json.JsonWriter;
 import dev.safetensors.internal.json.Utf8;
 import dev.safetensors.internal.io.IoErrors;
+import dev.safetensors.internal.shard.NumberedSets;
+import dev.safetensors.internal.shard.ShardPaths;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * A {@code model.safetensors.index.json}: {@code {"metadata": {"total_size": N, ...}, "weight_map":
  * {"tensor": "model-00001-of-00002.safetensors", ...}}} (a Hub convention, not part of the format).
  *
  * <p>Shard names come from an untrusted file, so each must be a bare file name: no separators, no
- * {@code ..}, nothing absolute. Numbered shards ({@code -00001-of-00004}) must all be referenced.
+ * {@code ..}, nothing absolute. Numbered shards ({@code -00001-of-00004}) must form complete sets: one
+ * count per prefix, every number referenced.
  *
  * <pre>{@code
  * ShardIndex index = ShardIndex.read(Path.of("model.safetensors.index.json"), Header.DEFAULT_MAX_SIZE);
@@ -34,54 +35,69 @@ import java.util.regex.Pattern;
  * index.totalSize();                 // OptionalLong[...]
  * }</pre>
  */
+@SuppressWarnings("unchecked")
 public final class ShardIndex {
-    private static final Pattern NUMBERED = Pattern.compile("(.*)-(\\d{5})-of-(\\d{5})\\.safetensors");
-
-    private final Map<String, Object> metadata;
+    private final Map<String, Object> exactMetadata;     // numbers as JsonNumber when read from a file
+    private final Map<String, Object> metadata;          // the same with plain numbers, for callers
+    private final Map<String, Object> otherMembers;      // top-level members besides metadata and weight_map
     private final Map<String, String> weightMap;
     private final List<String> shards;
 
-    private ShardIndex(Map<String, Object> metadata, Map<String, String> weightMap) {
-        this.metadata = Collections.unmodifiableMap(metadata);
+    private ShardIndex(Map<String, Object> exactMetadata, Map<String, Object> otherMembers, Map<String, String> weightMap) {
+        this.exactMetadata = exactMetadata;
+        this.metadata = (Map<String, Object>) plain(exactMetadata);
+        this.otherMembers = otherMembers;
         this.weightMap = Collections.unmodifiableMap(weightMap);
         this.shards = List.copyOf(new LinkedHashSet<>(weightMap.values()));
     }
 
-    /** Builds an index (for writers): metadata values may be String, Long, Boolean or null. */
+    /**
+     * Builds an index (for writers).
+     *
+     * @param metadata String, Boolean, null, numbers (Long, Integer, BigInteger, Double, BigDecimal), and
+     *                 Lists and Maps of those; {@code total_size} an integer
+     * @throws IllegalArgumentException for a value JSON cannot hold (another type, NaN, an infinity)
+     */
     public static ShardIndex of(Map<String, Object> metadata, Map<String, String> weightMap) {
-        ShardIndex index = new ShardIndex(new LinkedHashMap<>(metadata), new LinkedHashMap<>(weightMap));
+        Map<String, Object> copy = new LinkedHashMap<>(metadata);
+        JsonWriter.appendValue(new StringBuilder(), copy, JsonWriter.Style.PYTHON);
+        ShardIndex index = new ShardIndex(copy, Map.of(), new LinkedHashMap<>(weightMap));
         index.validate(null);
         return index;
     }
 
     /** Reads and checks an index file of at most {@code maxSize} bytes. */
     public static ShardIndex read(Path file, long maxSize) {
+        return read(file, file.toString(), maxSize);
+    }
+
+    /** The same, naming the index {@code source} in messages (its name in the checkpoint directory). */
+    static ShardIndex read(Path file, String source, long maxSize) {
         try {
             long size = Files.size(file);
             if (size > maxSize) {
-                throw new SafeTensorsException(SafeTensorsException.Kind.HeaderTooLarge, file.toString(),
+                throw new SafeTensorsException(SafeTensorsException.Kind.HeaderTooLarge, source,
                         "the index has " + size + " bytes, more than the limit of " + maxSize);
             }
-            return parse(Files.readAllBytes(file), file.toString());
+            return parse(Files.readAllBytes(file), source);
         } catch (IOException e) {
-            throw IoErrors.io(file.toString(), "cannot read the index", e);
+            throw IoErrors.io(source, "cannot read the index", e);
         }
     }
 
     /** Parses index JSON (strict UTF-8 and JSON, duplicate keys rejected). */
-    @SuppressWarnings("unchecked")
     public static ShardIndex parse(byte[] json, String source) {
         int bad = Utf8.firstInvalid(json, 0, json.length);
         if (bad >= 0) {
             throw new SafeTensorsException(SafeTensorsException.Kind.InvalidHeader, source,
                     "invalid UTF-8 in the index at byte " + bad);
         }
-        JsonCursor in = new JsonCursor(json, 0, json.length, source);
+        JsonCursor in = new JsonCursor(json, 0, json.length, source, "index");
         in.skipWhitespace();
         if (in.peek() != '{') {
             throw in.fail("the index must be a JSON object, found " + in.describeToken());
         }
-        Object top = in.readValue(1);
+        Object top = in.readExactValue(1);
         in.skipWhitespace();
         if (!in.atEnd()) {
             throw in.fail("trailing characters after the index object");
@@ -102,9 +118,33 @@ public final class ShardIndex {
         if (md != null && !(md instanceof Map)) {
             throw invalid(source, "`metadata` of the index must be an object");
         }
-        ShardIndex index = new ShardIndex(md == null ? new LinkedHashMap<>() : (Map<String, Object>) md, weightMap);
+        Map<String, Object> others = new LinkedHashMap<>(root);
+        others.remove("metadata");
+        others.remove("weight_map");
+        ShardIndex index = new ShardIndex(md == null ? new LinkedHashMap<>() : (Map<String, Object>) md, others, weightMap);
         index.validate(source);
         return index;
+    }
+
+    /** JSON values with plain numbers (Long, BigInteger, Double), unmodifiable all the way down. */
+    private static Object plain(Object v) {
+        return switch (v) {
+            case JsonNumber n -> n.toPlain();
+            case Integer n -> n.longValue();
+            case Short n -> n.longValue();
+            case Byte n -> n.longValue();
+            case Map<?, ?> map -> {
+                Map<Object, Object> m = new LinkedHashMap<>();
+                map.forEach((k, x) -> m.put(k, plain(x)));
+                yield Collections.unmodifiableMap(m);
+            }
+            case List<?> list -> {
+                List<Object> l = new ArrayList<>(list.size());
+                list.forEach(x -> l.add(plain(x)));
+                yield Collections.unmodifiableList(l);
+            }
+            case null, default -> v;
+        };
     }
 
     private void validate(String source) {
@@ -112,46 +152,14 @@ public final class ShardIndex {
             throw invalid(source, "`weight_map` is empty");
         }
         for (String shard : shards) {
-            checkShardName(shard, source);
+            ShardPaths.checkBareName(shard, source);
         }
-        // Numbered shards: every number from 1 to the count must be there, all with one prefix and count.
-        Map<String, Integer> counts = new LinkedHashMap<>();
-        List<Integer> numbers = new ArrayList<>();
-        for (String shard : shards) {
-            Matcher m = NUMBERED.matcher(shard);
-            if (m.matches()) {
-                counts.put(m.group(1) + " of " + m.group(3), Integer.parseInt(m.group(3)));
-                numbers.add(Integer.parseInt(m.group(2)));
-            }
-        }
-        if (counts.size() == 1) {
-            int of = counts.values().iterator().next();
-            boolean[] seen = new boolean[of + 1];
-            for (int n : numbers) {
-                if (n < 1 || n > of) {
-                    throw invalid(source, "shard number " + n + " is outside 1.." + of);
-                }
-                seen[n] = true;
-            }
-            for (int n = 1; n <= of; n++) {
-                if (!seen[n]) {
-                    throw invalid(source, "no tensor is mapped to shard " + n + " of " + of);
-                }
-            }
-        }
+        NumberedSets.problem(shards).ifPresent(p -> {
+            throw invalid(source, p.missing() > 0 ? "no tensor is mapped to " + p.text() : p.text());
+        });
         Object total = metadata.get("total_size");
         if (total != null && !(total instanceof Long || total instanceof BigInteger)) {
             throw invalid(source, "`metadata.total_size` must be an integer");
-        }
-    }
-
-    /** A shard must be a plain file name in the index's directory. */
-    static void checkShardName(String shard, String source) {
-        boolean plain = !shard.isEmpty() && !shard.equals(".") && !shard.equals("..")
-                && shard.chars().noneMatch(c -> c == '/' || c == '\\' || c == 0 || c == ':');
-        if (!plain) {
-            throw invalid(source, "shard `" + shard + "` must be a bare file name in the index's directory "
-                    + "(no separators, `..` or absolute paths)");
         }
     }
 
@@ -186,27 +194,30 @@ public final class ShardIndex {
 
     /**
      * The index as transformers writes it: {@code json.dumps(index, indent=2, sort_keys=True) + "\n"},
-     * non-ASCII escaped.
+     * non-ASCII escaped. Every value read from a file is written back exactly: numbers as they were spelled,
+     * nested objects and arrays as JSON, other top-level members kept.
      */
     public String toJson() {
-        StringBuilder sb = new StringBuilder("{\n  \"metadata\": {");
-        appendSorted(sb, metadata);
-        sb.append("},\n  \"weight_map\": {");
-        appendSorted(sb, weightMap);
-        return sb.append("}\n}\n").toString();
+        Map<String, Object> root = new LinkedHashMap<>(otherMembers);
+        root.put("metadata", exactMetadata);
+        root.put("weight_map", weightMap);
+        StringBuilder sb = new StringBuilder(64 + 64 * weightMap.size());
+        JsonWriter.appendIndented(sb, root, 0);
+        return sb.append('\n').toString();
     }
 
-    private static void appendSorted(StringBuilder sb, Map<String, ?> map) {
-        String[] keys = map.keySet().toArray(new String[0]);
-        Arrays.sort(keys, Utf8::compare);
-        for (int i = 0; i < keys.length; i++) {
-            sb.append(i == 0 ? "\n    " : ",\n    ");
-            JsonWriter.appendString(sb, keys[i], JsonWriter.Style.PYTHON);
-            sb.append(": ");
-            JsonWriter.appendValue(sb, map.get(keys[i]), JsonWriter.Style.PYTHON);
-        }
-        if (keys.length > 0) {
-            sb.append("\n  ");
-        }
+    /** The metadata as strings: strings as they are, every other value as its JSON text, numbers exactly. */
+    Map<String, String> metadataAsText() {
+        Map<String, String> m = new LinkedHashMap<>();
+        exactMetadata.forEach((k, v) -> {
+            if (v instanceof String s) {
+                m.put(k, s);
+            } else {
+                StringBuilder sb = new StringBuilder();
+                JsonWriter.appendValue(sb, v, JsonWriter.Style.SERDE);
+                m.put(k, sb.toString());
+            }
+        });
+        return Collections.unmodifiableMap(m);
     }
 }

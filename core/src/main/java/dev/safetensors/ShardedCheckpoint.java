@@ -3,33 +3,46 @@ package dev.safetensors;
 import static dev.safetensors.SafeTensorsException.Kind.TensorNotFound;
 
 import dev.safetensors.internal.json.Utf8;
-import dev.safetensors.internal.io.IoErrors;
-import java.io.IOException;
+import dev.safetensors.internal.shard.DirectoryLayout;
+import dev.safetensors.internal.shard.NumberedSets;
+import dev.safetensors.internal.shard.PooledSource;
+import dev.safetensors.internal.shard.ShardPaths;
+import dev.safetensors.internal.shard.ShardPool;
+import dev.safetensors.io.ByteSource;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.stream.Stream;
+import java.util.function.Function;
 
 /**
  * The shards of a checkpoint as one set of named tensors: from a {@code *.safetensors.index.json} (or a
- * directory holding one), or from every {@code *.safetensors} file of a directory without an index.
+ * directory holding one), or from the {@code *.safetensors} files of a directory without an index.
+ *
+ * <p>A directory opens as transformers' {@code from_pretrained} reads it: {@code model.safetensors} if it is
+ * there (a single file beats an index), else the index ({@code model.safetensors.index.json}, or the only
+ * {@code *.safetensors.index.json}), else every {@code *.safetensors} file merged, whose numbered shards
+ * ({@code model-00001-of-00004.safetensors}) must form complete sets.
  *
  * <p>Checked both ways when opened: every tensor of the weight map is in its shard, every tensor of every
- * shard is in the weight map and mapped to that shard, no name is in two shards; shard names cannot leave
- * the directory, not even through a symbolic link.
+ * shard is in the weight map and mapped to that shard, no name is in two shards. Shard names are bare file
+ * names of the directory; a shard that is a symbolic link must lead inside the directory, or, for a snapshot
+ * of the Hugging Face cache ({@code models--org--name/snapshots/<commit>/}), inside the cache repository,
+ * unless {@link OpenOptions#withLinksOutsideAllowed} says otherwise.
+ *
+ * <p>Any number of shards opens: at most {@link OpenOptions#maxOpenShards()} files are open at once, others
+ * are opened on demand and the least recently used closed. Tensors and their views stay valid throughout: a
+ * mapped shard keeps its mapping without a descriptor, a positional read reopens its file, and a file found
+ * replaced on disk since the checkpoint was opened is an {@code IoError}, never another file's bytes.
  *
  * <pre>{@code
  * try (ShardedCheckpoint ckpt = ShardedCheckpoint.open(Path.of("Mixtral/model.safetensors.index.json"),
  *         OpenOptions.defaults())) {
- *     ckpt.index().totalSize();
+ *     ckpt.index().orElseThrow().totalSize();
  *     ckpt.tensor("lm_head.weight").toFloatArray();
  * }
  * }</pre>
@@ -52,34 +65,68 @@ public final class ShardedCheckpoint implements Checkpoint {
 
     /** Opens a directory (with or without an index) or an index file. */
     public static ShardedCheckpoint open(Path path, OpenOptions options) {
-        if (Files.isDirectory(path)) {
-            Path idx = findIndex(path);
-            return idx != null ? openIndexed(idx, options) : openDirectory(path, options);
+        if (!Files.isDirectory(path)) {
+            Path dir = path.toAbsolutePath().getParent();
+            return openIndexed(ShardPaths.of(dir, options.linksOutsideAllowed(), path.toString()), path, path.toString(),
+                    options);
         }
-        return openIndexed(path, options);
+        return switch (DirectoryLayout.forOpening(path)) {
+            case DirectoryLayout.Single single -> openFiles(path, List.of(single.file()), options);
+            case DirectoryLayout.Indexed indexed -> {
+                String source = path.resolve(indexed.index()).toString();
+                ShardPaths paths = ShardPaths.of(path, options.linksOutsideAllowed(), source);
+                yield openIndexed(paths, paths.resolve(indexed.index()), source, options);
+            }
+            case DirectoryLayout.Unindexed unindexed -> {
+                checkNumberedSets(path, unindexed.files());
+                yield openFiles(path, unindexed.files(), options);
+            }
+            case DirectoryLayout.Empty empty -> throw DirectoryLayout.empty(path);
+        };
     }
 
-    private static Path findIndex(Path dir) {
-        Path standard = dir.resolve("model.safetensors.index.json");
-        if (Files.isRegularFile(standard)) {
-            return standard;
-        }
-        List<Path> found = list(dir, ".safetensors.index.json");
-        if (found.size() > 1) {
-            throw ShardIndex.invalid(dir.toString(), "the directory holds " + found.size()
-                    + " index files; open one of them");
-        }
-        return found.isEmpty() ? null : found.get(0);
+    private static void checkNumberedSets(Path dir, List<String> files) {
+        NumberedSets.problem(files).ifPresent(p -> {
+            throw p.missing() > 0
+                    ? new SafeTensorsException(SafeTensorsException.Kind.IoError, dir.toString(), p.text()
+                            + (p.missing() == 1 ? " is" : " are") + " missing, and there is no index")
+                    : new SafeTensorsException(SafeTensorsException.Kind.InvalidHeaderDeserialization, dir.toString(),
+                            p.text());
+        });
     }
 
-    private static ShardedCheckpoint openIndexed(Path indexFile, OpenOptions options) {
-        ShardIndex index = ShardIndex.read(indexFile, options.maxHeaderSize());
-        Path dir = indexFile.toAbsolutePath().getParent();
+    private static ShardedCheckpoint openIndexed(ShardPaths paths, Path indexFile, String source, OpenOptions options) {
+        ShardIndex index = ShardIndex.read(indexFile, source, options.maxHeaderSize());
+        ShardPool pool = new ShardPool(options.maxOpenShards());
+        return fromIndex(index, source, shard -> openShard(pool, paths, shard, options));
+    }
+
+    /**
+     * The shards of an index whose bytes come from elsewhere than a directory (a remote store, an archive):
+     * {@code shards} gives each shard's source by its name in the index. Checked both ways as {@link #open}; the
+     * checkpoint owns the sources and closes them (all of them, also when opening fails).
+     *
+     * <pre>{@code
+     * ShardIndex index = ShardIndex.parse(indexBytes, "hf://org/model/model.safetensors.index.json");
+     * try (ShardedCheckpoint c = ShardedCheckpoint.open(index, "hf://org/model", shard -> remoteSource(shard),
+     *         Header.DEFAULT_MAX_SIZE)) { ... }
+     * }</pre>
+     *
+     * @param description   what to call the checkpoint in messages (the index's address)
+     * @param maxHeaderSize the largest shard header accepted
+     */
+    public static ShardedCheckpoint open(ShardIndex index, String description, Function<String, ByteSource> shards,
+            long maxHeaderSize) {
+        return fromIndex(index, description, shard -> SafeTensorsFile.open(shards.apply(shard), maxHeaderSize));
+    }
+
+    private static ShardedCheckpoint fromIndex(ShardIndex index, String source,
+            Function<String, SafeTensorsFile> openShard) {
         List<SafeTensorsFile> opened = new ArrayList<>();
         try {
             Map<String, SafeTensorsFile> byShard = new HashMap<>();
             for (String shard : index.shards()) {
-                SafeTensorsFile f = SafeTensorsFile.open(resolveInside(dir, shard, indexFile.toString()), options);
+                SafeTensorsFile f = openShard.apply(shard);
                 opened.add(f);
                 byShard.put(shard, f);
             }
@@ -87,7 +134,7 @@ public final class ShardedCheckpoint implements Checkpoint {
             for (Map.Entry<String, String> e : index.weightMap().entrySet()) {
                 SafeTensorsFile f = byShard.get(e.getValue());
                 if (!f.contains(e.getKey())) {
-                    throw new SafeTensorsException(TensorNotFound, indexFile.toString(), "the index maps tensor `"
+                    throw new SafeTensorsException(TensorNotFound, source, "the index maps tensor `"
                             + e.getKey() + "` to shard `" + e.getValue() + "`, which has no such tensor");
                 }
                 byTensor.put(e.getKey(), f);
@@ -96,12 +143,12 @@ public final class ShardedCheckpoint implements Checkpoint {
                 for (String name : byShard.get(shard).names()) {
                     String mapped = index.shardOf(name);
                     if (!shard.equals(mapped)) {
-                        throw ShardIndex.invalid(indexFile.toString(), "shard `" + shard + "` holds tensor `" + name
+                        throw ShardIndex.invalid(source, "shard `" + shard + "` holds tensor `" + name
                                 + "`, which the index " + (mapped == null ? "does not list" : "maps to `" + mapped + "`"));
                     }
                 }
             }
-            return new ShardedCheckpoint(indexFile.toString(), index, List.copyOf(opened), byTensor,
+            return new ShardedCheckpoint(source, index, List.copyOf(opened), byTensor,
                     List.copyOf(index.weightMap().keySet()));
         } catch (RuntimeException | Error e) {
             opened.forEach(SafeTensorsFile::close);
@@ -109,25 +156,22 @@ public final class ShardedCheckpoint implements Checkpoint {
         }
     }
 
-    private static ShardedCheckpoint openDirectory(Path dir, OpenOptions options) {
-        List<Path> files = list(dir, ".safetensors");
-        if (files.isEmpty()) {
-            throw new SafeTensorsException(SafeTensorsException.Kind.IoError, dir.toString(),
-                    "no *.safetensors file and no *.safetensors.index.json in the directory");
-        }
+    private static ShardedCheckpoint openFiles(Path dir, List<String> files, OpenOptions options) {
+        ShardPaths paths = ShardPaths.of(dir, options.linksOutsideAllowed(), dir.toString());
+        ShardPool pool = new ShardPool(options.maxOpenShards());
         List<SafeTensorsFile> opened = new ArrayList<>();
         try {
             Map<String, SafeTensorsFile> byTensor = new HashMap<>();
             List<String> names = new ArrayList<>();
-            for (Path p : files) {
-                SafeTensorsFile f = SafeTensorsFile.open(resolveInside(dir.toAbsolutePath(), p.getFileName().toString(),
-                        dir.toString()), options);
+            for (String file : files) {
+                SafeTensorsFile f = openShard(pool, paths, file, options);
                 opened.add(f);
                 for (String name : f.names()) {
                     SafeTensorsFile other = byTensor.putIfAbsent(name, f);
                     if (other != null) {
-                        throw ShardIndex.invalid(dir.toString(), "tensor `" + name + "` is in both `"
-                                + other.description() + "` and `" + f.description() + "`");
+                        throw new SafeTensorsException(SafeTensorsException.Kind.InvalidHeaderDeserialization,
+                                dir.toString(), "tensor `" + name + "` is in both `" + other.description() + "` and `"
+                                + f.description() + "`");
                     }
                     names.add(name);
                 }
@@ -139,31 +183,10 @@ public final class ShardedCheckpoint implements Checkpoint {
         }
     }
 
-    /** {@code dir/name}, refusing names and symbolic links that lead out of {@code dir}. */
-    private static Path resolveInside(Path dir, String name, String source) {
-        ShardIndex.checkShardName(name, source);
-        Path p = dir.resolve(name);
-        try {
-            if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
-                throw new SafeTensorsException(SafeTensorsException.Kind.IoError, source,
-                        "shard `" + name + "` is missing from " + dir);
-            }
-            Path real = p.toRealPath();
-            if (!real.getParent().equals(dir.toRealPath())) {
-                throw ShardIndex.invalid(source, "shard `" + name + "` is a link to " + real + ", outside " + dir);
-            }
-            return real;
-        } catch (IOException e) {
-            throw IoErrors.io(source, "cannot resolve shard `" + name + "`", e);
-        }
-    }
-
-    private static List<Path> list(Path dir, String suffix) {
-        try (Stream<Path> s = Files.list(dir)) {
-            return s.filter(p -> p.getFileName().toString().endsWith(suffix)).sorted().toList();
-        } catch (IOException e) {
-            throw IoErrors.io(dir.toString(), "cannot list the directory", e);
-        }
+    private static SafeTensorsFile openShard(ShardPool pool, ShardPaths paths, String name, OpenOptions options) {
+        Path real = paths.resolve(name);
+        return SafeTensorsFile.open(PooledSource.open(pool, real, paths.named(name).toString(), options.strategy(),
+                options.arena()), options.maxHeaderSize());
     }
 
     /** The index, when the checkpoint has one. */
@@ -263,15 +286,17 @@ public final class ShardedCheckpoint implements Checkpoint {
         return new Tensors();
     }
 
-    /** The index metadata, numbers as JSON text; empty without an index. */
+    /**
+     * The index metadata, strings as they are and every other value as its JSON text (numbers as the index
+     * spells them, objects and arrays as JSON). Without an index: the file's {@code __metadata__} when the
+     * checkpoint is one file (a directory holding {@code model.safetensors}), else empty.
+     */
     @Override
     public Optional<Map<String, String>> metadata() {
-        if (index == null) {
-            return Optional.empty();
+        if (index != null) {
+            return Optional.of(index.metadataAsText());
         }
-        Map<String, String> m = new LinkedHashMap<>();
-        index.metadata().forEach((k, v) -> m.put(k, String.valueOf(v)));
-        return Optional.of(Collections.unmodifiableMap(m));
+        return shards.size() == 1 ? shards.get(0).metadata() : Optional.empty();
     }
 
     @Override

@@ -1,17 +1,17 @@
 package dev.safetensors;
 
-import dev.safetensors.internal.header.HeaderValidator;
-import dev.safetensors.internal.io.AtomicFile;
-import java.nio.ByteBuffer;
+import dev.safetensors.internal.shard.ShardName;
+import dev.safetensors.internal.shard.ShardSetReplacement;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -36,6 +36,7 @@ public final class ShardedWriter {
 
     private final long maxShardBytes;
     private final List<Entry> entries = new ArrayList<>();
+    private final Set<Integer> shardStarts = new HashSet<>();
     private final Map<String, Entry> byName = new LinkedHashMap<>();
     private Map<String, String> shardMetadata;
 
@@ -82,14 +83,26 @@ public final class ShardedWriter {
         return this;
     }
 
-    /** Declares a tensor; shards are assigned in declaration order. */
+    /**
+     * Declares a tensor; shards are assigned in declaration order. Checked as {@link SafeTensorsWriter#add}
+     * checks it.
+     */
     public ShardedWriter add(String name, DType dtype, Shape shape, TensorData data) {
-        long bytes = HeaderValidator.byteCount(name, dtype, shape.dims(), null);
-        Entry e = new Entry(Objects.requireNonNull(name), dtype, shape, data, bytes);
+        long bytes = SafeTensorsWriter.checkDeclaration(name, dtype, shape, data);
+        Entry e = new Entry(name, dtype, shape, data, bytes);
         if (byName.putIfAbsent(name, e) != null) {
             throw new SafeTensorsException(SafeTensorsException.Kind.JsonError, null, "duplicate tensor name `" + name + "`");
         }
         entries.add(e);
+        return this;
+    }
+
+    /**
+     * Ends the current shard: the next tensor added starts a new one. With a limit of {@code Long.MAX_VALUE}
+     * this keeps an existing layout, as converting a sharded checkpoint of another format shard by shard does.
+     */
+    public ShardedWriter newShard() {
+        shardStarts.add(entries.size());
         return this;
     }
 
@@ -98,12 +111,13 @@ public final class ShardedWriter {
         List<List<Entry>> shards = new ArrayList<>();
         List<Entry> current = new ArrayList<>();
         long currentBytes = 0;
-        for (Entry e : entries) {
+        for (int i = 0; i < entries.size(); i++) {
+            Entry e = entries.get(i);
             if (e.bytes() > maxShardBytes) {
                 shards.add(List.of(e));
                 continue;
             }
-            if (currentBytes + e.bytes() > maxShardBytes && !current.isEmpty()) {
+            if ((currentBytes + e.bytes() > maxShardBytes || shardStarts.contains(i)) && !current.isEmpty()) {
                 shards.add(current);
                 current = new ArrayList<>();
                 currentBytes = 0;
@@ -118,36 +132,63 @@ public final class ShardedWriter {
     }
 
     /**
-     * Writes the shards (each atomically) and then the index into {@code dir}.
+     * Writes the checkpoint into {@code dir}, replacing the one of the same prefix there as
+     * {@code save_pretrained} does: the new shards, then the index, then the removal of every file of the
+     * prefix the new checkpoint does not use (old shards, an old {@code <prefix>.safetensors}, or an old index
+     * when the new checkpoint is one file). A crash at any point leaves a directory that opens as the complete
+     * old or the complete new checkpoint, even when new shard names are the old ones (core/README.md,
+     * "Replacing a checkpoint").
      *
      * @param prefix file name stem, usually {@code "model"}
      * @return the index written, or empty when everything fit in {@code <prefix>.safetensors}
+     * @throws SafeTensorsException when a declaration is invalid (before anything is written) or I/O fails;
+     *         the directory then still opens as the old checkpoint, unless the failure came after the commit
      */
     public Optional<ShardIndex> write(Path dir, String prefix) {
+        return write(dir, prefix, ShardSetReplacement.Steps.NONE);
+    }
+
+    /** The same, telling {@code steps} of every change to the directory (for the crash tests). */
+    Optional<ShardIndex> write(Path dir, String prefix, ShardSetReplacement.Steps steps) {
+        if (prefix.isEmpty() || prefix.chars().anyMatch(c -> c == '/' || c == '\\' || c == 0 || c == ':')) {
+            throw new IllegalArgumentException("the prefix names files in the directory: `" + prefix
+                    + "` must be a bare file name stem such as \"model\"");
+        }
         List<List<Entry>> shards = plan();
+        List<SafeTensorsWriter> writers = new ArrayList<>();
+        for (List<Entry> shard : shards) {
+            SafeTensorsWriter w = writer(shard);
+            w.headerBytes();        // every header is checked before any file is written
+            writers.add(w);
+        }
         if (shards.size() == 1) {
-            writer(shards.get(0)).write(dir.resolve(prefix + ".safetensors"));
+            ShardSetReplacement.replace(dir, prefix, List.of(newFile(dir, prefix + ".safetensors", writers.get(0))), null,
+                    steps);
             return Optional.empty();
         }
         Map<String, String> weightMap = new LinkedHashMap<>();
+        List<ShardSetReplacement.NewFile> files = new ArrayList<>();
         long total = 0;
         for (int i = 0; i < shards.size(); i++) {
-            String file = String.format(Locale.ROOT, "%s-%05d-of-%05d.safetensors", prefix, i + 1, shards.size());
-            writer(shards.get(i)).write(dir.resolve(file));
+            String file = ShardName.format(prefix, i + 1, shards.size());
+            files.add(newFile(dir, file, writers.get(i)));
             for (Entry e : shards.get(i)) {
                 weightMap.put(e.name(), file);
                 total += e.bytes();
             }
         }
-        ShardIndex index = ShardIndex.of(Map.of("total_size", total), weightMap);
-        byte[] json = index.toJson().getBytes(StandardCharsets.UTF_8);
-        AtomicFile.write(dir.resolve(prefix + ".safetensors.index.json"), ch -> {
-            ByteBuffer b = ByteBuffer.wrap(json);
-            while (b.hasRemaining()) {
-                ch.write(b);
-            }
-        });
-        return Optional.of(index);
+        Map<String, Object> metadata = Map.of("total_size", total);
+        ShardSetReplacement.replace(dir, prefix, files, rename -> {
+            Map<String, String> renamed = new LinkedHashMap<>();
+            weightMap.forEach((tensor, shard) -> renamed.put(tensor, rename.apply(shard)));
+            return ShardIndex.of(metadata, renamed).toJson().getBytes(StandardCharsets.UTF_8);
+        }, steps);
+        return Optional.of(ShardIndex.of(metadata, weightMap));
+    }
+
+    private static ShardSetReplacement.NewFile newFile(Path dir, String name, SafeTensorsWriter writer) {
+        String target = dir.resolve(name).toString();
+        return new ShardSetReplacement.NewFile(name, channel -> writer.write(channel, target));
     }
 
     private SafeTensorsWriter writer(List<Entry> shard) {

@@ -37,6 +37,11 @@ public final class Tensor {
         this.info = info;
     }
 
+    /** The file holding this tensor. */
+    SafeTensorsFile file() {
+        return file;
+    }
+
     public String name() {
         return info.name();
     }
@@ -190,10 +195,6 @@ public final class Tensor {
     /** Copies the runs into {@code dst}, which holds their bytes in order. */
     void copyRange(Runs runs, MemorySegment dst) {
         file.copyOut(info.begin(), runs, Sinks.memory(dst));
-    }
-
-    SafeTensorsFile file() {
-        return file;
     }
 
     /** The raw bytes, any dtype. */

@@ -14,6 +14,7 @@ public final class CountingSource implements ByteSource {
     private final AtomicLong bytesRead = new AtomicLong();
     private final AtomicLong reads = new AtomicLong();
     private final java.util.List<long[]> ranges = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+    private final AtomicLong largestRead = new AtomicLong();
 
     public CountingSource(ByteSource delegate) {
         this.delegate = delegate;
@@ -46,6 +47,11 @@ public final class CountingSource implements ByteSource {
         return pages;
     }
 
+    /** The most bytes asked for by one read: the proof that a reader reads in bounded pieces. */
+    public long largestRead() {
+        return largestRead.get();
+    }
+
     @Override
     public long size() {
         return delegate.size();
@@ -56,6 +62,7 @@ public final class CountingSource implements ByteSource {
         bytesRead.addAndGet(dst.byteSize());
         reads.incrementAndGet();
         ranges.add(new long[] {position, dst.byteSize()});
+        largestRead.accumulateAndGet(dst.byteSize(), Math::max);
         delegate.read(position, dst);
     }
 

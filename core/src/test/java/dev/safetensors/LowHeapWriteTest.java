@@ -6,10 +6,12 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** A 3 GiB model is written, then copied, by a JVM whose heap is 256 MiB. */
+@Tag("slow")
 class LowHeapWriteTest {
     @TempDir
     Path dir;

@@ -30,8 +30,11 @@ class OpenErrorsTest {
     void directory(ReadStrategy strategy) throws Exception {
         Path sub = Files.createDirectory(dir.resolve("sub"));
         assertThatThrownBy(() -> SafeTensorsFile.open(sub, OpenOptions.defaults().withStrategy(strategy)))
-                .isInstanceOfSatisfying(SafeTensorsException.class,
-                        e -> assertThat(e.kind()).isEqualTo(SafeTensorsException.Kind.IoError));
+                .isInstanceOfSatisfying(SafeTensorsException.class, e -> {
+                    assertThat(e.kind()).isEqualTo(SafeTensorsException.Kind.IoError);
+                    assertThat(e.getMessage()).isEqualTo(sub + ": is a directory, not a safetensors file; "
+                            + "open a directory of shards with Checkpoint.open");
+                });
     }
 
     @ParameterizedTest

@@ -13,14 +13,13 @@ import java.util.List;
 import java.util.Random;
 import java.util.StringJoiner;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Random shapes, dtypes and index expressions, sliced by this library and by NumPy itself on the same bytes:
  * the shapes and bytes must agree, and where NumPy raises, we must raise a slicing error. Needs a python3
- * with NumPy; skipped without one, except under CI where it fails.
+ * with NumPy ({@link NumpyPython}).
  */
 class SliceNumpyTest {
     private static final DType[] DTYPES = {DType.F32, DType.F64, DType.F16, DType.I8, DType.U8, DType.I16, DType.U16,
@@ -34,7 +33,7 @@ class SliceNumpyTest {
 
     @Test
     void slicesAgreeWithNumpy() throws Exception {
-        String python = pythonWithNumpy();
+        String python = NumpyPython.find();
         Random rnd = new Random(20261126);
         List<Case> cases = new ArrayList<>();
         SafeTensorsWriter w = SafeTensorsWriter.create();
@@ -162,32 +161,5 @@ class SliceNumpyTest {
         List<String> lines = new String(out, StandardCharsets.UTF_8).lines().toList();
         assertThat(lines).hasSize(cases.size());
         return lines;
-    }
-
-    /** A python3 that imports NumPy: $SAFETENSORS_PYTHON, python3 on PATH, or /usr/bin/python3. */
-    static String pythonWithNumpy() {
-        List<String> candidates = new ArrayList<>();
-        if (System.getenv("SAFETENSORS_PYTHON") != null) {
-            candidates.add(System.getenv("SAFETENSORS_PYTHON"));
-        }
-        candidates.add("python3");
-        candidates.add("/usr/bin/python3");
-        for (String c : candidates) {
-            try {
-                Process p = new ProcessBuilder(c, "-c", "import numpy").redirectErrorStream(true).start();
-                p.getInputStream().readAllBytes();
-                if (p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0) {
-                    return c;
-                }
-            } catch (IOException | InterruptedException ignored) {
-                // try the next one
-            }
-        }
-        String why = "no python3 with NumPy found (install python3-numpy, or set SAFETENSORS_PYTHON)";
-        if (System.getenv("CI") != null) {
-            fail(why);
-        }
-        Assumptions.abort(why);
-        return null;
     }
 }

@@ -3,12 +3,14 @@ package dev.safetensors.cli;
 import dev.safetensors.DType;
 import dev.safetensors.OpenOptions;
 import dev.safetensors.ReadStrategy;
+import dev.safetensors.SafeTensorsException;
 import dev.safetensors.SafeTensorsFile;
 import dev.safetensors.SafeTensorsWriter;
 import dev.safetensors.Tensor;
 import dev.safetensors.TensorData;
 import dev.safetensors.convert.FloatDecoder;
 import dev.safetensors.convert.SubBytePacking;
+import dev.safetensors.internal.io.InFlight;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.lang.foreign.Arena;
@@ -35,14 +37,16 @@ import picocli.CommandLine.Spec;
 
 /** {@code safetensors bench}: how fast this machine opens, reads, writes and converts the user's own files. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = {"Measure opening, reading (mmap and positional), writing and dtype conversion on your own files,",
+        description = {"Measure opening, reading (mmap and positional), writing and dtype conversion on your own files",
+                "(a sharded checkpoint: each shard),",
                 "each against a baseline measured in the same run (memcpy, a raw write, dd for cold reads).",
                 "Every figure is the median of several runs after warm-up."})
 final class BenchCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(paramLabel = "PATH", arity = "1..*", description = "safetensors files")
+    @Parameters(paramLabel = "PATH", arity = "1..*",
+            description = "safetensors files, *.safetensors.index.json files or directories of shards (each shard measured)")
     List<Path> paths;
 
     @Option(names = "--json", description = "One JSON object per file.")
@@ -57,12 +61,67 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--cold", description = "Also measure cold reads, dropping the page cache before each run (root only).")
     boolean cold;
 
+    @Option(names = "--device", paramLabel = "DEVICE",
+            description = "Measure streaming loads onto DEVICE (cpu, cuda:0, rocm:0) against the baselines that bound "
+                    + "them: memcpy and dd for the CPU, host-to-device copies from pinned and pageable memory for a GPU.")
+    String device;
+
+    @Option(names = "--budget", paramLabel = "SIZE", defaultValue = "256MiB",
+            description = "With --device: staging memory the load may hold (default ${DEFAULT-VALUE}).")
+    String budget;
+
+    @Option(names = "--chunk", paramLabel = "SIZE", defaultValue = "8MiB",
+            description = "With --device: bytes per read and copy (default ${DEFAULT-VALUE}).")
+    String chunk;
+
+    @Option(names = "--tensor-parallel", paramLabel = "N",
+            description = "With --device: load one rank's pieces of an N-way tensor-parallel plan (Llama-style rules).")
+    Integer tensorParallel;
+
+    @Option(names = "--rank", paramLabel = "R", defaultValue = "0", description = "With --tensor-parallel: which rank.")
+    int rank;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         int t = threads != null ? threads : Math.min(8, Runtime.getRuntime().availableProcessors());
+        if (device != null) {
+            return streamBench(out, t);
+        }
+        boolean allMeasured = true;
         for (Path p : paths) {
-            Map<String, Object> r = measure(p, t);
+            // As inspect and validate: a path that fails is reported on one line, and the others are measured.
+            try {
+                for (Path file : Inputs.filePaths(p)) {
+                    Map<String, Object> r = measure(file, t);
+                    out.println(json ? toJson(r) : toText(r));
+                    out.flush();
+                }
+            } catch (SafeTensorsException | IOException | OutOfMemoryError e) {
+                spec.commandLine().getErr().println("safetensors: " + ErrorLine.of(e, p));
+                allMeasured = false;
+            }
+        }
+        return allMeasured ? 0 : 1;
+    }
+
+    private int streamBench(PrintWriter out, int threadCount) throws Exception {
+        boolean canDrop = cold && Files.isWritable(Path.of("/proc/sys/vm/drop_caches"));
+        if (cold && !canDrop) {
+            spec.commandLine().getErr().println("safetensors bench: --cold needs root (to write /proc/sys/vm/drop_caches);"
+                    + " cold figures left out");
+        }
+        long budgetBytes = dev.safetensors.ShardedWriter.parseSize(budget);
+        long chunkBytes = Math.min(budgetBytes, dev.safetensors.ShardedWriter.parseSize(chunk));
+        dev.safetensors.load.LoadBudget b = dev.safetensors.load.LoadBudget.defaults().withBytes(budgetBytes)
+                .withChunkBytes(chunkBytes).withThreads(threadCount);
+        dev.safetensors.load.LoadPlan plan = tensorParallel == null ? dev.safetensors.load.LoadPlan.all()
+                : dev.safetensors.load.LoadPlan.rank(dev.safetensors.parallel.ParallelPlan.builder(tensorParallel)
+                        .place(".*\\.(q|k|v|gate|up)_proj\\.weight", dev.safetensors.parallel.Placement.SPLIT_DIM0)
+                        .place(".*\\.(o|down)_proj\\.weight", dev.safetensors.parallel.Placement.SPLIT_DIM1)
+                        .build(), rank, 0);
+        for (Path p : paths) {
+            Map<String, Object> r = new StreamBench(p, b, plan, runs, canDrop).measure(device);
             out.println(json ? toJson(r) : toText(r));
             out.flush();
         }
@@ -204,6 +263,7 @@ final class BenchCommand implements Callable<Integer> {
      */
     private double[] writes(Path path) throws Exception {
         Path out = path.toAbsolutePath().getParent().resolve(".bench-" + ProcessHandle.current().pid() + ".safetensors");
+        InFlight.add(out);      // a copy of the model: removed even when the bench is stopped (Ctrl-C)
         try (SafeTensorsFile f = SafeTensorsFile.open(path)) {
             long bytes = f.header().dataStart() + f.header().dataSize();
             double[] ours = new double[runs];
@@ -227,6 +287,7 @@ final class BenchCommand implements Callable<Integer> {
             return new double[] {Measure.gbps(bytes, Measure.median(ours)), Measure.gbps(bytes, Measure.median(raw))};
         } finally {
             Files.deleteIfExists(out);
+            InFlight.remove(out);
         }
     }
 
@@ -275,6 +336,9 @@ final class BenchCommand implements Callable<Integer> {
     private static String toText(Map<String, Object> r) {
         StringBuilder sb = new StringBuilder();
         r.forEach((k, v) -> sb.append(String.format("  %-22s %s%n", k, v == null ? "-" : v)));
+        if (!r.containsKey("read_mmap_gbps")) {
+            return sb.toString().stripTrailing();   // streaming figures carry their own ratios
+        }
         double memcpy = (double) r.get("memcpy_gbps");
         sb.append(String.format("  read (best) / memcpy   %.2f%n",
                 Math.max((double) r.get("read_mmap_gbps"), (double) r.get("read_pread_gbps")) / memcpy));

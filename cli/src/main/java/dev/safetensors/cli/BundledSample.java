@@ -1,5 +1,6 @@
 package dev.safetensors.cli;
 
+import dev.safetensors.internal.io.InFlight;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -26,6 +27,7 @@ final class BundledSample {
                 throw new IllegalStateException("the bundled sample is missing from the jar: " + RESOURCE);
             }
             Path tmp = Files.createTempFile("safetensors-sample-", ".safetensors");
+            InFlight.add(tmp);      // removed even when the command is stopped (Ctrl-C) while it runs
             Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
             return tmp;
         } catch (IOException e) {

@@ -1,6 +1,7 @@
 package dev.safetensors.cli;
 
 import dev.safetensors.DType;
+import dev.safetensors.OpenOptions;
 import dev.safetensors.Checkpoint;
 import dev.safetensors.ShardIndex;
 import dev.safetensors.ShardedCheckpoint;
@@ -9,14 +10,18 @@ import dev.safetensors.SafeTensorsWriter;
 import dev.safetensors.Tensor;
 import dev.safetensors.TensorData;
 import dev.safetensors.convert.Conversion;
+import dev.safetensors.convert.ConversionCounts;
 import dev.safetensors.convert.FloatEncoder;
 import dev.safetensors.convert.Overflow;
 import dev.safetensors.convert.SubBytePacking;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -39,8 +44,10 @@ final class ConvertCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Parameters(index = "0", paramLabel = "IN",
-            description = "input: a safetensors file, a *.safetensors.index.json, or a directory of shards")
-    Path in;
+            description = "input: a safetensors file, a *.safetensors.index.json, or a directory of shards; an"
+                    + " hf:// or https:// address of one; or a PyTorch checkpoint (.bin, .pt, .pth, a"
+                    + " pytorch_model.bin.index.json or a directory of .bin shards), read without running any of it")
+    String in;
 
     @Parameters(index = "1", paramLabel = "OUT",
             description = "output safetensors file (or directory, with --max-shard-size)")
@@ -52,7 +59,7 @@ final class ConvertCommand implements Callable<Integer> {
 
     @Option(names = "--dtype", paramLabel = "DTYPE",
             description = "Re-encode floating tensors as BF16, F16, F32, F8_E4M3, F8_E5M2, F8_E4M3FNUZ or F8_E5M2FNUZ "
-                    + "(round to nearest even); other tensors are kept as they are.")
+                    + "(round to nearest even, once, as NumPy); other tensors are kept as they are.")
     DType dtype;
 
     @Option(names = "--only", paramLabel = "REGEX", description = "With --dtype: convert only tensors whose name matches.")
@@ -63,9 +70,17 @@ final class ConvertCommand implements Callable<Integer> {
                     + "with model.safetensors.index.json, as transformers' save_pretrained does.")
     String maxShardSize;
 
-    @Option(names = "--overflow", paramLabel = "MODE", defaultValue = "SATURATE",
-            description = "With --dtype, values beyond the target's range: SATURATE (clamp to ±max, the default) or "
-                    + "NON_SATURATING (Inf or NaN, as PyTorch's cast).")
+    @Option(names = "--sub-dict", paramLabel = "PATH",
+            description = "PyTorch input: the entry that holds the tensors, a key of the top-level dict (dotted for "
+                    + "deeper ones; \"\" for everything). By default state_dict, model_state_dict, model or module "
+                    + "when the top level holds no tensor itself.")
+    String subDict;
+
+    @Option(names = "--overflow", paramLabel = "MODE",
+            description = "With --dtype, finite values beyond the target's range: NON_SATURATING (Inf, as PyTorch and "
+                    + "NumPy cast; the default for F16, BF16, F32, F8_E5M2; NaN in targets without Inf) or SATURATE "
+                    + "(clamp to +-max; the default for F8_E4M3 and the FNUZ types). Inf stays Inf, or becomes NaN "
+                    + "where the target has none; NaN stays NaN. Counts are reported on stderr.")
     Overflow overflow;
 
     @Override
@@ -78,6 +93,9 @@ final class ConvertCommand implements Callable<Integer> {
             }
             extra.put(kv.substring(0, eq), kv.substring(eq + 1));
         }
+        if (overflow != null && dtype == null) {
+            throw new ParameterException(spec.commandLine(), "--overflow applies to --dtype conversion; add --dtype");
+        }
         if (dtype != null && !FloatEncoder.canEncode(dtype)) {
             throw new ParameterException(spec.commandLine(), "--dtype " + dtype + " is not a target: use BF16, F16, "
                     + "F32, F8_E4M3, F8_E5M2, F8_E4M3FNUZ or F8_E5M2FNUZ");
@@ -89,8 +107,26 @@ final class ConvertCommand implements Callable<Integer> {
             } catch (IllegalArgumentException e) {
                 throw new ParameterException(spec.commandLine(), e.getMessage());
             }
+            // Below one byte there is no shard to write: say so, rather than write OUT as one file.
+            if (maxShard < 1) {
+                throw new ParameterException(spec.commandLine(), "--max-shard-size `" + maxShardSize
+                        + "` is less than one byte; give a size such as 5GB or 500MiB");
+            }
+            if (Files.exists(out) && !Files.isDirectory(out)) {
+                throw new ParameterException(spec.commandLine(), "with --max-shard-size, OUT is a directory of shards, "
+                        + "but `" + out + "` is a file");
+            }
         }
-        try (Checkpoint ckpt = Checkpoint.open(in)) {
+        if (TorchInput.isLocal(in)) {
+            Overflow mode = dtype == null ? null : overflow != null ? overflow : Overflow.defaultFor(dtype);
+            Map<String, ConversionCounts> counts = TorchInput.convert(Path.of(in), out, subDict, extra, dtype, only, mode,
+                    maxShard, spec.commandLine().getOut(), spec.commandLine().getErr());
+            if (dtype != null) {
+                reportOutOfRange(counts, mode);
+            }
+            return 0;
+        }
+        try (Checkpoint ckpt = Inputs.open(in, OpenOptions.defaults())) {
             Optional<Map<String, String>> inputMetadata = ckpt instanceof ShardedCheckpoint sharded
                     ? sharded.shards().get(0).metadata()
                     : ckpt.metadata();
@@ -102,12 +138,15 @@ final class ConvertCommand implements Callable<Integer> {
             SafeTensorsWriter single = SafeTensorsWriter.create().metadata(merged);
             ShardedWriter sharded = maxShard > 0 ? ShardedWriter.create(maxShard).shardMetadata(merged) : null;
             int converted = 0;
+            Overflow mode = dtype == null ? null : overflow != null ? overflow : Overflow.defaultFor(dtype);
+            Map<String, ConversionCounts> counts = new LinkedHashMap<>();
             for (String name : ckpt.names()) {
                 Tensor t = ckpt.tensor(name);
                 boolean convert = converts(t);
                 DType target = convert ? dtype : t.dtype();
                 TensorData data = convert
-                        ? Conversion.of(t, dtype, overflow, SubBytePacking.DEFAULT)
+                        ? Conversion.of(t, dtype, mode, SubBytePacking.DEFAULT,
+                                counts.computeIfAbsent(name, n -> new ConversionCounts()))
                         : TensorData.of(t.data());
                 if (sharded != null) {
                     sharded.add(name, target, t.shape(), data);
@@ -126,8 +165,50 @@ final class ConvertCommand implements Callable<Integer> {
                 single.write(out);
                 o.printf("%s: wrote %d tensors (%d converted), %,d bytes%n", out, ckpt.size(), converted, Files.size(out));
             }
+            if (dtype != null) {
+                reportOutOfRange(counts, mode);
+            }
         }
         return 0;
+    }
+
+    /**
+     * On stderr, how many values left the target's range (overflowed to Inf, saturated, became NaN), and in
+     * which tensors: a cast that changes values beyond rounding is never silent.
+     */
+    private void reportOutOfRange(Map<String, ConversionCounts> counts, Overflow mode) {
+        long values = 0;
+        long overflowed = 0;
+        long saturated = 0;
+        long nan = 0;
+        List<String> worst = new ArrayList<>();
+        for (Map.Entry<String, ConversionCounts> e : counts.entrySet()) {
+            ConversionCounts c = e.getValue();
+            values += c.values();
+            overflowed += c.overflowed();
+            saturated += c.saturated();
+            nan += c.becameNaN();
+            if (c.outOfRange() > 0) {
+                worst.add(e.getKey());
+            }
+        }
+        PrintWriter err = spec.commandLine().getErr();
+        StringBuilder line = new StringBuilder(String.format(Locale.ROOT,
+                "safetensors: converted %,d values to %s (%s): %,d out of range: %,d overflowed to infinity, "
+                        + "%,d saturated, %,d became NaN", values, dtype, mode, overflowed + saturated + nan, overflowed,
+                saturated, nan));
+        if (!worst.isEmpty()) {
+            worst.sort(Comparator.comparingLong((String n) -> counts.get(n).outOfRange()).reversed());
+            line.append("; in ");
+            for (int i = 0; i < Math.min(3, worst.size()); i++) {
+                line.append(i == 0 ? "" : ", ").append('`').append(worst.get(i)).append("` (")
+                        .append(String.format(Locale.ROOT, "%,d", counts.get(worst.get(i)).outOfRange())).append(')');
+            }
+            if (worst.size() > 3) {
+                line.append(String.format(Locale.ROOT, " and %,d more tensors", worst.size() - 3));
+            }
+        }
+        err.println(ErrorLine.oneLine(line.toString()));
     }
 
     /** F6 has no agreed packing (QUANT.md §8), so it is kept as is rather than guessed. */

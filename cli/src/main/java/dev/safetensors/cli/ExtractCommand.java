@@ -1,8 +1,10 @@
 package dev.safetensors.cli;
 
+import dev.safetensors.Checkpoint;
+import dev.safetensors.OpenOptions;
 import dev.safetensors.SafeTensorsException;
-import dev.safetensors.SafeTensorsFile;
 import dev.safetensors.Shape;
+import dev.safetensors.ShardedCheckpoint;
 import dev.safetensors.Tensor;
 import dev.safetensors.TensorSlice;
 import dev.safetensors.internal.io.AtomicFile;
@@ -15,7 +17,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code safetensors extract}: one tensor as a NumPy file or raw bytes. */
+/** {@code safetensors extract}: one tensor of a file or a sharded checkpoint, as a NumPy file or raw bytes. */
 @Command(name = "extract", mixinStandardHelpOptions = true,
         description = {"Write one tensor as a NumPy .npy file (numpy.load reads it), or with --raw as its bytes.",
                 "Dtypes NumPy lacks (BF16, F8_*, F6_*, F4) need --raw."})
@@ -23,8 +25,10 @@ final class ExtractCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "FILE", description = "safetensors file")
-    Path file;
+    @Parameters(index = "0", paramLabel = "PATH",
+            description = "a safetensors file, a *.safetensors.index.json, or a directory of shards; or an hf:// or"
+                    + " https:// address of one (only the selected bytes are fetched)")
+    String input;
 
     @Parameters(index = "1", paramLabel = "NAME", description = "tensor name")
     String name;
@@ -41,10 +45,11 @@ final class ExtractCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        try (SafeTensorsFile f = SafeTensorsFile.open(file)) {
-            Tensor t = f.tensor(name);
+        try (Checkpoint c = Inputs.open(input, OpenOptions.defaults())) {
+            Tensor t = c.tensor(name);
             TensorSlice selection = t.slice(slice);
-            byte[] npyHeader = raw ? new byte[0] : npyHeader(t, selection.shape());
+            String source = c instanceof ShardedCheckpoint s ? s.shardOf(name).description() : c.description();
+            byte[] npyHeader = raw ? new byte[0] : npyHeader(t, selection.shape(), source);
             AtomicFile.write(output, ch -> {
                 ByteBuffer h = ByteBuffer.wrap(npyHeader);
                 while (h.hasRemaining()) {
@@ -58,11 +63,11 @@ final class ExtractCommand implements Callable<Integer> {
         return 0;
     }
 
-    private byte[] npyHeader(Tensor t, Shape shape) {
+    private static byte[] npyHeader(Tensor t, Shape shape, String source) {
         return NpyHeader.descr(t.dtype())
                 .map(descr -> NpyHeader.encode(descr, shape))
                 .orElseThrow(() -> new SafeTensorsException(SafeTensorsException.Kind.InvalidTensorView,
-                        file.toString(), "tensor `" + t.name() + "` is " + t.dtype()
+                        source, "tensor `" + t.name() + "` is " + t.dtype()
                                 + ", which NumPy has no dtype for; use --raw to write its bytes as they are"));
     }
 }

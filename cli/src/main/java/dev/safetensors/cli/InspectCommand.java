@@ -1,9 +1,18 @@
 package dev.safetensors.cli;
 
+import dev.safetensors.Checkpoint;
 import dev.safetensors.DType;
+import dev.safetensors.OpenOptions;
+import dev.safetensors.SafeTensorsException;
 import dev.safetensors.internal.json.JsonWriter;
+import dev.safetensors.internal.text.Elide;
 import dev.safetensors.SafeTensorsFile;
+import dev.safetensors.ShardedCheckpoint;
 import dev.safetensors.Tensor;
+import dev.safetensors.TensorInfo;
+import dev.safetensors.cli.tree.NameTree;
+import dev.safetensors.cli.tree.TreeText;
+import dev.safetensors.hub.SafetensorsMetadata;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,19 +27,31 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /** {@code safetensors inspect}: what a file holds. */
 @Command(name = "inspect", mixinStandardHelpOptions = true,
         description = {"Show the tensors (dtype, shape, size), parameter counts per dtype, total bytes and metadata.",
-                "With no PATH, inspects a small real checkpoint bundled with the tool."})
+                "PATH may be a file, an index or a directory of shards (each shard is shown). Every PATH is shown even",
+                "when one fails: errors go to stderr, one line each, and the exit status is 1.",
+                "With no PATH, inspects a small real checkpoint bundled with the tool.",
+                "On a terminal, tensors are shown as a tree of their dotted names, with repeated layers folded into",
+                "one row (model.layers.{0..31}); piped, one row per tensor with its full name. --tree and --flat choose."})
 final class InspectCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(paramLabel = "PATH", arity = "0..*", description = "safetensors files")
-    List<Path> paths = new ArrayList<>();
+    @ParentCommand
+    Main main;
+
+    @Parameters(paramLabel = "PATH", arity = "0..*",
+            description = "safetensors files, *.safetensors.index.json files or directories of shards, or hf:// and"
+                    + " https:// addresses of them (only headers are fetched); or PyTorch checkpoints (read without"
+                    + " running them)")
+    List<String> paths = new ArrayList<>();
 
     @Option(names = "--json", description = "One JSON object per file: path, header_size, metadata, tensors.")
     boolean json;
@@ -38,31 +59,79 @@ final class InspectCommand implements Callable<Integer> {
     @Option(names = "--sha256", description = "With --json: add each tensor's SHA-256 (reads every byte).")
     boolean sha256;
 
+    @Option(names = "--tree", description = "Tensors as a tree of their dotted names, repeated layers folded "
+            + "(the default on a terminal).")
+    boolean tree;
+
+    @Option(names = "--flat", description = "One row per tensor with its full name (the default when piped).")
+    boolean flat;
+
+    /** Whether tables are trees: as asked, else on a terminal. */
+    private boolean asTree;
+
     @Override
     public Integer call() throws Exception {
+        if (tree && flat) {
+            throw new ParameterException(spec.commandLine(), "--tree and --flat exclude each other: choose one");
+        }
+        asTree = tree || (!flat && main != null && main.terminal().stdout());
         PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
         if (paths.isEmpty()) {
             Path sample = BundledSample.extract();
             try {
-                inspect(sample, BundledSample.NAME + " (bundled sample)", out);
+                inspect(sample.toString(), BundledSample.NAME + " (bundled sample)", out);
             } finally {
                 Files.deleteIfExists(sample);
             }
-        } else {
-            for (Path p : paths) {
-                inspect(p, p.toString(), out);
+            out.flush();
+            return 0;
+        }
+        boolean allRead = true;
+        for (String p : paths) {
+            // One path failing does not hide the others: its error goes to stderr and the exit status says so.
+            try {
+                inspect(p, p, out);
+            } catch (SafeTensorsException | OutOfMemoryError e) {
+                out.flush();
+                err.println("safetensors: " + ErrorLine.of(e, p));
+                allRead = false;
             }
         }
         out.flush();
-        return 0;
+        return allRead ? 0 : 1;
     }
 
-    private void inspect(Path path, String label, PrintWriter out) throws NoSuchAlgorithmException {
-        try (SafeTensorsFile f = SafeTensorsFile.open(path)) {
-            if (json) {
-                out.println(toJson(f, label));
-            } else {
-                printTable(f, label, out);
+    /** A file as {@code label}; an index or a directory of shards as a summary line, then each shard. */
+    private void inspect(String input, String label, PrintWriter out) throws NoSuchAlgorithmException {
+        if (TorchInput.isLocal(input)) {
+            TorchInput.inspect(Path.of(input), label, json, sha256, out);
+            return;
+        }
+        try (Checkpoint c = Inputs.open(input, OpenOptions.defaults())) {
+            List<SafeTensorsFile> files = Inputs.files(c);
+            if (c instanceof ShardedCheckpoint sharded && !json) {
+                out.printf("%s: sharded checkpoint, %,d tensors in %,d shards%s%n", label, c.size(), files.size(),
+                        sharded.index().isPresent() ? ", index " + c.description() : ", no index");
+                if (!asTree) {   // the tree ends with these counts (and the bytes)
+                    // The figure the Hub shows for a model: parameters per dtype over all shards.
+                    SafetensorsMetadata m = SafetensorsMetadata.of(c);
+                    StringBuilder total = new StringBuilder("  parameters of all shards:");
+                    m.parameterCount().forEach((dtype, n) -> total.append(String.format(" %s %,d", dtype, n)));
+                    out.println(total.append(String.format("; total %,d", m.totalParameters())));
+                }
+            }
+            if (asTree && !json) {
+                printTree(c, files, label, out);
+                return;
+            }
+            for (SafeTensorsFile f : files) {
+                String name = c instanceof ShardedCheckpoint ? f.description() : label;
+                if (json) {
+                    out.println(toJson(f, name));
+                } else {
+                    printTable(f, name, out);
+                }
             }
         }
     }
@@ -131,46 +200,56 @@ final class InspectCommand implements Callable<Integer> {
         return HexFormat.of().formatHex(md.digest());
     }
 
+    /**
+     * The whole checkpoint as one tree: a file's header line and metadata, or for a sharded checkpoint a line per
+     * shard, then the tree of every tensor, then the parameters per dtype.
+     */
+    private void printTree(Checkpoint c, List<SafeTensorsFile> files, String label, PrintWriter out) {
+        List<TensorInfo> infos = new ArrayList<>();
+        if (c instanceof ShardedCheckpoint) {
+            for (SafeTensorsFile f : files) {
+                printSizes(f, "  " + f.description() + ": ", out);
+            }
+        } else {
+            out.println(label);
+            printSizes(files.get(0), "  ", out);
+        }
+        printMetadata(CheckpointContents.metadata(c), files.size() > 1 ? "  metadata of the shards" : "  metadata", out);
+        Map<DType, Long> params = new EnumMap<>(DType.class);
+        long bytes = 0;
+        for (SafeTensorsFile f : files) {
+            for (Tensor t : f.tensors()) {
+                infos.add(t.info());
+                params.merge(t.dtype(), t.elementCount(), Long::sum);
+            }
+            bytes += f.header().dataSize();
+        }
+        TreeText.print(NameTree.of(infos), main == null || main.terminal().unicode(), "  ", out);
+        TensorRows.printParameters(params, bytes, out);
+    }
+
+    private static void printSizes(SafeTensorsFile f, String lead, PrintWriter out) {
+        out.printf("%sheader %,d bytes, data %,d bytes, %,d tensors%n", lead, f.header().headerSize(),
+                f.header().dataSize(), f.size());
+    }
+
+    private static void printMetadata(Map<String, String> metadata, String title, PrintWriter out) {
+        if (metadata.isEmpty()) {
+            out.println(title + ": none");
+        } else {
+            out.println(title + ":");
+            metadata.forEach((k, v) -> out.println("    " + JsonWriter.quote(Elide.text(k)) + ": "
+                    + JsonWriter.quote(Elide.text(v, 120))));
+        }
+    }
+
     private static void printTable(SafeTensorsFile f, String label, PrintWriter out) {
         out.println(label);
-        out.printf("  header %,d bytes, data %,d bytes, %,d tensors%n",
-                f.header().headerSize(), f.header().dataSize(), f.size());
-        if (f.metadata().isEmpty()) {
-            out.println("  metadata: none");
-        } else {
-            out.println("  metadata:");
-            f.metadata().get().forEach((k, v) -> out.println("    " + JsonWriter.quote(k) + ": " + JsonWriter.quote(abbreviate(v))));
-        }
-        int nameWidth = 4;
-        int shapeWidth = 5;
-        for (Tensor t : f.tensors()) {
-            nameWidth = Math.max(nameWidth, displayName(t).length());
-            shapeWidth = Math.max(shapeWidth, t.shape().toString().length());
-        }
-        nameWidth = Math.min(nameWidth, 72);
-        String row = "  %-" + nameWidth + "s  %-11s  %-" + shapeWidth + "s  %,14d%n";
-        out.printf("  %-" + nameWidth + "s  %-11s  %-" + shapeWidth + "s  %14s%n", "NAME", "DTYPE", "SHAPE", "BYTES");
-        Map<DType, Long> params = new EnumMap<>(DType.class);
-        for (Tensor t : f.tensors()) {
-            out.printf(row, displayName(t), t.dtype(), t.shape(), t.byteSize());
-            params.merge(t.dtype(), t.elementCount(), Long::sum);
-        }
-        StringBuilder sb = new StringBuilder("  parameters:");
-        long total = 0;
-        for (Map.Entry<DType, Long> e : params.entrySet()) {
-            sb.append(String.format(" %s %,d", e.getKey(), e.getValue()));
-            total += e.getValue();
-        }
-        out.println(sb.append(String.format("; total %,d parameters, %,d bytes", total, f.header().dataSize())));
+        printSizes(f, "  ", out);
+        printMetadata(f.metadata().orElse(Map.of()), "  metadata", out);
+        TensorRows.print(f.tensors().stream()
+                .map(t -> new TensorRows.Row(t.name(), t.dtype(), t.shape(), t.byteSize())).toList(),
+                f.header().dataSize(), out);
     }
 
-    /** Names are printed as JSON strings when they hold control characters, so the table stays a table. */
-    private static String displayName(Tensor t) {
-        String n = t.name();
-        return n.chars().anyMatch(c -> c < 0x20 || c == 0x7F) || n.isEmpty() ? JsonWriter.quote(n) : n;
-    }
-
-    private static String abbreviate(String v) {
-        return v.length() <= 120 ? v : v.substring(0, 117) + "...";
-    }
 }

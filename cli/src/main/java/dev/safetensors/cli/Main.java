@@ -1,6 +1,5 @@
 package dev.safetensors.cli;
 
-import dev.safetensors.SafeTensorsException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -14,27 +13,45 @@ import picocli.CommandLine.Command;
         versionProvider = Main.Version.class,
         description = "Inspect, validate, convert and extract safetensors model files.",
         subcommands = {InspectCommand.class, ValidateCommand.class, ConvertCommand.class, ExtractCommand.class,
-                BenchCommand.class,
+                BenchCommand.class, DownloadCommand.class, DiffCommand.class, StatsCommand.class, ReportCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main {
+    private final Terminal terminal;
+
+    private Main(Terminal terminal) {
+        this.terminal = terminal;
+    }
+
+    /** What stdout and stderr are, for the commands that print differently to a terminal. */
+    Terminal terminal() {
+        return terminal;
+    }
 
     public static void main(String[] args) {
-        System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+        System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true), Terminal.detect()));
     }
 
     /** Runs the command line with the given streams; returns the exit code (0 ok, 1 failure, 2 usage). */
     public static int run(String[] args, PrintWriter out, PrintWriter err) {
-        CommandLine cmd = new CommandLine(new Main());
+        return run(args, out, err, Terminal.NONE);
+    }
+
+    /** The same, for streams that go to the terminal {@code terminal} describes. */
+    static int run(String[] args, PrintWriter out, PrintWriter err, Terminal terminal) {
+        CommandLine cmd = new CommandLine(new Main(terminal));
         cmd.setOut(out);
         cmd.setErr(err);
+        // Every failure is one line on stderr naming the file: bad input, the file system, the heap, or a bug.
         cmd.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-            if (e instanceof SafeTensorsException ste) {
-                commandLine.getErr().println("safetensors: " + ste.kind() + ": " + ste.getMessage());
-                return 1;
-            }
-            throw e;
+            commandLine.getErr().println("safetensors: " + ErrorLine.of(e, null));
+            return 1;
         });
-        return cmd.execute(args);
+        try {
+            return cmd.execute(args);
+        } catch (OutOfMemoryError e) {
+            err.println("safetensors: " + ErrorLine.of(e, null));
+            return 1;
+        }
     }
 
     /** "safetensors-java 0.1.0", from the version the build wrote into the jar. */

@@ -2,11 +2,18 @@ package dev.safetensors.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.safetensors.DType;
+import dev.safetensors.Shape;
+import dev.safetensors.ShardedWriter;
+import dev.safetensors.TensorData;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The shape of {@code bench --json} (its keys and value types), never its timings. */
 class BenchCommandTest {
@@ -38,5 +45,22 @@ class BenchCommandTest {
             assertThat(Double.parseDouble(fields.get(k))).as(k).isGreaterThanOrEqualTo(0);
         }
         assertThat(Long.parseLong(fields.get("data_bytes"))).isEqualTo(2048 - 8 - 320);
+    }
+
+    /** A sharded checkpoint is measured shard by shard; a path that fails is one stderr line, not the end. */
+    @Test
+    void measuresEachShardAndGoesOnPastAFailure(@TempDir Path dir) throws Exception {
+        Path shards = Files.createDirectories(dir.resolve("shards"));
+        ShardedWriter w = ShardedWriter.create(8);
+        w.add("a", DType.F32, Shape.of(2), TensorData.of(new float[] {1, 2}));
+        w.add("b", DType.F32, Shape.of(2), TensorData.of(new float[] {3, 4}));
+        w.write(shards, "model");
+        Path bad = Files.write(dir.resolve("bad.safetensors"), new byte[] {1, 2, 3});
+        Cli r = Cli.run("bench", "--json", "--runs", "1", "--threads", "1", bad.toString(), shards.toString());
+        assertThat(r.exitCode()).isEqualTo(1);
+        String shardPath = "{\"path\": \"" + shards.toRealPath();
+        assertThat(r.out().lines()).hasSize(2).allMatch(l -> l.startsWith(shardPath));
+        assertThat(r.err().lines()).containsExactly("safetensors: HeaderTooSmall: " + bad
+                + ": header too small: the file has 3 bytes, fewer than the 8-byte header length");
     }
 }

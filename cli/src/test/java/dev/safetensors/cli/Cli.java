@@ -16,13 +16,23 @@ record Cli(int exitCode, String out, String err) {
     }
 
     static Path fixture(String name) {
+        return repository("testdata/fixtures").resolve(name);
+    }
+
+    /** A test resource of the torch module: torch/src/test/resources/dev/safetensors/torch/NAME. */
+    static Path torchFixture(String name) {
+        return repository("torch/src/test/resources/dev/safetensors/torch").resolve(name);
+    }
+
+    /** A directory of the checkout, found from the working directory up. */
+    private static Path repository(String dir) {
         Path p = Path.of("").toAbsolutePath();
-        while (p != null && !Files.isDirectory(p.resolve("testdata/fixtures"))) {
+        while (p != null && !Files.isDirectory(p.resolve(dir))) {
             p = p.getParent();
         }
         if (p == null) {
-            throw new IllegalStateException("testdata/fixtures not found");
+            throw new IllegalStateException(dir + " not found");
         }
-        return p.resolve("testdata/fixtures").resolve(name);
+        return p.resolve(dir);
     }
 }

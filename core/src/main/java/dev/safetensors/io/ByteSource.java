@@ -1,6 +1,10 @@
 package dev.safetensors.io;
 
+import dev.safetensors.OpenOptions;
+import dev.safetensors.internal.io.MappedFileSource;
+import dev.safetensors.internal.io.PositionalFileSource;
 import java.lang.foreign.MemorySegment;
+import java.nio.file.Path;
 import java.util.Optional;
 
 /**
@@ -11,13 +15,29 @@ import java.util.Optional;
  * {@link dev.safetensors.SafeTensorsException} of kind {@code IoError}, never with a JVM crash.
  *
  * <pre>{@code
- * try (ByteSource src = PositionalFileSource.open(Path.of("model.safetensors"))) {
+ * try (ByteSource src = ByteSource.open(Path.of("model.safetensors"), OpenOptions.defaults())) {
  *     MemorySegment first8 = Arena.ofAuto().allocate(8);
  *     src.read(0, first8);
  * }
  * }</pre>
  */
 public interface ByteSource extends AutoCloseable {
+
+    /**
+     * The source {@link dev.safetensors.SafeTensorsFile#open(Path, OpenOptions)} reads a local file through: a
+     * mapping for {@link dev.safetensors.ReadStrategy#MMAP} (into the options' arena, if any), positional reads
+     * for {@link dev.safetensors.ReadStrategy#PREAD}.
+     *
+     * @throws dev.safetensors.SafeTensorsException of kind {@code IoError} when the file cannot be opened
+     */
+    static ByteSource open(Path path, OpenOptions options) {
+        return switch (options.strategy()) {
+            case MMAP -> options.arena() == null
+                    ? MappedFileSource.open(path)
+                    : MappedFileSource.open(path, options.arena());
+            case PREAD -> PositionalFileSource.open(path);
+        };
+    }
 
     /** Total number of bytes. */
     long size();
@@ -29,6 +49,22 @@ public interface ByteSource extends AutoCloseable {
      *         the range runs past {@link #size()}, or the source is closed
      */
     void read(long position, MemorySegment dst);
+
+    /**
+     * Fills {@code dst} with byte runs, one after another: run {@code i} is {@code lengths[i]} bytes at
+     * {@code positions[i]}, in the order given. Slices hand their runs over in batches through this method, so a
+     * source where each read costs a round trip (a remote one) can merge nearby runs into few requests; the
+     * default reads them one by one.
+     *
+     * @throws dev.safetensors.SafeTensorsException of kind {@code IoError} as {@link #read}
+     */
+    default void readRuns(long[] positions, long[] lengths, MemorySegment dst) {
+        long at = 0;
+        for (int i = 0; i < positions.length; i++) {
+            read(positions[i], dst.asSlice(at, lengths[i]));
+            at += lengths[i];
+        }
+    }
 
     /** The whole source as one read-only mapped segment, when this source is a mapping. */
     default Optional<MemorySegment> mapping() {

@@ -212,6 +212,22 @@ public final class ParallelPlan {
     }
 
     /**
+     * The pieces of the process at {@code rank} of a job of {@code tensorParallel × stages} processes,
+     * tensor-parallel ranks varying fastest (Megatron's order): tensor-parallel rank
+     * {@code rank % tensorParallel}, stage {@code rank / tensorParallel}.
+     *
+     * @throws IllegalArgumentException when the job's size is not the plan's
+     */
+    public List<RankPiece> pieces(Checkpoint checkpoint, Rank rank) {
+        if (rank.worldSize() != tensorParallel * stages) {
+            throw new IllegalArgumentException("the job has " + rank.worldSize() + " processes (" + rank.launcher()
+                    + "), but the plan needs " + tensorParallel + " tensor-parallel ranks x " + stages + " stages = "
+                    + tensorParallel * stages);
+        }
+        return pieces(checkpoint, rank.rank() % tensorParallel, rank.rank() / tensorParallel);
+    }
+
+    /**
      * torch.chunk: pieces of c = ceil(size / parts); piece {@code i} is [i·c, min((i+1)·c, size)). Exact for
      * every size up to {@code Long.MAX_VALUE} (a tensor with a zero dimension may declare any other size).
      */

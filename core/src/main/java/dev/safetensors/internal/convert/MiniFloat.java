@@ -10,7 +10,9 @@ import java.util.Arrays;
  * round-to-nearest-even encoder that is also the reference for any faster one.
  *
  * <p>Encoding rounds to nearest, ties to the code with an even mantissa, and a value past the largest
- * finite one rounds against an imaginary next step ({@code max + ulp(max)}), as IEEE rounding does.
+ * finite one rounds against an imaginary next step ({@code max + ulp(max)}), as IEEE rounding does. What
+ * lands past max follows {@link Overflow}; an infinity is never made finite (Inf where the format has one,
+ * else NaN), except in F4 and F6, which have neither and clamp.
  * {@link #encode} does it with bit arithmetic; {@link #encodeReference} by searching the ordered values,
  * and the tests hold the first to the second.
  */
@@ -116,6 +118,29 @@ public final class MiniFloat {
         return positives[maxCode];
     }
 
+    /**
+     * Halfway between the largest finite value and the next step past it: magnitudes above it round out of
+     * the format, and so does the midpoint itself when {@link #midpointOverflows()}.
+     */
+    public double overflowMidpoint() {
+        return ((double) positives[maxCode] + overflowStep) / 2;
+    }
+
+    /** Whether the midpoint rounds out of the format: ties go to the even code, and max's code is odd. */
+    public boolean midpointOverflows() {
+        return (maxCode & 1) == 1;
+    }
+
+    /** Whether the format has ±Inf (F8_E5M2). */
+    public boolean hasInfinity() {
+        return special == Special.IEEE;
+    }
+
+    /** Whether the format has a NaN (all but F4 and F6). */
+    public boolean hasNaN() {
+        return special != Special.NONE;
+    }
+
     /** The code of {@code x}, rounded to nearest, ties to even: bit arithmetic on the float. */
     public int encode(float x, Overflow overflow) {
         if (Float.isNaN(x)) {
@@ -173,7 +198,8 @@ public final class MiniFloat {
             return nanCode(sign);
         }
         if (code > maxCode) {
-            if (overflow == Overflow.SATURATE || special == Special.NONE) {
+            // Saturation clamps finite values only: an infinity stays infinite, or becomes NaN without one.
+            if (special == Special.NONE || overflow == Overflow.SATURATE && !Float.isInfinite(x)) {
                 return sign | maxCode;
             }
             return special == Special.IEEE ? sign | (maxCode + 1) : nanCode(sign);

@@ -3,13 +3,14 @@ package dev.safetensors.internal.header;
 import dev.safetensors.DType;
 import dev.safetensors.SafeTensorsException;
 import dev.safetensors.internal.json.JsonCursor;
+import dev.safetensors.internal.json.JsonStrings;
 import dev.safetensors.internal.json.Utf8;
+import dev.safetensors.internal.text.Elide;
 
 import static dev.safetensors.SafeTensorsException.Kind.InvalidHeader;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -17,35 +18,65 @@ import java.util.Map;
  * one object of tensor entries and an optional {@code __metadata__} map of strings.
  *
  * <p>Hand-written rather than a JSON library, because the rules are exact and unusual: unsigned 64-bit
- * integers, serde's depth limit of 127, duplicate keys rejected after unescaping, lone surrogates rejected
- * in names but tolerated inside ignored values, no interning or per-field objects for 10^5-tensor headers
- * (core/README.md says more). Works on the raw bytes through a {@link JsonCursor}; strings are only
- * materialised for names, metadata and unusual spellings.
+ * integers, serde's depth limit of 127, duplicate keys rejected after unescaping, every value decoded even
+ * in ignored fields (as serde's {@code flatten} does), and memory bounded by a small multiple of the
+ * header for any input (core/README.md says more). Works on the raw bytes through a {@link JsonCursor};
+ * nothing is copied out of them while parsing: names are decoded in place, shapes and metadata stay text.
+ * The bytes are therefore the parser's to change and must not be shared.
  */
 public final class HeaderParser {
     private static final byte[] DTYPE = ascii("dtype");
     private static final byte[] SHAPE = ascii("shape");
     private static final byte[] DATA_OFFSETS = ascii("data_offsets");
-    private static final String METADATA = "__metadata__";
-    private static final byte[] METADATA_BYTES = ascii(METADATA);
+    private static final byte[] METADATA = ascii("__metadata__");
 
-    private static final long[] NO_DIMS = {};
+    /** The shortest tensor entry, {@code "":{"dtype":"U8","shape":[],"data_offsets":[0,0]},}, in bytes. */
+    static final int MIN_ENTRY_BYTES = 50;
+    /** Escaped spellings longer than this cannot be a field name or a dtype (12 characters of 6 bytes). */
+    private static final int MAX_ESCAPED_WORD = 72;
 
-    private final JsonCursor in;
-    /** Reused for every array; only the exact-size copy is kept. */
-    private long[] scratch = new long[8];
-    private final TensorTable table;
-    private Map<String, String> metadata;
-    private boolean metadataSeen;
+    private static final DType[] DTYPES = DType.values();
+    private static final byte[][] WIRE_NAMES = new byte[DTYPES.length][];
 
-    private HeaderParser(JsonCursor in, byte[] bytes, int headerBytes) {
-        this.in = in;
-        // Real entries take 60 bytes or more: sizing the table up front spares regrowing and rehashing.
-        this.table = new TensorTable(bytes, headerBytes / 80);
+    static {
+        for (int i = 0; i < DTYPES.length; i++) {
+            WIRE_NAMES[i] = ascii(DTYPES[i].wireName());
+        }
     }
 
     /**
-     * Checks UTF-8 (reader step 5), then parses the JSON (step 6).
+     * The most heap that opening a header can take, as a multiple of its size: the header bytes themselves
+     * (kept: names are read from them) plus the tensor table, the name index and the metadata index at their
+     * worst. Measured per class of hostile header in {@code HeaderMemoryTest}; SECURITY.md states it.
+     */
+    public static final double WORST_CASE_HEAP_PER_BYTE = 3.0;
+
+    private final JsonCursor in;
+    private final byte[] json;
+    private final int from;
+    private final TensorTable table;
+    private final byte[] word = new byte[MAX_ESCAPED_WORD];
+    // The array read last (readUnsignedArray).
+    private int count;
+    private long first;
+    private long second;
+    private long elements;
+    private boolean overflow;
+    private Map<String, String> metadata;
+    private boolean metadataSeen;
+
+    private HeaderParser(byte[] json, int from, int to, String source) {
+        this.in = new JsonCursor(json, from, to, source);
+        this.json = json;
+        this.from = from;
+        int bytes = to - from;
+        // Real entries take 60 bytes or more: sizing the table up front spares regrowing.
+        this.table = new TensorTable(json, bytes / 80, bytes / MIN_ENTRY_BYTES + 1);
+    }
+
+    /**
+     * Checks UTF-8 (reader step 5), then parses the JSON (step 6). Decodes escaped names in place, so
+     * {@code bytes} must be the caller's own copy.
      *
      * @return the tensors in header order and the metadata (null when absent or {@code null})
      */
@@ -55,12 +86,17 @@ public final class HeaderParser {
             throw new SafeTensorsException(InvalidHeader, source,
                     "invalid UTF-8 in header: invalid byte sequence at byte " + (bad - from) + " of the header");
         }
-        HeaderParser p = new HeaderParser(new JsonCursor(bytes, from, to, source), bytes, to - from);
+        HeaderParser p = new HeaderParser(bytes, from, to, source);
         p.parseTop();
         return new Result(p.table, p.metadata);
     }
 
     public record Result(TensorTable table, Map<String, String> metadata) {
+    }
+
+    /** The most heap parsing and validating a header of {@code headerBytes} can take. */
+    public static long heapNeeded(long headerBytes) {
+        return (long) (WORST_CASE_HEAP_PER_BYTE * headerBytes);
     }
 
     private void parseTop() {
@@ -77,14 +113,14 @@ public final class HeaderParser {
             in.advance();
         } else {
             while (true) {
-                Key key = topLevelKey();
+                Name key = topLevelKey();
                 in.expectColon();
-                if (key.isMetadata()) {
+                if (key.is(METADATA)) {
                     if (metadataSeen) {
-                        throw in.fail("duplicate field `__metadata__`");
+                        throw in.failAt(key.at - 1, "duplicate field `__metadata__`");
                     }
                     metadataSeen = true;
-                    parseMetadata();
+                    metadata = MetadataMap.read(in, json);
                 } else {
                     parseTensor(key);
                 }
@@ -98,83 +134,60 @@ public final class HeaderParser {
             throw in.fail("trailing characters after the header object: " + in.describeToken()
                     + " (padding must be whitespace)");
         }
+        // Duplicates are a project rule checked once everything is read (the reference accepts them, so a
+        // JSON error anywhere must win, as in the reference's order).
+        int duplicate = table.finish();
+        if (duplicate >= 0) {
+            throw in.failAt(table.nameAt(duplicate) - 1, "duplicate tensor name `" + table.nameForMessage(duplicate) + "`");
+        }
     }
 
-    private void parseMetadata() {
-        if (in.peek() == 'n') {
-            in.expectLiteral("null");
-            return;
-        }
-        if (in.peek() != '{') {
-            throw in.fail("`__metadata__` must be an object of strings or null, found " + in.describeToken());
-        }
-        in.advance();
-        Map<String, String> map = new LinkedHashMap<>();
-        in.skipWhitespace();
-        if (in.peek() == '}') {
-            in.advance();
-        } else {
-            while (true) {
-                String key = in.parseKey();
-                in.expectColon();
-                if (in.peek() != '"') {
-                    throw in.fail("`__metadata__` value of `" + key + "` must be a string, found " + in.describeToken());
-                }
-                String value = in.parseString();
-                if (map.putIfAbsent(key, value) != null) {
-                    throw in.fail("duplicate key `" + key + "` in `__metadata__`");
-                }
-                if (!in.nextMember('}')) {
-                    break;
-                }
-            }
-        }
-        metadata = map;
-    }
+    /** A top-level key: its UTF-8 bytes in the header, decoded in place when written with escapes. */
+    private final class Name {
+        final int at;
+        final int length;
 
-    /**
-     * A top-level key where it stands in the header: turned into a string only for a message, or when it
-     * was written with escapes.
-     */
-    private final class Key {
-        final int start;
-        final int close;
-        final String decoded;   // non-null only for keys written with escapes
-
-        Key(int start, int close, String decoded) {
-            this.start = start;
-            this.close = close;
-            this.decoded = decoded;
+        Name(int at, int length) {
+            this.at = at;
+            this.length = length;
         }
 
-        boolean isMetadata() {
-            return decoded != null ? decoded.equals(METADATA) : in.same(METADATA_BYTES, start, close);
+        boolean is(byte[] word) {
+            return length == word.length && Arrays.equals(word, 0, word.length, json, at, at + length);
         }
 
+        /** The name for a message, shortened if absurdly long. */
         @Override
         public String toString() {
-            return decoded != null ? decoded : in.text(start, close);
+            return Elide.utf8(json, at, at + length);
         }
     }
 
-    private Key topLevelKey() {
+    private Name topLevelKey() {
         in.skipWhitespace();
         if (in.peek() != '"') {
             throw in.fail("expected a string key, found " + in.describeToken());
         }
         int start = in.position() + 1;
-        int close = in.scanString(true);
-        return new Key(start, close, in.lastHasEscape() ? in.decode(start, close) : null);
+        int close = in.scanString();
+        return new Name(start, in.decodeInPlace(start, close));
     }
 
-    private void parseTensor(Key name) {
+    private void parseTensor(Name name) {
+        if (in.peek() == '[') {
+            throw in.fail("tensor `" + name + "` is written in array form ([dtype, shape, data_offsets]); only the "
+                    + "object form {\"dtype\": …, \"shape\": […], \"data_offsets\": [begin, end]} is accepted "
+                    + "(serde also reads the array form, no writer emits it: a deliberate difference, FORMAT.md §14)");
+        }
         if (in.peek() != '{') {
             throw in.fail("tensor `" + name + "` must be an object with dtype, shape and data_offsets, found "
                     + in.describeToken());
         }
         in.advance();
         DType dtype = null;
-        long[] shape = null;
+        int shapeAt = -1;
+        long shapeElements = 0;
+        boolean shapeOverflow = false;
         long begin = 0;
         long endOffset = 0;
         boolean offsetsSeen = false;
@@ -186,30 +199,36 @@ public final class HeaderParser {
                 if (in.peek() != '"') {
                     throw in.fail("expected a field name in tensor `" + name + "`, found " + in.describeToken());
                 }
-                int start = in.position() + 1;
-                int close = in.scanString(true);
-                int field = fieldId(start, close);
+                int fieldAt = in.position();
+                int field = fieldId();
                 in.expectColon();
                 switch (field) {
                     case 0 -> {
                         if (dtype != null) {
-                            throw in.fail("duplicate field `dtype` in tensor `" + name + "`");
+                            throw in.failAt(fieldAt, "duplicate field `dtype` in tensor `" + name + "`");
                         }
                         dtype = parseDType(name);
                     }
                     case 1 -> {
-                        if (shape != null) {
-                            throw in.fail("duplicate field `shape` in tensor `" + name + "`");
+                        if (shapeAt >= 0) {
+                            throw in.failAt(fieldAt, "duplicate field `shape` in tensor `" + name + "`");
                         }
-                        shape = parseUnsignedArray(name, "shape", -1);
+                        shapeAt = in.position();
+                        readUnsignedArray(name, "shape");
+                        shapeElements = elements;
+                        shapeOverflow = overflow;
                     }
                     case 2 -> {
                         if (offsetsSeen) {
-                            throw in.fail("duplicate field `data_offsets` in tensor `" + name + "`");
+                            throw in.failAt(fieldAt, "duplicate field `data_offsets` in tensor `" + name + "`");
                         }
-                        long[] o = parseUnsignedArray(name, "data_offsets", 2);
-                        begin = o[0];
-                        endOffset = o[1];
+                        readUnsignedArray(name, "data_offsets");
+                        if (count != 2) {
+                            throw in.fail("data_offsets of tensor `" + name + "` has invalid length " + count
+                                    + ", expected 2 elements");
+                        }
+                        begin = first;
+                        endOffset = second;
                         offsetsSeen = true;
                     }
                     default -> in.skipValue(3);
@@ -222,95 +241,114 @@ public final class HeaderParser {
         if (dtype == null) {
             throw in.fail("missing field `dtype` in tensor `" + name + "`");
         }
-        if (shape == null) {
+        if (shapeAt < 0) {
             throw in.fail("missing field `shape` in tensor `" + name + "`");
         }
         if (!offsetsSeen) {
             throw in.fail("missing field `data_offsets` in tensor `" + name + "`");
         }
-        if (!table.add(name.start, name.close - name.start, name.decoded, dtype, shape, begin, endOffset)) {
-            throw in.fail("duplicate tensor name `" + name + "`");
-        }
+        table.add(name.at, name.length, dtype, shapeAt, SizeRule.byteCount(shapeElements, shapeOverflow, dtype),
+                begin, endOffset);
     }
 
-    /** 0 = dtype, 1 = shape, 2 = data_offsets, -1 = any other field. */
-    private int fieldId(int start, int close) {
-        if (in.lastHasEscape()) {
-            String s = in.decode(start, close);
-            return switch (s) {
-                case "dtype" -> 0;
-                case "shape" -> 1;
-                case "data_offsets" -> 2;
-                default -> -1;
-            };
-        }
-        if (in.same(DTYPE, start, close)) {
+    /** The field name at the cursor: 0 = dtype, 1 = shape, 2 = data_offsets, -1 = any other field. */
+    private int fieldId() {
+        int start = in.position() + 1;
+        int close = in.scanString();
+        int length = wordAt(start, close);
+        byte[] w = in.lastHasEscape() ? word : json;
+        int at = in.lastHasEscape() ? 0 : start;
+        if (same(DTYPE, w, at, length)) {
             return 0;
         }
-        if (in.same(SHAPE, start, close)) {
+        if (same(SHAPE, w, at, length)) {
             return 1;
         }
-        return in.same(DATA_OFFSETS, start, close) ? 2 : -1;
+        return same(DATA_OFFSETS, w, at, length) ? 2 : -1;
     }
 
-    private DType parseDType(Key name) {
+    /**
+     * A short string scanned last, decoded into {@link #word} when written with escapes.
+     *
+     * @return its length in bytes, or -1 when it is too long to be a field name or a dtype
+     */
+    private int wordAt(int start, int close) {
+        if (!in.lastHasEscape()) {
+            return close - start;
+        }
+        if (close - start > MAX_ESCAPED_WORD) {
+            return -1;
+        }
+        return JsonStrings.decode(json, start, close, word, 0);
+    }
+
+    private static boolean same(byte[] expected, byte[] b, int at, int length) {
+        return length == expected.length && Arrays.equals(expected, 0, expected.length, b, at, at + length);
+    }
+
+    private DType parseDType(Name name) {
         if (in.peek() != '"') {
             throw in.fail("dtype of tensor `" + name + "` must be a string, found " + in.describeToken());
         }
-        int start = in.position() + 1;
-        int close = in.scanString(true);
-        DType t = in.lastHasEscape() ? matchDecoded(in.decode(start, close)) : in.matchDType(start, close);
-        if (t == null) {
-            throw in.fail("unknown dtype `" + in.decode(start, close) + "` in tensor `" + name + "`");
+        int at = in.position();
+        int start = at + 1;
+        int close = in.scanString();
+        int length = wordAt(start, close);
+        byte[] w = in.lastHasEscape() ? word : json;
+        int wordStart = in.lastHasEscape() ? 0 : start;
+        for (int i = 0; i < DTYPES.length; i++) {
+            if (same(WIRE_NAMES[i], w, wordStart, length)) {
+                return DTYPES[i];
+            }
         }
-        return t;
+        throw in.failAt(at, "unknown dtype `" + Elide.utf8(json, start, close) + "` in tensor `" + name + "`");
     }
 
-    private static DType matchDecoded(String s) {
-        byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
-        return JsonCursor.matchDType(bytes, 0, bytes.length);
-    }
-
-    /** An array of unsigned 64-bit integers; {@code exactLength} -1 for any length. */
-    private long[] parseUnsignedArray(Key name, String field, int exactLength) {
+    /**
+     * Reads an array of unsigned 64-bit integers into {@link #count}, {@link #first}, {@link #second} and
+     * the checked product {@link #elements} / {@link #overflow}: all a shape or data_offsets needs, with no
+     * array kept (a shape may have 5 × 10^7 dimensions).
+     */
+    private void readUnsignedArray(Name name, String field) {
         if (in.peek() != '[') {
             throw in.fail(field + " of tensor `" + name + "` must be an array of integers, found " + in.describeToken());
         }
         in.advance();
-        long[] values = scratch;
-        int n = 0;
+        count = 0;
+        elements = 1;
+        overflow = false;
         in.skipWhitespace();
         if (in.peek() == ']') {
             in.advance();
-        } else {
-            while (true) {
-                long v = in.parseUnsigned(field, name);
-                if (n == values.length) {
-                    values = scratch = Arrays.copyOf(values, n * 2);
-                }
-                values[n++] = v;
+            return;
+        }
+        while (true) {
+            long v = in.parseUnsigned(field, name);
+            if (count == 0) {
+                first = v;
+            } else if (count == 1) {
+                second = v;
+            }
+            count++;
+            // The reference folds with checked multiplication: once overflowed, a later 0 does not help.
+            overflow |= Math.unsignedMultiplyHigh(elements, v) != 0;
+            elements *= v;
+            in.skipWhitespace();
+            int c = in.peek();
+            if (c == ',') {
+                in.advance();
                 in.skipWhitespace();
-                int c = in.peek();
-                if (c == ',') {
-                    in.advance();
-                    in.skipWhitespace();
-                    if (in.peek() == ']') {
-                        throw in.fail("trailing comma in " + field + " of tensor `" + name + "`");
-                    }
-                } else if (c == ']') {
-                    in.advance();
-                    break;
-                } else {
-                    throw in.fail("expected `,` or `]` in " + field + " of tensor `" + name + "`, found "
-                            + in.describeToken());
+                if (in.peek() == ']') {
+                    throw in.fail("trailing comma in " + field + " of tensor `" + name + "`");
                 }
+            } else if (c == ']') {
+                in.advance();
+                return;
+            } else {
+                throw in.fail("expected `,` or `]` in " + field + " of tensor `" + name + "`, found "
+                        + in.describeToken());
             }
         }
-        if (exactLength >= 0 && n != exactLength) {
-            throw in.fail(field + " of tensor `" + name + "` has invalid length " + n + ", expected "
-                    + exactLength + " elements");
-        }
-        return n == 0 ? NO_DIMS : Arrays.copyOf(values, n);
     }
 
     private static byte[] ascii(String s) {

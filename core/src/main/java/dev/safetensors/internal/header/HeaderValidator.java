@@ -2,7 +2,7 @@ package dev.safetensors.internal.header;
 
 import dev.safetensors.DType;
 import dev.safetensors.SafeTensorsException;
-import dev.safetensors.Shape;
+import dev.safetensors.internal.text.Elide;
 
 import static dev.safetensors.SafeTensorsException.Kind.InvalidOffset;
 import static dev.safetensors.SafeTensorsException.Kind.MetadataIncompleteBuffer;
@@ -11,6 +11,7 @@ import static dev.safetensors.SafeTensorsException.Kind.TensorInvalidInfo;
 import static dev.safetensors.SafeTensorsException.Kind.ValidationOverflow;
 
 import java.util.Arrays;
+import java.util.PrimitiveIterator;
 
 /**
  * The reference's {@code Metadata::validate} plus the coverage check (reader steps 7 and 8, FORMAT.md
@@ -32,19 +33,18 @@ public final class HeaderValidator {
             long begin = t.begins[i];
             long end = t.ends[i];
             if (begin != start) {
-                throw new SafeTensorsException(InvalidOffset, source, "invalid offset for tensor `" + t.name(i)
+                throw new SafeTensorsException(InvalidOffset, source, "invalid offset for tensor `" + t.nameForMessage(i)
                         + "`: data_offsets " + range(begin, end) + " begin at " + Long.toUnsignedString(begin)
                         + ", but " + (start == 0 ? "the data buffer starts at 0" : "the previous tensor ends at " + start)
                         + " (tensors must be contiguous, without holes or overlaps)");
             }
             if (Long.compareUnsigned(end, begin) < 0) {
-                throw new SafeTensorsException(InvalidOffset, source, "invalid offset for tensor `" + t.name(i)
+                throw new SafeTensorsException(InvalidOffset, source, "invalid offset for tensor `" + t.nameForMessage(i)
                         + "`: data_offsets " + range(begin, end) + " end before they begin");
             }
             start = end;
-            long bytes = bytesOrNegative(t.dtypes[i], t.shapes[i]);
-            if (bytes < 0 || bytes != end - begin) {
-                checkSize(t.name(i), t.dtypes[i], t.shapes[i], end - begin, source);   // throws, naming the tensor
+            if (t.byteCounts[i] != end - begin) {
+                throw sizeError(t, i, source);
             }
         }
         if (start != dataSize) {
@@ -56,30 +56,28 @@ public final class HeaderValidator {
         return order;
     }
 
+    /** The error for tensor {@code i} of the table, whose byte count breaks the size rule. */
+    private static SafeTensorsException sizeError(TensorTable t, int i, String source) {
+        String name = t.nameForMessage(i);
+        DType dtype = t.dtype(i);
+        String shape = Elide.dims(t.rank(i), t.dims(i));
+        long code = t.byteCounts[i];
+        if (code == SizeRule.ELEMENTS_OVERFLOW || code == SizeRule.BITS_OVERFLOW) {
+            return overflow(name, dtype, shape, source);
+        }
+        if (code == SizeRule.NOT_WHOLE_BYTES) {
+            return misaligned(name, dtype, shape, elements(t.dims(i)) * dtype.bits(), source);
+        }
+        return invalidInfo(name, dtype, shape, code, t.ends[i] - t.begins[i], source);
+    }
+
     /** Size rule for one tensor: elements, bits, byte boundary, byte count (FORMAT.md §8). */
     public static void checkSize(String name, DType dtype, long[] shape, long byteCount, String source) {
         long bytes = byteCount(name, dtype, shape, source);
         if (bytes != byteCount) {
-            throw new SafeTensorsException(TensorInvalidInfo, source, "invalid shape, data type, or offset for tensor `"
-                    + name + "`: " + dtype + Shape.of(shape) + " needs " + bytes + " bytes, but its data_offsets span "
-                    + Long.toUnsignedString(byteCount));
+            throw invalidInfo(Elide.text(name), dtype, Elide.dims(shape.length, Arrays.stream(shape).iterator()),
+                    bytes, byteCount, source);
         }
-    }
-
-    /** Bytes that shape × dtype occupy, or -1 when a check of {@link #byteCount} would fail. */
-    private static long bytesOrNegative(DType dtype, long[] shape) {
-        long elements = 1;
-        for (long d : shape) {
-            if (Math.unsignedMultiplyHigh(elements, d) != 0) {
-                return -1;
-            }
-            elements *= d;
-        }
-        if (Math.unsignedMultiplyHigh(elements, dtype.bits()) != 0) {
-            return -1;
-        }
-        long bits = elements * dtype.bits();
-        return (bits & 7) != 0 ? -1 : bits >>> 3;
     }
 
     /**
@@ -88,28 +86,46 @@ public final class HeaderValidator {
      */
     public static long byteCount(String name, DType dtype, long[] shape, String source) {
         long elements = 1;
+        boolean overflow = false;
         for (long d : shape) {
-            if (Math.unsignedMultiplyHigh(elements, d) != 0) {
-                throw overflow(name, dtype, shape, source);
-            }
+            overflow |= Math.unsignedMultiplyHigh(elements, d) != 0;
             elements *= d;
         }
-        if (Math.unsignedMultiplyHigh(elements, dtype.bits()) != 0) {
-            throw overflow(name, dtype, shape, source);
+        long bytes = SizeRule.byteCount(elements, overflow, dtype);
+        if (bytes >= 0) {
+            return bytes;
         }
-        long bits = elements * dtype.bits();
-        if ((bits & 7) != 0) {
-            throw new SafeTensorsException(MisalignedSlice, source, "tensor `" + name + "` of " + dtype
-                    + Shape.of(shape) + " holds " + Long.toUnsignedString(bits)
-                    + " bits, which is not a whole number of bytes");
+        String shown = Elide.dims(shape.length, Arrays.stream(shape).iterator());
+        if (bytes == SizeRule.NOT_WHOLE_BYTES) {
+            throw misaligned(Elide.text(name), dtype, shown, elements * dtype.bits(), source);
         }
-        return bits >>> 3;
+        throw overflow(Elide.text(name), dtype, shown, source);
     }
 
-    private static SafeTensorsException overflow(String name, DType dtype, long[] shape, String source) {
+    private static SafeTensorsException invalidInfo(String name, DType dtype, String shape, long bytes, long span,
+            String source) {
+        return new SafeTensorsException(TensorInvalidInfo, source, "invalid shape, data type, or offset for tensor `"
+                + name + "`: " + dtype + shape + " needs " + bytes + " bytes, but its data_offsets span "
+                + Long.toUnsignedString(span));
+    }
+
+    private static SafeTensorsException misaligned(String name, DType dtype, String shape, long bits, String source) {
+        return new SafeTensorsException(MisalignedSlice, source, "tensor `" + name + "` of " + dtype + shape
+                + " holds " + Long.toUnsignedString(bits) + " bits, which is not a whole number of bytes");
+    }
+
+    private static SafeTensorsException overflow(String name, DType dtype, String shape, String source) {
         return new SafeTensorsException(ValidationOverflow, source,
                 "overflow computing buffer size from shape and/or element type: tensor `" + name + "` of "
-                        + dtype + Shape.of(shape) + " needs 2^64 bits or more");
+                        + dtype + shape + " needs 2^64 bits or more");
+    }
+
+    private static long elements(PrimitiveIterator.OfLong dims) {
+        long n = 1;
+        while (dims.hasNext()) {
+            n *= dims.nextLong();
+        }
+        return n;
     }
 
     /** Sorted by (begin, end) unsigned, ties by name; writers almost always emit this order already. */
@@ -123,16 +139,8 @@ public final class HeaderValidator {
                 sorted = false;
             }
         }
-        if (sorted) {
-            return order;
-        }
-        Integer[] boxed = new Integer[n];
-        for (int i = 0; i < n; i++) {
-            boxed[i] = i;
-        }
-        Arrays.sort(boxed, (a, b) -> compare(t, a, b));
-        for (int i = 0; i < n; i++) {
-            order[i] = boxed[i];
+        if (!sorted) {
+            IntSort.sort(order, (a, b) -> compare(t, a, b));
         }
         return order;
     }

@@ -14,15 +14,19 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HexFormat;
+import java.util.List;
 
 /**
  * Replaces a file atomically: the body writes a temp file in the target's directory, which is flushed to
  * disk ({@code fsync}) and renamed over the target. A crash or an exception at any point leaves either the
  * old file or the new one, never a mixture; on an exception the temp file is removed.
  *
- * <p>A temp file orphaned by a killed process is named {@code .<target>.<random>.safetensors-tmp} and
- * stays locked while its writer lives; the next atomic write in that directory deletes the unlocked ones.
+ * <p>A temp file is named {@code .<target>.<random>.safetensors-tmp} and stays locked while its writer
+ * lives. When the JVM shuts down normally (SIGTERM, Ctrl-C) during a write, its temp file is removed
+ * ({@link InFlight}); one orphaned by a killed process is removed by the next atomic write in that directory.
  *
  * <pre>{@code
  * AtomicFile.write(Path.of("out.npy"), channel -> channel.write(ByteBuffer.wrap(bytes)));
@@ -49,38 +53,102 @@ public final class AtomicFile {
      *         exceptions thrown by {@code body} pass through unchanged. Either way the target is untouched.
      */
     public static void write(Path target, Body body) {
+        removeOrphans(target.toAbsolutePath().getParent());
+        prepare(target, body).commit(List.of());
+    }
+
+    /**
+     * Writes the new content of {@code target} into a flushed temp file beside it, to be put in place by
+     * {@link Pending#commit} (or dropped by {@link Pending#discard}). Orphaned temp files are not looked for:
+     * a caller writing many files calls {@link #removeOrphans} once.
+     */
+    public static Pending prepare(Path target, Body body) {
         Path abs = target.toAbsolutePath();
         Path dir = abs.getParent();
         String where = target.toString();
         if (Files.isDirectory(abs)) {
             throw new SafeTensorsException(SafeTensorsException.Kind.IoError, where, "cannot write: it is a directory");
         }
-        removeOrphans(dir);
         Path tmp = null;
         FileChannel ch = null;
         try {
             while (ch == null) {
                 tmp = dir.resolve("." + abs.getFileName() + "." + HexFormat.of().toHexDigits(RANDOM.nextLong()) + SUFFIX);
+                InFlight.add(tmp);
                 ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
                 ch.lock();
                 // Another writer's clean-up may have deleted the file between its creation and our lock.
                 if (!Files.exists(tmp, LinkOption.NOFOLLOW_LINKS)) {
                     ch.close();
                     ch = null;
+                    InFlight.remove(tmp);
                 }
             }
             body.write(ch);
             ch.force(true);
             copyPermissions(abs, tmp);
             ch.close();
-            move(tmp, abs);
-            syncDirectory(dir);
+            return new Pending(abs, tmp, where);
         } catch (IOException e) {
             cleanUp(ch, tmp, e);
             throw IoErrors.io(where, "cannot write the file", e);
         } catch (RuntimeException | Error e) {
             cleanUp(ch, tmp, e);
             throw e;
+        }
+    }
+
+    /** New content flushed to a temp file beside its target, not yet in place. */
+    public static final class Pending {
+        private final Path target;
+        private final Path tmp;
+        private final String where;
+
+        private Pending(Path target, Path tmp, String where) {
+            this.target = target;
+            this.tmp = tmp;
+            this.where = where;
+        }
+
+        /**
+         * Renames the temp file over the target and makes the rename durable; {@code alsoCommitted}, files in
+         * flight that the new target refers to, are committed with it ({@link InFlight#commit}).
+         */
+        public void commit(Collection<Path> alsoCommitted) {
+            put(alsoCommitted);
+            syncDirectory(target.getParent());
+        }
+
+        /**
+         * Renames the temp file over the target without making the rename durable yet: for writers that put
+         * many files in place and then sync the directory once ({@link #syncDirectory}) before their commit.
+         */
+        public void moveIntoPlace() {
+            put(List.of());
+        }
+
+        private void put(Collection<Path> alsoCommitted) {
+            List<Path> committed = new ArrayList<>(alsoCommitted);
+            committed.add(tmp);
+            try {
+                InFlight.commit(committed, () -> move(tmp, target));
+            } catch (IOException e) {
+                cleanUp(null, tmp, e);
+                throw IoErrors.io(where, "cannot write the file", e);
+            } catch (RuntimeException | Error e) {
+                cleanUp(null, tmp, e);
+                throw e;
+            }
+        }
+
+        /** Removes the temp file; the target stays as it was. */
+        public void discard() {
+            try {
+                Files.deleteIfExists(tmp);
+            } catch (IOException ignored) {
+                // Left behind unlocked: the next write in the directory removes it.
+            }
+            InFlight.remove(tmp);
         }
     }
 
@@ -99,8 +167,8 @@ public final class AtomicFile {
         }
     }
 
-    /** Makes the rename itself durable. Not every platform can open a directory; there it is skipped. */
-    private static void syncDirectory(Path dir) {
+    /** Makes renames and removals durable. Not every platform can open a directory; there it is skipped. */
+    public static void syncDirectory(Path dir) {
         try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
             d.force(true);
         } catch (IOException | UnsupportedOperationException ignored) {
@@ -119,6 +187,7 @@ public final class AtomicFile {
         try {
             if (tmp != null) {
                 Files.deleteIfExists(tmp);
+                InFlight.remove(tmp);
             }
         } catch (IOException e) {
             failure.addSuppressed(e);
@@ -126,7 +195,7 @@ public final class AtomicFile {
     }
 
     /** Deletes temp files whose writer died: those nobody holds a lock on. */
-    static void removeOrphans(Path dir) {
+    public static void removeOrphans(Path dir) {
         try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir, "." + "*" + SUFFIX)) {
             for (Path p : stream) {
                 removeIfOrphaned(p);

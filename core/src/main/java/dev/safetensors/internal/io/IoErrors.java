@@ -37,6 +37,13 @@ public final class IoErrors {
                 + how + "); open it again to read it as it is now", cause);
     }
 
+    /** Refuses a read of {@code length} bytes at {@code position} that is not inside a source of {@code size}. */
+    public static void checkRange(String source, long position, long length, long size) {
+        if (position < 0 || position > size - length) {
+            throw outOfRange(source, position, length, size);
+        }
+    }
+
     /** A read past the end of the source. */
     public static SafeTensorsException outOfRange(String source, long position, long length, long size) {
         return new SafeTensorsException(SafeTensorsException.Kind.IoError, source, "cannot read " + length

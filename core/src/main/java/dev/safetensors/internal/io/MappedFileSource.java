@@ -60,10 +60,7 @@ public final class MappedFileSource implements FileSource {
      */
     @Override
     public void read(long position, MemorySegment dst) {
-        long length = dst.byteSize();
-        if (position < 0 || position > size() - length) {
-            throw IoErrors.outOfRange(description(), position, length, size());
-        }
+        IoErrors.checkRange(description(), position, dst.byteSize(), size());
         if (closed) {
             throw IoErrors.closed(description());
         }
@@ -72,17 +69,28 @@ public final class MappedFileSource implements FileSource {
             file.read(position, dst);
             return;
         }
+        copy(mapped, position, dst, this);
+    }
+
+    /**
+     * Copies {@code dst.byteSize()} bytes of {@code mapping} (the whole of {@code file}) from {@code position},
+     * then checks the file on disk ({@link FileSource#checkUnchanged()}): a file that changed is an {@code IoError},
+     * never its bytes; an unmapped segment is the clean "the file is closed"; a fault (the file shrank or
+     * vanished under the mapping) an {@code IoError} naming the change.
+     */
+    public static void copy(MemorySegment mapping, long position, MemorySegment dst, FileSource file) {
         try {
-            MemorySegment.copy(mapped, position, dst, 0, length);
+            MemorySegment.copy(mapping, position, dst, 0, dst.byteSize());
             file.checkUnchanged();    // a native call: a fault of the copy is delivered here at the latest
         } catch (IllegalStateException e) {
-            if (!mapped.scope().isAlive()) {
-                throw IoErrors.closed(description());
+            if (!mapping.scope().isAlive()) {
+                throw IoErrors.closed(file.description());
             }
             throw e;
         } catch (InternalError e) {
             file.checkUnchanged();
-            throw IoErrors.changed(description(), "a read of the mapping faulted: it was truncated or removed", e);
+            throw IoErrors.changed(file.description(), "a read of the mapping faulted: it was truncated or removed "
+                    + "by another process; open files that others may modify with ReadStrategy.PREAD", e);
         }
     }
 
@@ -101,17 +109,14 @@ public final class MappedFileSource implements FileSource {
         return true;
     }
 
-    /** {@code madvise(WILLNEED)} on the range of the mapping (the file is mapped if it is not yet). */
     @Override
-    public void prefetch(long position, long length) {
-        if (ReadAhead.enabled()) {
-            ReadAhead.mapped(mapping().orElseThrow().asSlice(position, length));
-        }
+    public Path path() {
+        return file.path();
     }
 
     @Override
-    public void checkUnchanged() {
-        file.checkUnchanged();
+    public FileStamp stamp() {
+        return file.stamp();
     }
 
     private synchronized MemorySegment map() {
@@ -148,7 +153,7 @@ public final class MappedFileSource implements FileSource {
      * Closes a shared arena. Closing fails while another thread holds the arena for an I/O call (for
      * example a channel write from a mapped tensor); wait for it rather than leak the mapping.
      */
-    static void closeArena(Arena arena) {
+    public static void closeArena(Arena arena) {
         boolean interrupted = false;
         try {
             for (int attempt = 0; ; attempt++) {

@@ -8,13 +8,9 @@ import java.nio.ByteBuffer;
 import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.BasicFileAttributes;
-import java.nio.file.attribute.FileTime;
-import java.util.Objects;
 
 /**
  * A file opened for reading by a shared handle: a {@link FileChannel} that survives interrupts, and what the
@@ -27,11 +23,11 @@ import java.util.Objects;
  * path, after checking that the path still names the same file, and only the interrupted read fails. Other
  * threads whose reads the close cut short retry on the new channel.
  *
- * <p><b>Changes underneath.</b> {@link #checkUnchanged()} compares the file at the path with its state at
- * open: the same file (device and inode), with the same size and modification time. A file replaced by
- * rename (what atomic writers do) is not a change: the handle still reads the file it opened, through its
- * descriptor or mapping. A change within the file system's timestamp resolution that keeps the size is not
- * seen.
+ * <p><b>Changes underneath.</b> {@link #stamp()} is the file as opened (identity, size, modification time:
+ * the same before and after the descriptor was opened, so it is the descriptor's file); {@link
+ * #checkUnchanged()} compares the file at the path with it ({@link FileStamp#checkUnchanged}). A file
+ * replaced by rename (what atomic writers do) is not a change: the handle still reads the file it opened,
+ * through its descriptor or mapping.
  */
 public final class OpenedFile implements AutoCloseable {
     /** A ByteBuffer view is limited to 2 GiB; read larger ranges in pieces. */
@@ -44,51 +40,62 @@ public final class OpenedFile implements AutoCloseable {
 
     private final Path path;
     private final String description;
-    private final long size;
-    private final Object fileKey;          // device and inode where the platform has them, else null
-    private final FileTime modified;
+    private final FileStamp stamp;
     private volatile FileChannel channel;
     private volatile boolean closed;
 
-    private OpenedFile(Path path, FileChannel channel, long size, Object fileKey, FileTime modified) {
+    private OpenedFile(Path path, FileChannel channel, FileStamp stamp) {
         this.path = path;
         this.description = path.toString();
         this.channel = channel;
-        this.size = size;
-        this.fileKey = fileKey;
-        this.modified = modified;
+        this.stamp = stamp;
     }
 
-    /** Opens {@code path} for reading. */
+    /**
+     * Opens {@code path} for reading. The file's stamp is read before and after the descriptor is opened: when
+     * they agree (and with the descriptor's size), the stamp is the descriptor's file.
+     */
     public static OpenedFile open(Path path) {
+        String description = path.toString();
         if (Thread.currentThread().isInterrupted()) {
-            throw interrupted(path.toString(), null);
+            throw interrupted(description, null);
+        }
+        FileStamp before;
+        try {
+            before = FileStamp.of(path, description);
+        } catch (SafeTensorsException e) {
+            before = null;    // opening says why (no such file, no permission) better than the attributes
         }
         FileChannel ch;
         try {
             ch = FileChannel.open(path, StandardOpenOption.READ);
         } catch (IOException e) {
-            throw IoErrors.io(path.toString(), "cannot open the file", e);
+            throw IoErrors.io(description, "cannot open the file", e);
         }
         try {
-            BasicFileAttributes a = Files.readAttributes(path, BasicFileAttributes.class);
+            FileStamp after = FileStamp.of(path, description);
             long size = ch.size();
-            if (a.size() != size) {
-                throw IoErrors.changed(path.toString(), "it was being changed while it was opened: " + size
-                        + " bytes open, " + a.size() + " bytes at the path", null);
+            if (!after.equals(before) || after.size() != size) {
+                throw IoErrors.changed(description, "it was replaced or changed while it was being opened: " + size
+                        + " bytes open, " + after.size() + " bytes at the path", null);
             }
-            return new OpenedFile(path, ch, size, a.fileKey(), a.lastModifiedTime());
+            return new OpenedFile(path, ch, after);
         } catch (IOException | RuntimeException e) {
             closeQuietly(ch);
             if (e instanceof ClosedByInterruptException c) {
-                throw interrupted(path.toString(), c);
+                throw interrupted(description, c);
             }
-            throw e instanceof IOException io ? IoErrors.io(path.toString(), "cannot read the file's size", io)
+            throw e instanceof IOException io ? IoErrors.io(description, "cannot read the file's size", io)
                     : (RuntimeException) e;
         }
     }
 
-    /** The path the file was opened at. */
+    /** The file as opened. */
+    public FileStamp stamp() {
+        return stamp;
+    }
+
+    /** The path opened. */
     public Path path() {
         return path;
     }
@@ -99,7 +106,7 @@ public final class OpenedFile implements AutoCloseable {
 
     /** The size when opened. */
     public long size() {
-        return size;
+        return stamp.size();
     }
 
     /** Fills {@code dst} with the bytes at {@code position}; the range was checked against {@link #size()}. */
@@ -112,7 +119,7 @@ public final class OpenedFile implements AutoCloseable {
             while (bb.hasRemaining()) {
                 long at = position + done + bb.position();
                 if (readOnce(bb, at) < 0) {
-                    throw IoErrors.changed(description, "it ends at byte " + at + ", it had " + size + " bytes when opened",
+                    throw IoErrors.changed(description, "it ends at byte " + at + ", it had " + size() + " bytes when opened",
                             null);
                 }
             }
@@ -143,10 +150,11 @@ public final class OpenedFile implements AutoCloseable {
             FileChannel ch = usableChannel();
             try {
                 long now = ch.size();
-                if (now < size) {
-                    throw IoErrors.changed(description, "it has " + now + " bytes, it had " + size + " when opened", null);
+                if (now < size()) {
+                    throw IoErrors.changed(description, "it has " + now + " bytes, it had " + size() + " when opened",
+                            null);
                 }
-                return ch.map(FileChannel.MapMode.READ_ONLY, 0, size, arena).asReadOnly();
+                return ch.map(FileChannel.MapMode.READ_ONLY, 0, size(), arena).asReadOnly();
             } catch (ClosedByInterruptException e) {
                 throw interrupted(ch, e);
             } catch (ClosedChannelException e) {
@@ -163,30 +171,9 @@ public final class OpenedFile implements AutoCloseable {
         }
     }
 
-    /**
-     * Throws {@code IoError} when the file at the path is the one opened but its size or modification time
-     * differ from when it was opened.
-     */
+    /** See {@link FileStamp#checkUnchanged}. */
     public void checkUnchanged() {
-        BasicFileAttributes now;
-        try {
-            now = Files.readAttributes(path, BasicFileAttributes.class);
-        } catch (NoSuchFileException e) {
-            return;    // removed: the descriptor and the mapping still hold the file as opened
-        } catch (IOException e) {
-            throw IoErrors.io(description, "cannot check whether the file changed", e);
-        }
-        if (fileKey != null && !fileKey.equals(now.fileKey())) {
-            return;    // replaced by another file: this handle still reads the one it opened
-        }
-        if (now.size() != size) {
-            throw IoErrors.changed(description, "it has " + now.size() + " bytes, it had " + size + " when opened",
-                    null);
-        }
-        if (!now.lastModifiedTime().equals(modified)) {
-            throw IoErrors.changed(description, "it was modified at " + now.lastModifiedTime() + ", after it was "
-                    + "opened (last modified at " + modified + ")", null);
-        }
+        stamp.checkUnchanged(path, description);
     }
 
     /** The current channel; an interrupted thread never enters it, as that would close it. */
@@ -219,15 +206,11 @@ public final class OpenedFile implements AutoCloseable {
         }
         try {
             // No channel call here: the calling thread may be the interrupted one, and would close `fresh`.
-            Object key = Files.readAttributes(path, BasicFileAttributes.class).fileKey();
-            if (!Objects.equals(key, fileKey)) {
-                closeQuietly(fresh);
-                throw IoErrors.changed(description, "it was replaced by another file, and an interrupted read "
-                        + "closed the handle's descriptor of the original", null);
-            }
-        } catch (IOException e) {
+            stamp.checkSame(FileStamp.of(path, description), description,
+                    "an interrupted read closed the handle's descriptor of the original");
+        } catch (RuntimeException e) {
             closeQuietly(fresh);
-            throw IoErrors.io(description, "cannot reopen the file after an interrupted read closed it", e);
+            throw e;
         }
         channel = fresh;
     }

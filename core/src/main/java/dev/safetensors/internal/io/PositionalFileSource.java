@@ -41,26 +41,23 @@ public final class PositionalFileSource implements FileSource {
     @Override
     public void read(long position, MemorySegment dst) {
         long length = dst.byteSize();
-        if (position < 0 || position > size() - length) {
-            throw IoErrors.outOfRange(description(), position, length, size());
-        }
+        IoErrors.checkRange(description(), position, length, size());
         file.read(position, dst);
     }
 
     @Override
-    public void checkUnchanged() {
-        file.checkUnchanged();
+    public Path path() {
+        return file.path();
+    }
+
+    @Override
+    public FileStamp stamp() {
+        return file.stamp();
     }
 
     @Override
     public boolean isMapping() {
         return false;
-    }
-
-    /** {@code posix_fadvise(WILLNEED)} on the range of the file. */
-    @Override
-    public void prefetch(long position, long length) {
-        ReadAhead.file(file.path(), position, length);
     }
 
     @Override

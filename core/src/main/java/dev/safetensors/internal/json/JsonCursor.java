@@ -1,7 +1,7 @@
 package dev.safetensors.internal.json;
 
-import dev.safetensors.DType;
 import dev.safetensors.SafeTensorsException;
+import dev.safetensors.internal.text.Elide;
 
 import static dev.safetensors.SafeTensorsException.Kind.InvalidHeaderDeserialization;
 
@@ -15,7 +15,8 @@ import java.util.Map;
 
 /**
  * A position in header bytes and the JSON lexical rules of serde_json: whitespace, strings with their
- * escapes, numbers, literals, and skipping any value within the depth limit. {@link HeaderParser} says
+ * escapes, numbers, literals, and skipping any value within the depth limit. Skipping checks what decoding
+ * would (surrogates, number range), because the reference decodes every value it meets. {@link HeaderParser} says
  * what the header must contain; this class says how JSON is spelled. It is longer than most files here
  * because the whole grammar lives in one place: skipping and reading a value share one walk.
  */
@@ -32,6 +33,8 @@ public final class JsonCursor {
     private final String source;
     private final String document;     // "header", "index", "document": for messages
     private int pos;
+
+    private boolean exactNumbers;      // readExactValue: numbers keep their text
 
     // Facts about the string scanned last (scanString).
     private boolean lastHasEscape;
@@ -57,6 +60,16 @@ public final class JsonCursor {
 
     public void advance() {
         pos++;
+    }
+
+    /** Moves to {@code position}, for walking again text that has been checked. */
+    public void seek(int position) {
+        pos = position;
+    }
+
+    /** The end of the text being read. */
+    public int end() {
+        return end;
     }
 
     public boolean atEnd() {
@@ -114,12 +127,25 @@ public final class JsonCursor {
     }
 
     /**
-     * Reads any JSON value as plain Java: String, Long (or BigInteger, BigDecimal), Boolean, null,
-     * List, and Map in document order, rejecting duplicate keys. Used for files beside the header (the
-     * sharded index), which have no fixed schema.
+     * Reads any JSON value as plain Java: String, Long (or BigInteger), Double, Boolean, null, List, and Map
+     * in document order, rejecting duplicate keys. Used for files beside the header (the sharded index),
+     * which have no fixed schema.
      */
     public Object readValue(int depth) {
         return value(depth, true);
+    }
+
+    /**
+     * As {@link #readValue}, with numbers as {@link JsonNumber}s that keep their text, for documents written
+     * back (an index); the same numbers are accepted and refused.
+     */
+    public Object readExactValue(int depth) {
+        exactNumbers = true;
+        try {
+            return value(depth, true);
+        } finally {
+            exactNumbers = false;
+        }
     }
 
     /** One walk for skipping and reading, so both follow the same grammar; {@code keep} builds the value. */
@@ -128,7 +154,7 @@ public final class JsonCursor {
         switch (c) {
             case '"' -> {
                 int start = pos + 1;
-                int close = scanString(keep);
+                int close = scanString();
                 return keep ? decode(start, close) : null;
             }
             case '{' -> {
@@ -150,7 +176,7 @@ public final class JsonCursor {
                     Object v = value(depth + 1, keep);
                     if (keep && (map.containsKey(key) || map.put((String) key, v) != null)) {
                         pos = keyAt;
-                        throw fail("duplicate key `" + key + "`");
+                        throw fail("duplicate key `" + Elide.text((String) key) + "`");
                     }
                     if (!nextMember('}')) {
                         return map;
@@ -192,6 +218,10 @@ public final class JsonCursor {
                 if (c == '-' || (c >= '0' && c <= '9')) {
                     int start = pos;
                     boolean integral = skipNumber();
+                    if (!keep && !JsonNumbers.fitsDouble(b, start, pos)) {
+                        pos = start;
+                        throw fail("number out of range: beyond the largest double");
+                    }
                     if (keep && pos - start > MAX_KEPT_NUMBER) {
                         pos = start;
                         throw fail("a number of more than " + MAX_KEPT_NUMBER + " characters");
@@ -203,8 +233,14 @@ public final class JsonCursor {
         }
     }
 
-    /** Integers as Long (or BigInteger past 64 bits); other numbers as double, as serde_json keeps them. */
+    /**
+     * Integers as Long (or BigInteger past 64 bits); other numbers as double, as serde_json keeps them; in
+     * exact mode a {@link JsonNumber} of the text, refused where the double would be.
+     */
     private Object number(String text, boolean integral) {
+        if (integral && exactNumbers) {
+            return new JsonNumber(text, true);
+        }
         if (integral) {
             BigInteger v = new BigInteger(text);
             return v.bitLength() < 64 ? (Object) v.longValue() : v;
@@ -213,7 +249,7 @@ public final class JsonCursor {
         if (Double.isInfinite(d)) {
             throw fail("number out of range");
         }
-        return d;
+        return exactNumbers ? new JsonNumber(text, false) : d;
     }
 
     private void enter(int depth) {
@@ -317,18 +353,18 @@ public final class JsonCursor {
 
     public String parseString() {
         int start = pos + 1;
-        int close = scanString(true);
+        int close = scanString();
         return decode(start, close);
     }
 
     /**
-     * Validates the string starting at {@code pos} (a quote) and moves past its closing quote.
+     * Validates the string starting at {@code pos} (a quote) and moves past its closing quote. Every string
+     * is checked in full, lone surrogate escapes included, wherever it stands: the reference decodes
+     * unknown fields too (serde's {@code flatten} buffers each entry), so no string is merely skipped.
      *
-     * @param strict whether lone surrogate escapes are errors; serde_json skips ignored values without
-     *               checking surrogates, but rejects them in every string it keeps
      * @return the index of the closing quote
      */
-    public int scanString(boolean strict) {
+    public int scanString() {
         pos++;
         boolean escape = false;
         boolean nonAscii = false;
@@ -345,7 +381,7 @@ public final class JsonCursor {
             if (c == '\\') {
                 escape = true;
                 pos++;
-                scanEscape(strict);
+                scanEscape();
             } else if (c < 0x20) {
                 throw fail("control character (byte 0x" + Integer.toHexString(c) + ") while parsing a string");
             } else {
@@ -355,7 +391,7 @@ public final class JsonCursor {
         }
     }
 
-    private void scanEscape(boolean strict) {
+    private void scanEscape() {
         if (pos >= end) {
             throw fail("EOF while parsing a string");
         }
@@ -364,9 +400,6 @@ public final class JsonCursor {
             case 'u' -> {
                 pos++;
                 int cp = hex4();
-                if (!strict) {
-                    return;
-                }
                 if (Character.isLowSurrogate((char) cp)) {
                     throw fail("lone trailing surrogate in hex escape");
                 }
@@ -406,66 +439,23 @@ public final class JsonCursor {
         return new String(b, start, close - start, StandardCharsets.UTF_8);
     }
 
-    /** The dtype whose wire name is exactly the bytes {@code [start, close)}, or null. */
-    public DType matchDType(int start, int close) {
-        return matchDType(b, start, close);
-    }
-
-    private static final DType[] DTYPES = DType.values();
-    private static final byte[][] WIRE_NAMES = new byte[DTYPES.length][];
-
-    static {
-        for (int i = 0; i < DTYPES.length; i++) {
-            WIRE_NAMES[i] = DTYPES[i].wireName().getBytes(StandardCharsets.US_ASCII);
-        }
-    }
-
-    /** The dtype whose wire name is exactly {@code bytes[from, to)}, or null. */
-    public static DType matchDType(byte[] bytes, int from, int to) {
-        for (int i = 0; i < DTYPES.length; i++) {
-            byte[] w = WIRE_NAMES[i];
-            if (w.length == to - from && Arrays.equals(w, 0, w.length, bytes, from, to)) {
-                return DTYPES[i];
-            }
-        }
-        return null;
-    }
-
     /** The string between {@code start} and the closing quote, scanned last. */
     public String decode(int start, int close) {
         if (!lastHasEscape) {
             return new String(b, start, close - start,
                     lastNonAscii ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
         }
-        StringBuilder sb = new StringBuilder(close - start);
-        int i = start;
-        while (i < close) {
-            int run = i;
-            while (i < close && b[i] != '\\') {
-                i++;
-            }
-            if (i > run) {
-                sb.append(new String(b, run, i - run, StandardCharsets.UTF_8));
-            }
-            if (i >= close) {
-                break;
-            }
-            byte e = b[i + 1];
-            i += 2;
-            switch (e) {
-                case 'b' -> sb.append('\b');
-                case 'f' -> sb.append('\f');
-                case 'n' -> sb.append('\n');
-                case 'r' -> sb.append('\r');
-                case 't' -> sb.append('\t');
-                case 'u' -> {
-                    sb.append((char) Integer.parseInt(new String(b, i, 4, StandardCharsets.ISO_8859_1), 16));
-                    i += 4;
-                }
-                default -> sb.append((char) e);
-            }
-        }
-        return sb.toString();
+        return JsonStrings.decode(b, start, close);
+    }
+
+    /**
+     * Decodes the string scanned last in place (see {@link JsonStrings}): its UTF-8 bytes then start at
+     * {@code start}, and the rest of its text up to the quote is no longer JSON.
+     *
+     * @return the length of the decoded bytes
+     */
+    public int decodeInPlace(int start, int close) {
+        return lastHasEscape ? JsonStrings.decode(b, start, close, b, start) - start : close - start;
     }
 
     public boolean same(byte[] word, int start, int close) {
@@ -499,7 +489,12 @@ public final class JsonCursor {
     }
 
     public SafeTensorsException fail(String what) {
+        return failAt(pos, what);
+    }
+
+    /** As {@link #fail}, for a problem found at {@code position} after the cursor has moved on. */
+    public SafeTensorsException failAt(int position, String what) {
         return new SafeTensorsException(InvalidHeaderDeserialization, source,
-                "invalid JSON in " + document + ": " + what + " at byte " + (pos - from) + " of the " + document);
+                "invalid JSON in " + document + ": " + what + " at byte " + (position - from) + " of the " + document);
     }
 }

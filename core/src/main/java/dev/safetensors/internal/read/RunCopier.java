@@ -3,6 +3,7 @@ package dev.safetensors.internal.read;
 import dev.safetensors.io.ByteSource;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
 
 /**
  * The one traversal behind every copy-out: the runs of a selection, in result order, from a mapping or a byte
@@ -18,6 +19,11 @@ import java.lang.foreign.MemorySegment;
  * apart) are read on their own, so a rank never reads pages that hold only its neighbours' weights. Large
  * runs are read on their own, into the sink's memory when it lends some, else block by block through one
  * buffer.
+ *
+ * <p>A source that implements {@link ByteSource#readRuns} itself (a remote one, which merges runs into range
+ * requests) is handed its runs in batches instead, up to {@link #BATCH} runs and a large block of bytes at a
+ * time: it knows best which of them to merge and what a gap costs. Other sources, local files among them, get
+ * the gathered reads above.
  */
 public final class RunCopier {
     /** Block size: a multiple of 24, so blocks hold whole elements of every dtype (F6 comes in 3-byte groups). */
@@ -27,6 +33,23 @@ public final class RunCopier {
     /** The smallest page size of the platforms we run on: a gap shorter than this holds no whole page. */
     private static final long PAGE = 4096;
     private static final int MAX_GROUP = 1 << 16;
+    /** Runs handed to a remote source at once. */
+    static final int BATCH = 4096;
+    /** The block of a source that merges runs itself (a remote one: each read a round trip, split into parallel requests). */
+    static final long REMOTE_BLOCK = 3L << 24;
+
+    /** Whether a source class implements readRuns itself, rather than inheriting the run-by-run default. */
+    private static final ClassValue<Boolean> MERGES_RUNS = new ClassValue<>() {
+        @Override
+        protected Boolean computeValue(Class<?> type) {
+            try {
+                return type.getMethod("readRuns", long[].class, long[].class, MemorySegment.class)
+                        .getDeclaringClass() != ByteSource.class;
+            } catch (NoSuchMethodException e) {
+                return false;
+            }
+        }
+    };
 
     private RunCopier() {
     }
@@ -51,7 +74,7 @@ public final class RunCopier {
 
     /** Copies from {@code source}, in which the tensor starts at {@code begin}. */
     public static void fromSource(ByteSource source, long begin, Runs runs, Sink sink) {
-        try (Gatherer g = new Gatherer(source, begin, sink, Math.min(BLOCK, runs.byteSize()))) {
+        try (Gatherer g = new Gatherer(source, begin, sink, runs.byteSize())) {
             runs.forEachRun(g::add);
             g.flush();
         }
@@ -63,7 +86,9 @@ public final class RunCopier {
         private final ByteSource source;
         private final long begin;
         private final Sink sink;
+        private final boolean gathers;     // reads spanning page-short gaps; else batches to the source's readRuns
         private final Arena arena = Arena.ofConfined();
+        private final long block;          // the largest read through a staging buffer
         private final long staging;
         private MemorySegment span;        // the range a gathered read spans, or a block of a large run
         private MemorySegment gathered;    // a group's runs, in result order, when the sink lends no memory
@@ -76,27 +101,25 @@ public final class RunCopier {
         private long groupStart;           // result offset of the group's first run
         private long at;                   // result offset of the next run
 
-        Gatherer(ByteSource source, long begin, Sink sink, long staging) {
+        Gatherer(ByteSource source, long begin, Sink sink, long resultBytes) {
             this.source = source;
             this.begin = begin;
             this.sink = sink;
-            this.staging = Math.max(1, staging);
+            this.gathers = !MERGES_RUNS.get(source.getClass());
+            this.block = gathers ? BLOCK : REMOTE_BLOCK;
+            this.staging = Math.max(1, Math.min(block, resultBytes));
         }
 
         void add(long offset, long length) {
             long position = begin + offset;
-            if (length >= SMALL_RUN) {
+            if (length >= (gathers ? SMALL_RUN : block)) {
                 flush();
                 readAlone(position, length, at);
                 at += length;
                 return;
             }
-            if (count > 0) {
-                long gap = position >= hi ? position - hi : position + length <= lo ? lo - (position + length) : 0;
-                long spanned = Math.max(hi, position + length) - Math.min(lo, position);
-                if (count == MAX_GROUP || spanned > BLOCK || gap >= PAGE) {
-                    flush();
-                }
+            if (count > 0 && (gathers ? !fitsSpan(position, length) : count == BATCH || bytes + length > block)) {
+                flush();
             }
             if (count == 0) {
                 lo = position;
@@ -108,8 +131,8 @@ public final class RunCopier {
                 hi = Math.max(hi, position + length);
             }
             if (count == positions.length) {
-                positions = java.util.Arrays.copyOf(positions, 2 * count);
-                lengths = java.util.Arrays.copyOf(lengths, 2 * count);
+                positions = Arrays.copyOf(positions, 2 * count);
+                lengths = Arrays.copyOf(lengths, 2 * count);
             }
             positions[count] = position;
             lengths[count] = length;
@@ -118,12 +141,29 @@ public final class RunCopier {
             at += length;
         }
 
+        /** Whether a run joins the group's read: a gap shorter than a page, the span within a block. */
+        private boolean fitsSpan(long position, long length) {
+            long gap = position >= hi ? position - hi : position + length <= lo ? lo - (position + length) : 0;
+            long spanned = Math.max(hi, position + length) - Math.min(lo, position);
+            return count < MAX_GROUP && spanned <= BLOCK && gap < PAGE;
+        }
+
         void flush() {
             if (count == 0) {
                 return;
             }
             if (count == 1) {
                 readAlone(positions[0], lengths[0], groupStart);
+            } else if (!gathers) {
+                MemorySegment target = sink.direct(groupStart, bytes);
+                boolean lent = target != null;
+                if (!lent) {
+                    target = buffer(false, bytes);
+                }
+                source.readRuns(Arrays.copyOf(positions, count), Arrays.copyOf(lengths, count), target);
+                if (!lent) {
+                    sink.accept(target, groupStart);
+                }
             } else {
                 MemorySegment spanned = buffer(true, hi - lo);
                 source.read(lo, spanned);
@@ -151,10 +191,10 @@ public final class RunCopier {
                 source.read(position, direct);
                 return;
             }
-            for (long done = 0; done < length; done += BLOCK) {
-                MemorySegment block = buffer(true, Math.min(BLOCK, length - done));
-                source.read(position + done, block);
-                sink.accept(block, resultOffset + done);
+            for (long done = 0; done < length; done += block) {
+                MemorySegment piece = buffer(true, Math.min(block, length - done));
+                source.read(position + done, piece);
+                sink.accept(piece, resultOffset + done);
             }
         }
 
@@ -162,7 +202,7 @@ public final class RunCopier {
         private MemorySegment buffer(boolean first, long size) {
             MemorySegment b = first ? span : gathered;
             if (b == null || b.byteSize() < size) {
-                b = arena.allocate(Math.max(size, Math.min(BLOCK, Math.max(staging, 2 * (b == null ? 0 : b.byteSize())))), 64);
+                b = arena.allocate(Math.max(size, Math.min(block, Math.max(staging, 2 * (b == null ? 0 : b.byteSize())))), 64);
                 if (first) {
                     span = b;
                 } else {

@@ -1,0 +1,134 @@
+package dev.safetensors.cli;
+
+import dev.safetensors.Checkpoint;
+import dev.safetensors.OpenOptions;
+import dev.safetensors.SafeTensorsException;
+import dev.safetensors.SafeTensorsFile;
+import dev.safetensors.ShardedCheckpoint;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * What a PATH on the command line stands for, the same for every command: a safetensors file, a
+ * {@code *.safetensors.index.json}, or a directory of shards (with its index, or its {@code *.safetensors}
+ * files); or an {@code hf://} or {@code https://} address of any of those. Opening goes through {@link Checkpoint#open}, so a sharded input is checked both ways, index
+ * against shards, exactly as the library does.
+ */
+final class Inputs {
+    static final String INDEX_SUFFIX = ".safetensors.index.json";
+    /** transformers' shard names; a directory of them without an index is one checkpoint. */
+    private static final Pattern REMOTE = Pattern.compile("(?is)(hf|https?)://.+");
+    private static final Pattern NUMBERED_SHARD = Pattern.compile(".*-\\d{5}-of-\\d{5}\\.safetensors");
+
+    private Inputs() {
+    }
+
+    /** {@code path} as one checkpoint: a file, an index, or a directory. */
+    static Checkpoint open(Path path, OpenOptions options) {
+        return Checkpoint.open(path, options);
+    }
+
+    /**
+     * A command-line input as one checkpoint: a local file, index or directory, or an {@code hf://} or
+     * {@code http(s)://} address, which core opens through safetensors-hub: only headers are fetched, and each
+     * tensor or slice read fetches just its bytes.
+     */
+    static Checkpoint open(String input, OpenOptions options) {
+        return remote(input) ? Checkpoint.open(uri(input), options) : open(Path.of(input), options);
+    }
+
+    /**
+     * {@link #open(String, OpenOptions)}, and a local PyTorch checkpoint too, for the commands that read values
+     * (stats, diff, report): it is converted into a temporary safetensors file first, read without running
+     * anything in it ({@link TorchInput#asSafetensors}).
+     */
+    static Checkpoint openAny(String input, OpenOptions options) {
+        return TorchInput.isLocal(input) ? TorchInput.asSafetensors(Path.of(input), options) : open(input, options);
+    }
+
+    /** Whether the input is an address ({@code hf://}, {@code http://}, {@code https://}) rather than a path. */
+    static boolean remote(String input) {
+        return REMOTE.matcher(input).matches();
+    }
+
+    // hf:// text is written unencoded (as the Python tools write it): the URI constructor quotes what a URI
+    // cannot hold. An http(s) address is taken as the caller wrote it.
+    private static URI uri(String input) {
+        try {
+            return input.regionMatches(true, 0, "hf:", 0, 3) ? new URI("hf", input.substring(3), null) : new URI(input);
+        } catch (URISyntaxException e) {
+            throw new SafeTensorsException(SafeTensorsException.Kind.IoError, input, "not a valid address: " + e.getReason());
+        }
+    }
+
+    /** The safetensors files of a checkpoint: the file itself, or its shards in index (or name) order. */
+    static List<SafeTensorsFile> files(Checkpoint checkpoint) {
+        return checkpoint instanceof ShardedCheckpoint sharded ? sharded.shards() : List.of((SafeTensorsFile) checkpoint);
+    }
+
+    /** The paths of the safetensors files {@code path} stands for, after checking it opens as a checkpoint. */
+    static List<Path> filePaths(Path path) {
+        try (Checkpoint c = open(path, OpenOptions.defaults())) {
+            return files(c).stream().map(f -> Path.of(f.description())).toList();
+        }
+    }
+
+    /**
+     * What {@code validate PATH} checks, each to be opened with {@link #open}: a file or an index as given;
+     * below a directory, every {@code *.safetensors} file, every index (which checks the shards it names
+     * both ways), and every directory of numbered shards without an index (which checks the set is complete).
+     * Sorted, so a directory's line comes before its files' lines.
+     */
+    static List<String> toValidate(String input) {
+        return remote(input) ? List.of(input) : toValidate(Path.of(input)).stream().map(Path::toString).toList();
+    }
+
+    private static List<Path> toValidate(Path path) {
+        if (!Files.isDirectory(path)) {
+            return List.of(path);
+        }
+        List<Path> targets = new ArrayList<>();
+        Map<Path, boolean[]> seen = new HashMap<>();   // directory -> {has numbered shards, has an index}
+        try {
+            Files.walkFileTree(path, new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
+                    String name = file.getFileName().toString();
+                    boolean index = name.endsWith(INDEX_SUFFIX);
+                    if ((index || name.endsWith(".safetensors")) && !Files.isDirectory(file)) {
+                        targets.add(file);
+                        boolean[] flags = seen.computeIfAbsent(file.getParent(), d -> new boolean[2]);
+                        flags[0] |= NUMBERED_SHARD.matcher(name).matches();
+                        flags[1] |= index;
+                    }
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult visitFileFailed(Path file, IOException e) {
+                    targets.add(file);   // opening it gives the reason as a verdict
+                    return FileVisitResult.CONTINUE;
+                }
+            });
+        } catch (IOException e) {
+            targets.add(path);
+        }
+        seen.forEach((dir, flags) -> {
+            if (flags[0] && !flags[1]) {
+                targets.add(dir);
+            }
+        });
+        return targets.stream().distinct().sorted().toList();
+    }
+}

@@ -1,0 +1,86 @@
+package dev.safetensors.internal.load;
+
+import com.sun.nio.file.ExtendedOpenOption;
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * One reader thread's {@code O_DIRECT} channels, one per file: reads bypass the page cache, into aligned
+ * buffers, at aligned positions and lengths. A file system that refuses {@code O_DIRECT} (tmpfs, some
+ * network file systems) is remembered, and its reads go through the page cache instead.
+ *
+ * <p>A channel per thread, not one shared: positional reads on one {@code FileChannel} serialise on its
+ * monitor (LOADERS.md §3).
+ */
+public final class DirectReader implements AutoCloseable {
+    /** O_DIRECT needs buffer address, position and length aligned to the logical block size; 4096 covers all. */
+    public static final int ALIGNMENT = 4096;
+
+    private final Map<Path, FileChannel> channels = new HashMap<>();
+    private final Map<Path, Boolean> refused = new HashMap<>();
+
+    /**
+     * Reads {@code [position, position + length)} of {@code file} into {@code staging}, which must be aligned
+     * and hold {@code length + 2 * ALIGNMENT} bytes.
+     *
+     * @return where in {@code staging} the first requested byte is, or -1 when the file system refuses
+     *         direct reads (then nothing was read)
+     */
+    public long read(Path file, long position, long length, MemorySegment staging) throws IOException {
+        FileChannel ch = channel(file);
+        if (ch == null) {
+            return -1;
+        }
+        long start = position & -ALIGNMENT;
+        long end = (position + length + ALIGNMENT - 1) & -ALIGNMENT;
+        ByteBuffer bb = staging.asSlice(0, end - start).asByteBuffer();
+        long need = position + length - start;
+        while (bb.position() < need) {
+            int r = ch.read(bb, start + bb.position());
+            if (r < 0) {
+                throw new IOException("the file ended at " + (start + bb.position()) + " before byte " + (position + length));
+            }
+        }
+        return position - start;
+    }
+
+    private FileChannel channel(Path file) throws IOException {
+        if (refused.containsKey(file)) {
+            return null;
+        }
+        FileChannel ch = channels.get(file);
+        if (ch == null) {
+            try {
+                ch = FileChannel.open(file, StandardOpenOption.READ, ExtendedOpenOption.DIRECT);
+            } catch (IOException | UnsupportedOperationException e) {
+                refused.put(file, true);   // EINVAL from open(2): the file system has no O_DIRECT
+                return null;
+            }
+            channels.put(file, ch);
+        }
+        return ch;
+    }
+
+    /** Whether any read went through the page cache because direct reads were refused. */
+    public boolean anyRefused() {
+        return !refused.isEmpty();
+    }
+
+    @Override
+    public void close() {
+        for (FileChannel ch : channels.values()) {
+            try {
+                ch.close();
+            } catch (IOException ignored) {
+                // Read-only: nothing is lost.
+            }
+        }
+        channels.clear();
+    }
+}

@@ -1,0 +1,10 @@
+package dev.safetensors.cuda;
+
+import dev.safetensors.cuda.internal.Vendor;
+
+/** {@code cuda:N} devices for {@link dev.safetensors.device.Device#open}, through the CUDA runtime. */
+public final class CudaProvider extends GpuProvider {
+    public CudaProvider() {
+        super(Vendor.CUDA);
+    }
+}

@@ -1,0 +1,67 @@
+package dev.safetensors.hub;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * What to download from a repository and where to: include and exclude patterns over repository paths
+ * (fnmatch-style as in the Python client's {@code allow_patterns} / {@code ignore_patterns}: {@code *} crosses
+ * folders, a trailing {@code /} means a whole folder), a local folder instead of the cache, and a progress
+ * listener. Immutable.
+ *
+ * <pre>{@code
+ * DownloadOptions.defaults()
+ *         .include("*.safetensors", "*.json")
+ *         .exclude("original/")
+ *         .localDir(Path.of("llama"))        // files at llama/PATH, as `hf download --local-dir llama`
+ * }</pre>
+ *
+ * @param include  patterns a path must match one of (none: every path)
+ * @param exclude  patterns a path must match none of
+ * @param localDir the folder to put files in instead of the cache, or null
+ * @param listener hears the progress
+ */
+public record DownloadOptions(List<String> include, List<String> exclude, Path localDir, DownloadListener listener) {
+    private static final DownloadOptions DEFAULTS = new DownloadOptions(List.of(), List.of(), null,
+            DownloadListener.none());
+
+    public DownloadOptions {
+        include = List.copyOf(include);
+        exclude = List.copyOf(exclude);
+        listener = Objects.requireNonNull(listener, "listener must be non-null");
+    }
+
+    /** Everything, into the cache, quietly. */
+    public static DownloadOptions defaults() {
+        return DEFAULTS;
+    }
+
+    /** Adds include patterns. */
+    public DownloadOptions include(String... patterns) {
+        return new DownloadOptions(plus(include, patterns), exclude, localDir, listener);
+    }
+
+    /** Adds exclude patterns. */
+    public DownloadOptions exclude(String... patterns) {
+        return new DownloadOptions(include, plus(exclude, patterns), localDir, listener);
+    }
+
+    /** Files go to {@code dir/PATH} (with the Python client's bookkeeping in {@code dir/.cache/huggingface}). */
+    public DownloadOptions localDir(Path dir) {
+        return new DownloadOptions(include, exclude, dir, listener);
+    }
+
+    public DownloadOptions listener(DownloadListener newListener) {
+        return new DownloadOptions(include, exclude, localDir, newListener);
+    }
+
+    private static List<String> plus(List<String> list, String... more) {
+        List<String> out = new ArrayList<>(list);
+        for (String p : more) {
+            out.add(Objects.requireNonNull(p, "patterns must be non-null"));
+        }
+        return out;
+    }
+}

@@ -1,0 +1,58 @@
+package dev.safetensors.hub;
+
+import dev.safetensors.hub.internal.HubEnvironment;
+import dev.safetensors.hub.internal.cache.CacheLayout;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * The Hugging Face cache on disk, laid out exactly as the Python client lays it out, so that files either tool
+ * downloaded are found by the other:
+ * <pre>
+ * CACHE/models--org--name/blobs/ETAG                the bytes, named by their SHA-256 (large files) or git id
+ * CACHE/models--org--name/snapshots/COMMIT/FILE     relative links into ../../blobs
+ * CACHE/models--org--name/refs/main                 the commit the branch pointed at when last downloaded
+ * </pre>
+ * The folder is {@code HF_HUB_CACHE}, else {@code $HF_HOME/hub}, else {@code ~/.cache/huggingface/hub}.
+ *
+ * <pre>{@code
+ * HubCache cache = HubCache.fromEnvironment();
+ * Optional<Path> weights = cache.find(HfUri.parse("hf://org/model/model.safetensors"));   // no network
+ * }</pre>
+ */
+public final class HubCache {
+    private final CacheLayout layout;
+
+    HubCache(CacheLayout layout) {
+        this.layout = layout;
+    }
+
+    /** The cache at {@code root}. */
+    public static HubCache at(Path root) {
+        return new HubCache(new CacheLayout(root));
+    }
+
+    /** The cache the environment names, as the Python client finds it. */
+    public static HubCache fromEnvironment() {
+        return at(HubEnvironment.current().cache());
+    }
+
+    public Path root() {
+        return layout.root();
+    }
+
+    /** The repository's folder ({@code models--org--name}), whether or not it exists. */
+    public Path repoFolder(RepoType type, String repoId) {
+        return layout.repo(type, repoId);
+    }
+
+    /** The commit the URI's revision means in this cache: itself when it is a commit, else its {@code refs} entry. */
+    public Optional<String> commit(HfUri uri) {
+        return layout.commitOf(uri);
+    }
+
+    /** The cached file or folder of the URI, at its revision: a path in {@code snapshots/COMMIT/}. */
+    public Optional<Path> find(HfUri uri) {
+        return layout.cached(uri);
+    }
+}

@@ -1,0 +1,58 @@
+package dev.safetensors.hub;
+
+import java.io.IOException;
+import java.util.Optional;
+
+/**
+ * An HTTP error answer from the Hub or a file server. It reaches callers as the cause of a
+ * {@link dev.safetensors.SafeTensorsException} of kind {@code IoError}, so code can tell a missing file from a
+ * missing repository or a refused token by the Hub's own error code ({@code X-Error-Code}).
+ *
+ * <pre>{@code
+ * try (Checkpoint c = hub.open(HfUri.parse("hf://org/model/missing.safetensors"))) {
+ *     ...
+ * } catch (SafeTensorsException e) {
+ *     if (e.getCause() instanceof HubHttpException h && h.errorCode().equals(Optional.of("EntryNotFound"))) { ... }
+ * }
+ * }</pre>
+ */
+public final class HubHttpException extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    private final int status;
+    private final String errorCode;
+    private final String url;
+
+    /**
+     * @param status    the HTTP status
+     * @param errorCode the Hub's {@code X-Error-Code} ({@code EntryNotFound}, {@code RepoNotFound},
+     *                  {@code RevisionNotFound}, {@code GatedRepo}), or null
+     * @param url       the address asked for, without its query (signed addresses carry credentials there)
+     * @param message   what went wrong, for people
+     */
+    public HubHttpException(int status, String errorCode, String url, String message) {
+        super(message);
+        this.status = status;
+        this.errorCode = errorCode;
+        this.url = url;
+    }
+
+    public int status() {
+        return status;
+    }
+
+    /** The Hub's {@code X-Error-Code}, when it sent one. */
+    public Optional<String> errorCode() {
+        return Optional.ofNullable(errorCode);
+    }
+
+    /** The address asked for, without its query. */
+    public String url() {
+        return url;
+    }
+
+    /** Whether the file (not the repository) is missing: {@code 404} with {@code EntryNotFound}. */
+    public boolean entryNotFound() {
+        return "EntryNotFound".equals(errorCode);
+    }
+}
