@@ -47,6 +47,8 @@ public final class SafeTensorsFile implements Checkpoint {
     private static final MemorySegment UNMAPPED = MemorySegment.ofArray(new byte[0]);
     /** What messages call a file opened from memory. */
     private static final String MEMORY = "<memory>";
+    /** Runs closer than this are hinted as one range. */
+    private static final long PAGE = 4096;
 
     private final ByteSource source;
     private final Header header;
@@ -319,6 +321,31 @@ public final class SafeTensorsFile implements Checkpoint {
             return mapped.asSlice(begin, length);
         } catch (IllegalStateException e) {
             throw closedOr(e);
+        }
+    }
+
+    /**
+     * Hints the runs of a tensor at {@code begin} of the data buffer: runs less than a page apart (either side, for
+     * reversed slices) as one range, runs further apart alone, so no page holding only unselected bytes is asked for.
+     */
+    void prefetchRuns(long begin, Runs runs) {
+        long[] span = {-1, -1};       // the pending range of the tensor: [start, end)
+        runs.forEachRun((offset, length) -> {
+            if (span[0] >= 0 && offset + length > span[0] - PAGE && offset < span[1] + PAGE) {
+                span[0] = Math.min(span[0], offset);
+                span[1] = Math.max(span[1], offset + length);
+                return;
+            }
+            if (span[0] >= 0) {
+                prefetch(begin + span[0], span[1] - span[0]);
+            }
+            span[0] = offset;
+            span[1] = offset + length;
+        });
+        if (span[0] >= 0) {
+            prefetch(begin + span[0], span[1] - span[0]);
+        } else {
+            checkOpen();
         }
     }
 

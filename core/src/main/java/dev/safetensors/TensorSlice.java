@@ -31,8 +31,6 @@ import java.util.Objects;
  */
 public final class TensorSlice {
     private static final long MAX_ARRAY = Integer.MAX_VALUE - 8;
-    /** Runs closer than this are hinted as one range. */
-    private static final long PAGE = 4096;
 
     private final Tensor tensor;
     private final Selection selection;
@@ -106,24 +104,7 @@ public final class TensorSlice {
      * @throws SafeTensorsException of kind {@code IoError} when the file is closed
      */
     public void prefetch() {
-        long[] span = {-1, -1};       // the pending range of the tensor: [start, end)
-        forEachRun((offset, length) -> {
-            if (span[0] >= 0 && offset + length > span[0] - PAGE && offset < span[1] + PAGE) {
-                span[0] = Math.min(span[0], offset);       // within a page of the range, either side (reversed slices)
-                span[1] = Math.max(span[1], offset + length);
-                return;
-            }
-            if (span[0] >= 0) {
-                tensor.file().prefetch(tensor.info().begin() + span[0], span[1] - span[0]);
-            }
-            span[0] = offset;
-            span[1] = offset + length;
-        });
-        if (span[0] >= 0) {
-            tensor.file().prefetch(tensor.info().begin() + span[0], span[1] - span[0]);
-        } else {
-            tensor.file().checkOpen();
-        }
+        tensor.file().prefetchRuns(tensor.info().begin(), selection);
     }
 
     /**
