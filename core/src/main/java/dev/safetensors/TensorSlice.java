@@ -132,8 +132,9 @@ public final class TensorSlice {
      *   <li>{@code F32}: every dtype as {@link #toFloatArray()} decodes it (C64 as (real, imaginary) pairs);</li>
      *   <li>{@code F64}: as {@link #toDoubleArray()};</li>
      *   <li>{@code I32}, {@code I64}: integers and BOOL as {@link #toIntArray()} and {@link #toLongArray()};</li>
-     *   <li>{@code F16}, {@code BF16}: floating dtypes, each value rounded once from its float value to nearest
-     *       even, overflowing to infinity as PyTorch's cast does (see {@link dev.safetensors.convert.FloatEncoder});</li>
+     *   <li>{@code F16}, {@code BF16}: floating dtypes, each value rounded once to nearest even (F64 from its
+     *       double), overflowing to infinity as PyTorch's and NumPy's casts do: the rules of
+     *       {@link dev.safetensors.convert.Conversion};</li>
      *   <li>the slice's own dtype: the bytes as they are.</li>
      * </ul>
      *

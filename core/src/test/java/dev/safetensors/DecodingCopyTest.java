@@ -184,10 +184,10 @@ class DecodingCopyTest {
                 tensor.copyTo(dst, as);
                 for (int i = 0; i < N; i++) {
                     short got = dst.get(I16, 2L * i);
-                    // F64 goes through its float value first, as PyTorch's cast does.
-                    float x = from == DType.F64 ? (float) exact[i] : values[i];
+                    // F64 is rounded once from its double (no detour through float), as Conversion rounds it.
+                    double x = from == DType.F64 ? exact[i] : values[i];
                     short expected = as == DType.F16 ? f16Reference(x) : bf16Reference(x);
-                    if (got != expected && !(isNaN(as, got) && Float.isNaN(x))) {
+                    if (got != expected && !(isNaN(as, got) && Double.isNaN(x))) {
                         throw new AssertionError(from + " -> " + as + " element " + i + " (" + x + "): "
                                 + Integer.toHexString(got & 0xFFFF) + ", expected " + Integer.toHexString(expected & 0xFFFF));
                     }
@@ -201,18 +201,28 @@ class DecodingCopyTest {
     }
 
     /** bfloat16 by search: the nearer of the two neighbours truncation gives, ties to the even one; past max, Inf. */
-    private static short bf16Reference(float x) {
-        if (Float.isNaN(x)) {
+    private static short bf16Reference(double x) {
+        if (Double.isNaN(x)) {
             return (short) 0x7FC0;
         }
-        int bits = Float.floatToRawIntBits(x);
+        if (Double.isInfinite(x)) {
+            return (short) (x > 0 ? 0x7F80 : 0xFF80);
+        }
+        // The BF16 values around x: truncate x's float toward zero, then step; a float rounded from x toward zero
+        // keeps x between the two neighbours (x is a float value here, or a double whose bracket the float truncation
+        // finds once the truncation error is removed).
+        float t = (float) x;
+        if (Math.abs((double) t) > Math.abs(x)) {
+            t = Math.nextAfter(t, 0.0);       // round toward zero
+        }
+        int bits = Float.floatToRawIntBits(t);
+        if (Math.abs(x) >= 0x1.fffffep127) {
+            bits = Float.floatToRawIntBits(Math.copySign(Float.MAX_VALUE, (float) Math.signum(x)));
+        }
         int lower = bits & 0xFFFF0000;
         double lo = Float.intBitsToFloat(lower);
         int upper = lower + 0x10000;
         double hi = (upper & 0x7FFFFFFF) == 0x7F800000 ? Math.copySign(Math.pow(2, 128), x) : Float.intBitsToFloat(upper);
-        if ((bits & 0x7F800000) == 0x7F800000) {
-            return (short) (bits >>> 16);    // infinity
-        }
         double dLo = Math.abs(x - lo);
         double dHi = Math.abs(hi - x);
         boolean up = dHi < dLo || (dHi == dLo && ((lower >>> 16) & 1) == 1);
@@ -220,12 +230,12 @@ class DecodingCopyTest {
     }
 
     /** IEEE binary16 by search over the JDK's decoding of every code; past 65520, infinity. */
-    private static short f16Reference(float x) {
-        if (Float.isNaN(x)) {
-            return Float.floatToFloat16(x);
+    private static short f16Reference(double x) {
+        if (Double.isNaN(x)) {
+            return (short) 0x7E00;
         }
-        double a = Math.abs((double) x);
-        int sign = Float.floatToRawIntBits(x) < 0 ? 0x8000 : 0;
+        double a = Math.abs(x);
+        int sign = Double.doubleToRawLongBits(x) < 0 ? 0x8000 : 0;
         if (a >= 65520) {
             return (short) (sign | 0x7C00);
         }

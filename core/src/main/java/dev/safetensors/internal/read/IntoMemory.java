@@ -2,6 +2,7 @@ package dev.safetensors.internal.read;
 
 import dev.safetensors.DType;
 import dev.safetensors.convert.Conversion;
+import dev.safetensors.convert.ConversionCounts;
 import dev.safetensors.convert.FloatEncoder;
 import dev.safetensors.convert.Overflow;
 import dev.safetensors.convert.SubBytePacking;
@@ -15,8 +16,9 @@ import java.lang.foreign.MemorySegment;
  * {@code as} and written little-endian from the start of {@code dst}, in one pass over the runs, for any number of
  * elements. The conversions are the array copy-outs' ({@link Sinks}): {@code F32} as {@code toFloatArray},
  * {@code F64} as {@code toDoubleArray}, {@code I32} as {@code toIntArray}, {@code I64} as {@code toLongArray};
- * {@code F16} and {@code BF16} round the float value once to nearest even, overflowing to infinity (PyTorch's
- * cast). The same dtype copies the bytes as they are.
+ * {@code F16} and {@code BF16} take {@code Conversion}'s rules: each value rounded once to nearest even (an F64
+ * from its double, not through float), overflowing as {@code Overflow.defaultFor} says (to infinity, PyTorch's and
+ * NumPy's cast). The same dtype copies the bytes as they are.
  *
  * <p>BF16, F16 and the 8-bit floats widen to F32 straight into {@code dst} ({@link Widening}). Every other
  * conversion decodes {@value #STEP} values at a time into a small array through the array sink, then copies them
@@ -93,9 +95,16 @@ public final class IntoMemory {
                         (n, at) -> MemorySegment.copy(values, 0, dst, LittleEndian.LONG, 8 * at, n));
             }
             case F16, BF16 -> {
+                Overflow overflow = Overflow.defaultFor(as);
+                if (from == DType.F64) {      // rounded once from the double, as Conversion does, not through float
+                    double[] values = new double[STEP];
+                    ConversionCounts counts = new ConversionCounts();
+                    yield new Staged(unit, Sinks.doubles(from, values, packing), (n, at) -> FloatEncoder.encode(values,
+                            0, n, as, overflow, dst.asSlice(2 * at, 2L * n), counts));
+                }
                 float[] values = new float[STEP];
                 yield new Staged(unit, Sinks.floats(from, values, packing), (n, at) -> FloatEncoder.encode(values, 0, n,
-                        as, Overflow.NON_SATURATING, dst.asSlice(2 * at, 2L * n)));
+                        as, overflow, dst.asSlice(2 * at, 2L * n)));
             }
             default -> throw new IllegalArgumentException(refusal(from, as, packing));
         };
