@@ -176,7 +176,7 @@ public final class HubClient implements AutoCloseable {
 
         /** The Hub's address ({@code HF_ENDPOINT}); the token goes only to its scheme, host and port. */
         public Builder endpoint(URI newEndpoint) {
-            this.endpoint = URI.create(newEndpoint.toString().replaceAll("/+$", ""));
+            this.endpoint = HubEnvironment.endpoint(newEndpoint.toString());
             return this;
         }
 
