@@ -79,6 +79,27 @@ public interface Checkpoint extends AutoCloseable {
     Tensor tensor(String name);
 
     /**
+     * Every tensor, in file order: a file's in the order its header lists them ({@link #names()}); a sharded
+     * checkpoint's shard by shard, in the order of the shards' file names ({@code model-00001-of-00004} first), each
+     * shard's in its file order.
+     * Tensors are made as the list is read; no tensor byte is read. Iterating a sharded checkpoint this way reads
+     * its files one after another, however the index orders the names.
+     *
+     * <pre>{@code
+     * try (Checkpoint ckpt = Checkpoint.open(Path.of("Mistral-7B"))) {
+     *     for (Tensor t : ckpt.tensors()) {
+     *         System.out.println(t.name() + " " + t.dtype() + t.shape());
+     *     }
+     * }
+     * }</pre>
+     *
+     * @return the tensors, an unmodifiable list
+     */
+    default List<Tensor> tensors() {
+        return names().stream().map(this::tensor).toList();
+    }
+
+    /**
      * String metadata: a file's {@code __metadata__}, or a sharded checkpoint's index metadata with
      * numbers written as JSON writes them (e.g. {@code total_size}).
      */

@@ -8,9 +8,11 @@ import dev.safetensors.internal.header.HeaderWriter;
 import dev.safetensors.internal.io.AtomicFile;
 import dev.safetensors.internal.io.LittleEndian;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
 import java.nio.channels.WritableByteChannel;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -40,6 +42,7 @@ import java.util.Objects;
  */
 public final class SafeTensorsWriter {
     private static final int BUFFER = 1 << 20;
+    private static final long MAX_ARRAY = Integer.MAX_VALUE - 8;
 
     private final List<String> names = new ArrayList<>();
     private final List<DType> dtypes = new ArrayList<>();
@@ -160,9 +163,102 @@ public final class SafeTensorsWriter {
         AtomicFile.write(target, channel -> stream(plan, channel, target.toString()));
     }
 
-    /** Streams the file to any channel (not atomic). */
+    /**
+     * Streams the file to any channel (not atomic); the same as {@link #writeTo(WritableByteChannel)}.
+     *
+     * @param out where the file's bytes go; not closed
+     * @throws IOException when the channel fails
+     */
     public void write(WritableByteChannel out) throws IOException {
+        writeTo(out);
+    }
+
+    /**
+     * Streams the file to a channel (a socket, an upload, a pipe) as it is produced: the header, then each tensor's
+     * bytes through one 1 MiB buffer, with no temp file and no copy of the whole file in memory. The channel is not
+     * closed. Not atomic: on a failure the channel has received part of the file.
+     *
+     * <pre>{@code
+     * try (SocketChannel socket = SocketChannel.open(address)) {
+     *     writer.writeTo(socket);
+     * }
+     * }</pre>
+     *
+     * @param out where the file's bytes go; not closed
+     * @throws SafeTensorsException when a declaration is invalid (checked before anything is written) or a data
+     *         source yields the wrong number of bytes ({@code InvalidTensorView})
+     * @throws IOException when the channel fails
+     */
+    public void writeTo(WritableByteChannel out) throws IOException {
+        Objects.requireNonNull(out, "out must be non-null");
         stream(plan(null), out, null);
+    }
+
+    /**
+     * Streams the file to an output stream (an HTTP request body, a zip entry) as {@link #writeTo(WritableByteChannel)}
+     * does. The stream is neither flushed nor closed.
+     *
+     * <pre>{@code
+     * try (OutputStream body = connection.getOutputStream()) {
+     *     writer.writeTo(body);
+     * }
+     * }</pre>
+     *
+     * @param out where the file's bytes go; neither flushed nor closed
+     * @throws SafeTensorsException as {@link #writeTo(WritableByteChannel)}
+     * @throws IOException when the stream fails
+     */
+    public void writeTo(OutputStream out) throws IOException {
+        Objects.requireNonNull(out, "out must be non-null");
+        writeTo(Channels.newChannel(out));
+    }
+
+    /**
+     * The whole file as a byte array, like the reference's {@code save(...) -> bytes}: the bytes
+     * {@link #write(Path)} would put on disk. Open them again with {@link SafeTensorsFile#open(byte[])}.
+     *
+     * <pre>{@code
+     * byte[] bytes = SafeTensorsWriter.create()
+     *         .add("w", DType.F32, Shape.of(2), TensorData.of(new float[] {1, 2}))
+     *         .toByteArray();                                  // 8 + 64 header + 8 data bytes
+     * }</pre>
+     *
+     * @return the file's bytes, exactly {@link #fileSize()} of them
+     * @throws SafeTensorsException when a declaration is invalid, a data source yields the wrong number of bytes
+     *         ({@code InvalidTensorView}) or fails ({@code IoError}), or the file would not fit in a Java array
+     *         ({@code InvalidTensorView}: write it to a channel instead)
+     */
+    public byte[] toByteArray() {
+        HeaderWriter.Plan plan = plan(null);
+        if (plan.fileSize() > MAX_ARRAY) {
+            throw new SafeTensorsException(InvalidTensorView, null, "the file would have " + plan.fileSize()
+                    + " bytes, more than a Java byte[] holds; write it to a channel or a path instead");
+        }
+        ByteBuffer bytes = ByteBuffer.allocate((int) plan.fileSize());
+        WritableByteChannel into = new WritableByteChannel() {
+            @Override
+            public int write(ByteBuffer src) {
+                int n = src.remaining();
+                bytes.put(src);
+                return n;
+            }
+
+            @Override
+            public boolean isOpen() {
+                return true;
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        try {
+            stream(plan, into, null);
+        } catch (IOException e) {
+            throw new SafeTensorsException(SafeTensorsException.Kind.IoError, null, "a tensor's data source failed: "
+                    + e.getMessage(), e);
+        }
+        return bytes.array();
     }
 
     /** The same, naming {@code target} in messages (for writers that manage the file themselves). */

@@ -237,6 +237,56 @@ public final class ShardedCheckpoint implements Checkpoint {
     }
 
     /**
+     * Every tensor, shard by shard in the order of the shards' file names ({@code model-00001-of-00004} first,
+     * whatever order the index's weight map names them in), each shard's in its header order.
+     *
+     * <pre>{@code
+     * for (Tensor t : ckpt.tensors()) {          // model-00001-of-00004 first, then -00002, ...
+     *     load(t);
+     * }
+     * }</pre>
+     *
+     * @return the tensors, an unmodifiable list
+     */
+    @Override
+    public List<Tensor> tensors() {
+        List<SafeTensorsFile> files = shards;
+        if (index != null) {       // shards opened in the index's order of first appearance: sort them by name
+            List<String> names = index.shards();
+            Integer[] order = new Integer[names.size()];
+            Arrays.setAll(order, i -> i);
+            Arrays.sort(order, java.util.Comparator.comparing(names::get, Utf8::compare));
+            files = Arrays.stream(order).map(shards::get).toList();
+        }
+        List<SafeTensorsFile> inOrder = files;
+        long[] ends = new long[inOrder.size()];     // tensors before the end of each shard
+        long total = 0;
+        for (int i = 0; i < ends.length; i++) {
+            total += inOrder.get(i).size();
+            ends[i] = total;
+        }
+        int size = (int) total;
+        final class Tensors extends java.util.AbstractList<Tensor> implements java.util.RandomAccess {
+            @Override
+            public Tensor get(int i) {
+                java.util.Objects.checkIndex(i, size);
+                int shard = Arrays.binarySearch(ends, i + 1L);
+                shard = shard >= 0 ? shard : -shard - 1;
+                while (shard > 0 && ends[shard - 1] == ends[shard]) {
+                    shard--;    // an empty shard ends where the one before it ends: take the first with that end
+                }
+                return inOrder.get(shard).tensors().get((int) (i - (shard == 0 ? 0 : ends[shard - 1])));
+            }
+
+            @Override
+            public int size() {
+                return size;
+            }
+        }
+        return new Tensors();
+    }
+
+    /**
      * The index metadata, strings as they are and every other value as its JSON text (numbers as the index
      * spells them, objects and arrays as JSON). Without an index: the file's {@code __metadata__} when the
      * checkpoint is one file (a directory holding {@code model.safetensors}), else empty.

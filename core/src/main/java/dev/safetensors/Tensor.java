@@ -93,6 +93,59 @@ public final class Tensor {
     }
 
     /**
+     * Decodes every element into {@code dst} as {@code as} (F32, F64, I32, I64, F16, BF16, or the tensor's own
+     * dtype), little-endian, from its start: one pass, no intermediate array, any number of elements. The
+     * conversions are those of {@link TensorSlice#copyTo(MemorySegment, DType)}.
+     *
+     * <pre>{@code
+     * Tensor w = file.tensor("model.embed_tokens.weight");                     // BF16 [32000, 4096]
+     * try (Arena arena = Arena.ofConfined()) {
+     *     MemorySegment f32 = arena.allocate(w.byteSize(DType.F32));           // 4 bytes per element
+     *     w.copyTo(f32, DType.F32);
+     * }
+     * }</pre>
+     *
+     * @param dst where the values go, from its start; at least {@link #byteSize(DType)} bytes
+     * @param as the dtype to write them as
+     * @throws SafeTensorsException of kind {@code InvalidTensorView} when the conversion is not defined, or
+     *         {@code dst} is read-only or smaller than {@link #byteSize(DType)}
+     */
+    public void copyTo(MemorySegment dst, DType as) {
+        whole().copyTo(dst, as);
+    }
+
+    /**
+     * The bytes of the tensor's values as {@code as}: what {@link #copyTo(MemorySegment, DType)} writes.
+     *
+     * <pre>{@code
+     * long f32Bytes = tensor.byteSize(DType.F32);    // 4 × elementCount() (8 × for C64 pairs)
+     * }</pre>
+     *
+     * @param as the dtype the values would be written as
+     * @return bytes of the values as {@code as}
+     * @throws SafeTensorsException of kind {@code InvalidTensorView} when the conversion is not defined
+     */
+    public long byteSize(DType as) {
+        return whole().byteSize(as);
+    }
+
+    /**
+     * Hints to the operating system that this tensor's bytes will be read soon, and returns at once: see
+     * {@link SafeTensorsFile#prefetch(java.util.Collection)} for how, and when hints are skipped.
+     *
+     * <pre>{@code
+     * Tensor next = file.tensor("model.layers.1.self_attn.q_proj.weight");
+     * next.prefetch();                       // read from disk in the background
+     * current.copyTo(staging, DType.F32);    // meanwhile
+     * }</pre>
+     *
+     * @throws SafeTensorsException of kind {@code IoError} when the file is closed
+     */
+    public void prefetch() {
+        file.prefetch(info.begin(), info.byteSize());
+    }
+
+    /**
      * A NumPy-style selection; nothing is read until the slice is.
      *
      * @throws SafeTensorsException {@code TooManySlices}, {@code SliceOutOfRange} (naming the dimension, the

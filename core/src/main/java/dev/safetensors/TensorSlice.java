@@ -2,6 +2,7 @@ package dev.safetensors;
 
 import dev.safetensors.convert.SubBytePacking;
 import dev.safetensors.internal.read.ChannelSink;
+import dev.safetensors.internal.read.IntoMemory;
 import dev.safetensors.internal.read.Sinks;
 import dev.safetensors.internal.read.Sinks.Target;
 import dev.safetensors.internal.slice.Selection;
@@ -91,6 +92,22 @@ public final class TensorSlice {
     }
 
     /**
+     * Hints to the operating system that the selected bytes will be read soon, and returns at once (see
+     * {@link SafeTensorsFile#prefetch(java.util.Collection)}). Runs less than a page apart are hinted together, so a
+     * strided slice costs few calls; runs further apart (a rank's column blocks) are hinted alone, so no page that
+     * holds only other ranks' bytes is asked for.
+     *
+     * <pre>{@code
+     * for (RankPiece piece : plan.pieces(ckpt, rank, 0)) piece.slice().prefetch();  // all of this rank's pages
+     * }</pre>
+     *
+     * @throws SafeTensorsException of kind {@code IoError} when the file is closed
+     */
+    public void prefetch() {
+        tensor.file().prefetchRuns(tensor.info().begin(), selection);
+    }
+
+    /**
      * Copies the selected bytes, in row-major order of the result, into the start of {@code dst}.
      *
      * @throws IllegalArgumentException when {@code dst} is smaller than {@link #byteSize()} or read-only
@@ -105,6 +122,73 @@ public final class TensorSlice {
             throw new IllegalArgumentException("destination is read-only");
         }
         tensor.copyRange(selection, dst.asSlice(0, byteSize()));
+    }
+
+    /**
+     * Decodes the selected values into {@code dst} as {@code as}, little-endian, from its start, in one pass
+     * with no intermediate array and for any number of elements: the fast path into memory you own (off-heap
+     * buffers, staging memory for a device). {@code as} is one of
+     * <ul>
+     *   <li>{@code F32}: every dtype as {@link #toFloatArray()} decodes it (C64 as (real, imaginary) pairs);</li>
+     *   <li>{@code F64}: as {@link #toDoubleArray()};</li>
+     *   <li>{@code I32}, {@code I64}: integers and BOOL as {@link #toIntArray()} and {@link #toLongArray()};</li>
+     *   <li>{@code F16}, {@code BF16}: floating dtypes, each value rounded once to nearest even (F64 from its
+     *       double), overflowing to infinity as PyTorch's and NumPy's casts do: the rules of
+     *       {@link dev.safetensors.convert.Conversion};</li>
+     *   <li>the slice's own dtype: the bytes as they are.</li>
+     * </ul>
+     *
+     * <pre>{@code
+     * TensorSlice rows = file.tensor("lm_head.weight").slice("0:1024");        // BF16 [1024, 4096]
+     * try (Arena arena = Arena.ofConfined()) {
+     *     MemorySegment f32 = arena.allocate(rows.byteSize(DType.F32));        // 4 bytes per value
+     *     rows.copyTo(f32, DType.F32);
+     *     float first = f32.get(ValueLayout.JAVA_FLOAT_UNALIGNED, 0);
+     * }
+     * }</pre>
+     *
+     * @param dst where the values go, from its start; at least {@link #byteSize(DType)} bytes
+     * @param as the dtype to write them as
+     * @throws SafeTensorsException of kind {@code InvalidTensorView} when the conversion is not defined (I32 from
+     *         a float, F16 from an integer, F6 whose packing the format leaves open, an {@code as} not listed), or
+     *         {@code dst} is read-only or smaller than {@link #byteSize(DType)}
+     */
+    public void copyTo(MemorySegment dst, DType as) {
+        Objects.requireNonNull(dst, "dst must be non-null");
+        long need = byteSize(as);
+        if (dst.isReadOnly() || dst.byteSize() < need) {
+            throw new SafeTensorsException(SafeTensorsException.Kind.InvalidTensorView, source(), "destination "
+                    + (dst.isReadOnly() ? "is read-only" : "has " + dst.byteSize() + " bytes") + "; " + what()
+                    + " as " + as + " needs " + need + " bytes");
+        }
+        copyOut(IntoMemory.sink(dtype(), as, dst.asSlice(0, need), SubBytePacking.DEFAULT));
+    }
+
+    /**
+     * The bytes of the selected values as {@code as}: what {@link #copyTo(MemorySegment, DType)} writes.
+     *
+     * <pre>{@code
+     * MemorySegment f32 = arena.allocate(slice.byteSize(DType.F32));
+     * }</pre>
+     *
+     * @param as the dtype the values would be written as
+     * @return bytes of the selected values as {@code as}
+     * @throws SafeTensorsException of kind {@code InvalidTensorView} when the conversion is not defined, or the
+     *         size does not fit in a {@code long}
+     */
+    public long byteSize(DType as) {
+        Objects.requireNonNull(as, "as must be non-null");
+        String refusal = IntoMemory.refusal(dtype(), as, SubBytePacking.DEFAULT);
+        if (refusal != null) {
+            throw new SafeTensorsException(SafeTensorsException.Kind.InvalidTensorView, source(), what() + " "
+                    + refusal);
+        }
+        try {
+            return IntoMemory.byteSize(dtype(), as, selection.elementCount(), byteSize());
+        } catch (ArithmeticException e) {
+            throw new SafeTensorsException(SafeTensorsException.Kind.InvalidTensorView, source(), what() + " as " + as
+                    + " takes more than 2^63 bytes");
+        }
     }
 
     /**
