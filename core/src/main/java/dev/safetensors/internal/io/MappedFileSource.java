@@ -6,11 +6,8 @@ import dev.safetensors.SafeTensorsException;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.nio.ByteBuffer;
-import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.Optional;
 
 /**
@@ -34,7 +31,7 @@ import java.util.Optional;
  * }</pre>
  */
 public final class MappedFileSource implements ByteSource {
-    private final FileChannel channel;
+    private final PositionalFileSource file;   // reads before the mapping exists, and the channel to map
     private final long size;
     private final Arena arena;            // the caller's, or null: then the source makes and closes its own
     private final String description;
@@ -42,9 +39,9 @@ public final class MappedFileSource implements ByteSource {
     private volatile boolean closed;
     private Arena ownArena;               // created with the mapping, when this source owns it
 
-    private MappedFileSource(FileChannel channel, long size, Arena arena, String description) {
-        this.channel = channel;
-        this.size = size;
+    private MappedFileSource(PositionalFileSource file, Arena arena, String description) {
+        this.file = file;
+        this.size = file.size();
         this.arena = arena;
         this.description = description;
     }
@@ -56,18 +53,7 @@ public final class MappedFileSource implements ByteSource {
 
     /** Opens {@code path}; it is mapped into the caller's arena, which this source never closes. */
     public static MappedFileSource open(Path path, Arena callerArena) {
-        FileChannel ch;
-        try {
-            ch = FileChannel.open(path, StandardOpenOption.READ);
-        } catch (IOException e) {
-            throw IoErrors.io(path.toString(), "cannot open the file", e);
-        }
-        try {
-            return new MappedFileSource(ch, ch.size(), callerArena, path.toString());
-        } catch (IOException e) {
-            closeQuietly(ch);
-            throw IoErrors.io(path.toString(), "cannot read the file size", e);
-        }
+        return new MappedFileSource(PositionalFileSource.open(path), callerArena, path.toString());
     }
 
     @Override
@@ -83,7 +69,7 @@ public final class MappedFileSource implements ByteSource {
         }
         MemorySegment mapped = segment;
         if (mapped == null) {
-            readPositional(position, dst);
+            file.read(position, dst);   // the header, before anything is mapped
             return;
         }
         copy(mapped, position, dst, description);
@@ -108,22 +94,6 @@ public final class MappedFileSource implements ByteSource {
         }
     }
 
-    /** Before the mapping exists (the header read), bytes come through the channel. */
-    private void readPositional(long position, MemorySegment dst) {
-        try {
-            ByteBuffer bb = dst.asByteBuffer();
-            while (bb.hasRemaining()) {
-                if (channel.read(bb, position + bb.position()) < 0) {
-                    throw IoErrors.outOfRange(description, position, dst.byteSize(), position + bb.position());
-                }
-            }
-        } catch (ClosedChannelException e) {
-            throw IoErrors.closed(description);
-        } catch (IOException e) {
-            throw IoErrors.io(description, "cannot read " + dst.byteSize() + " bytes at offset " + position, e);
-        }
-    }
-
     /** The whole file, read-only, mapped on first use; valid until the arena that holds it closes. */
     @Override
     public Optional<MemorySegment> mapping() {
@@ -144,13 +114,13 @@ public final class MappedFileSource implements ByteSource {
                 target = ownArena = Arena.ofShared();
             }
             try {
-                long now = channel.size();
+                long now = file.channel().size();
                 if (now < size) {
                     throw new SafeTensorsException(SafeTensorsException.Kind.IoError, description, "the file changed on "
                             + "disk since it was opened: it has " + now + " bytes, it had " + size
                             + "; open files that others may modify with ReadStrategy.PREAD");
                 }
-                segment = channel.map(FileChannel.MapMode.READ_ONLY, 0, size, target).asReadOnly();
+                segment = file.channel().map(FileChannel.MapMode.READ_ONLY, 0, size, target).asReadOnly();
             } catch (IOException e) {
                 throw IoErrors.io(description, "cannot map the file (where the file system cannot mmap, "
                         + "open it with ReadStrategy.PREAD)", e);
@@ -175,17 +145,9 @@ public final class MappedFileSource implements ByteSource {
             return;
         }
         closed = true;
-        closeQuietly(channel);
+        file.close();
         if (ownArena != null) {
             closeArena(ownArena);
-        }
-    }
-
-    private static void closeQuietly(FileChannel ch) {
-        try {
-            ch.close();
-        } catch (IOException ignored) {
-            // Read-only: nothing to flush, nothing the caller could do.
         }
     }
 

@@ -97,6 +97,11 @@ public final class PositionalFileSource implements ByteSource {
         }
     }
 
+    /** The open channel, for {@link MappedFileSource} to map; it stays this source's to close. */
+    FileChannel channel() {
+        return channel;
+    }
+
     @Override
     public String description() {
         return description;
