@@ -43,7 +43,14 @@ public final class SafeTensorsFile implements Checkpoint {
         this.header = header;
     }
 
-    /** Opens with {@link OpenOptions#defaults()}: mmap, the reference's header limit. */
+    /**
+     * Opens and validates a file with {@link OpenOptions#defaults()}: mmap, the reference's header limit.
+     *
+     * @param path a {@code .safetensors} file
+     * @return the open file; the caller closes it
+     * @throws SafeTensorsException with the reference's kind when the file is malformed, or
+     *         {@code IoError} when it cannot be read
+     */
     public static SafeTensorsFile open(Path path) {
         return open(path, OpenOptions.defaults());
     }
@@ -51,6 +58,9 @@ public final class SafeTensorsFile implements Checkpoint {
     /**
      * Opens and validates a file.
      *
+     * @param path    a {@code .safetensors} file
+     * @param options how to read it (mmap or positional reads, header limit, arena)
+     * @return the open file; the caller closes it
      * @throws SafeTensorsException with the reference's kind when the file is malformed, or
      *         {@code IoError} when it cannot be read
      */
@@ -65,7 +75,11 @@ public final class SafeTensorsFile implements Checkpoint {
     /**
      * Opens a file from any byte source; the handle takes ownership and closes it.
      *
+     * @param source        where the file's bytes come from
      * @param maxHeaderSize the largest header accepted ({@link Header#DEFAULT_MAX_SIZE} by default)
+     * @return the open file; closing it closes {@code source}
+     * @throws SafeTensorsException with the reference's kind when the file is malformed (the source is then
+     *         closed)
      */
     public static SafeTensorsFile open(ByteSource source, long maxHeaderSize) {
         try {
@@ -76,7 +90,7 @@ public final class SafeTensorsFile implements Checkpoint {
         }
     }
 
-    /** The validated header. */
+    /** {@return the validated header} */
     public Header header() {
         return header;
     }
@@ -125,7 +139,7 @@ public final class SafeTensorsFile implements Checkpoint {
         return new Tensor(this, header.info(i));
     }
 
-    /** Every tensor, in header order; each made when first asked for. */
+    /** {@return every tensor, in header order; each made when first asked for} */
     public List<Tensor> tensors() {
         final class Tensors extends AbstractList<Tensor> implements RandomAccess {
             @Override
@@ -141,7 +155,7 @@ public final class SafeTensorsFile implements Checkpoint {
         return new Tensors();
     }
 
-    /** Whether tensors are zero-copy views of a mapping ({@link ReadStrategy#MMAP}). */
+    /** {@return whether tensors are zero-copy views of a mapping ({@link ReadStrategy#MMAP})} */
     public boolean isMapped() {
         return data() != null;
     }
@@ -152,7 +166,7 @@ public final class SafeTensorsFile implements Checkpoint {
         return source.description();
     }
 
-    /** Whether {@link #close()} has been called. */
+    /** {@return whether {@link #close()} has been called} */
     public boolean isClosed() {
         return closed;
     }

@@ -51,35 +51,38 @@ public final class Tensor {
         return file;
     }
 
+    /** {@return the tensor's name in the header} */
     public String name() {
         return info.name();
     }
 
+    /** {@return the element type} */
     public DType dtype() {
         return info.dtype();
     }
 
+    /** {@return the dimensions} */
     public Shape shape() {
         return info.shape();
     }
 
-    /** Name, dtype, shape and byte range as the header gives them. */
+    /** {@return name, dtype, shape and byte range as the header gives them} */
     public TensorInfo info() {
         return info;
     }
 
-    /** Number of bytes of the tensor. */
+    /** {@return number of bytes of the tensor} */
     public long byteSize() {
         return info.byteSize();
     }
 
-    /** Number of elements (1 for a scalar). */
+    /** {@return number of elements (1 for a scalar)} */
     public long elementCount() {
         return info.elementCount();
     }
 
     /**
-     * The tensor's bytes as a read-only segment. With {@link ReadStrategy#MMAP} this is a zero-copy view
+     * {@return the tensor's bytes as a read-only segment} With {@link ReadStrategy#MMAP} this is a zero-copy view
      * of the mapping, valid until the file closes; with {@link ReadStrategy#PREAD} it is a fresh copy in
      * memory the garbage collector frees (prefer {@link #copyTo} to choose where bytes go).
      */
@@ -90,6 +93,7 @@ public final class Tensor {
     /**
      * Copies the raw bytes into the first {@link #byteSize()} bytes of {@code dst}.
      *
+     * @param dst where the bytes go: a heap or native segment of at least {@link #byteSize()} bytes
      * @throws IllegalArgumentException when {@code dst} is smaller than the tensor or read-only
      */
     public void copyTo(MemorySegment dst) {
@@ -106,8 +110,15 @@ public final class Tensor {
     }
 
     /**
-     * A NumPy-style selection; nothing is read until the slice is.
+     * {@return a NumPy-style selection; nothing is read until the slice is}
      *
+     * <pre>{@code
+     * TensorSlice rows = t.slice(Index.range(0, 2), Index.all());   // t[0:2, :]
+     * float[] values = rows.toFloatArray();
+     * }</pre>
+     *
+     * @param indices one entry per dimension from the first, at most one {@link Index#ellipsis()}; missing
+     *                trailing entries take whole dimensions
      * @throws SafeTensorsException {@code TooManySlices}, {@code SliceOutOfRange} (naming the dimension, the
      *         index and the size) or {@code MisalignedSlice} (sub-byte dtypes cut inside a byte)
      */
@@ -115,7 +126,13 @@ public final class Tensor {
         return new TensorSlice(this, Selection.resolve(info, java.util.List.of(indices), file.description()));
     }
 
-    /** The same, from a string such as {@code "0:2, ..., -1"} or {@code "[:, ::2]"}. */
+    /**
+     * {@return a NumPy-style selection written as a string such as {@code "0:2, ..., -1"} or {@code "[:, ::2]"}}
+     *
+     * @param expression the index expression, with or without brackets
+     * @throws SafeTensorsException {@code InvalidTensorView} when the expression does not parse; otherwise as
+     *         {@link #slice(Index...)}
+     */
     public TensorSlice slice(String expression) {
         return new TensorSlice(this, Selection.resolve(info, IndexParser.parse(expression, file.description()),
                 file.description()));
@@ -140,6 +157,8 @@ public final class Tensor {
      * Copies the tensor's bytes {@code [offset, offset + dst.byteSize())} into {@code dst}: for loaders that
      * split large tensors into pieces (parallel reads, bounded staging buffers).
      *
+     * @param offset the first byte to copy, relative to the tensor's first byte
+     * @param dst    where the bytes go; its size is the number of bytes copied
      * @throws IndexOutOfBoundsException when the range is not inside the tensor
      */
     public void copyTo(long offset, MemorySegment dst) {
@@ -198,7 +217,7 @@ public final class Tensor {
         return file.data() != null;
     }
 
-    /** The raw bytes, any dtype. */
+    /** {@return the raw bytes, any dtype} */
     public byte[] toByteArray() {
         byte[] out = new byte[arrayLength(info.byteSize(), "byte[]")];
         forEachChunk((chunk, offset) -> MemorySegment.copy(chunk, ValueLayout.JAVA_BYTE, 0, out, (int) offset,
@@ -206,7 +225,7 @@ public final class Tensor {
         return out;
     }
 
-    /** 16-bit dtypes (I16, U16, F16, BF16) as raw 16-bit values; BOOL, U8, I8 widened by value. */
+    /** {@return 16-bit dtypes (I16, U16, F16, BF16) as raw 16-bit values; BOOL, U8, I8 widened by value} */
     public short[] toShortArray() {
         short[] out = new short[arrayLength(elementCount(), "short[]")];
         switch (dtype()) {
@@ -219,7 +238,7 @@ public final class Tensor {
         return out;
     }
 
-    /** 32-bit integers (I32, U32 as raw bits), and narrower integers and BOOL widened by value. */
+    /** {@return 32-bit integers (I32, U32 as raw bits), and narrower integers and BOOL widened by value} */
     public int[] toIntArray() {
         int[] out = new int[arrayLength(elementCount(), "int[]")];
         switch (dtype()) {
@@ -239,7 +258,7 @@ public final class Tensor {
         return out;
     }
 
-    /** 64-bit integers (I64, U64 as raw bits), and narrower integers and BOOL widened by value. */
+    /** {@return 64-bit integers (I64, U64 as raw bits), and narrower integers and BOOL widened by value} */
     public long[] toLongArray() {
         DType t = dtype();
         if (t == DType.I64 || t == DType.U64) {
@@ -268,8 +287,8 @@ public final class Tensor {
     }
 
     /**
-     * The values as floats: every floating dtype decoded (F4 low nibble first, as PyTorch packs it),
-     * integers and BOOL by value, C64 as interleaved (real, imaginary) pairs.
+     * {@return the values as floats: every floating dtype decoded (F4 low nibble first, as PyTorch packs it),
+     * integers and BOOL by value, C64 as interleaved (real, imaginary) pairs}
      *
      * @throws SafeTensorsException of kind {@code InvalidTensorView} for F6, whose packing the format leaves
      *         open: use {@link #toFloatArray(SubBytePacking)}
@@ -278,7 +297,13 @@ public final class Tensor {
         return toFloatArray(SubBytePacking.DEFAULT);
     }
 
-    /** The values as floats, with the sub-byte packing named by the caller (F4 nibble order, F6 bit order). */
+    /**
+     * {@return the values as floats, with the sub-byte packing named by the caller (F4 nibble order, F6 bit order)}
+     *
+     * @param packing how F4 and F6 elements sit in their bytes; ignored for other dtypes
+     * @throws SafeTensorsException of kind {@code InvalidTensorView} for F6 when {@code packing} names no F6 bit
+     *         order, or for a dtype with no float value
+     */
     public float[] toFloatArray(SubBytePacking packing) {
         DType t = dtype();
         if (t.isSubByte() && t != DType.F4 && packing.f6() == null) {
@@ -293,8 +318,8 @@ public final class Tensor {
     }
 
     /**
-     * The values as doubles: F64 as is, 32- and 64-bit integers exactly (U64 rounded), everything else
-     * through {@link #toFloatArray()} (exact: every narrower float is a float).
+     * {@return the values as doubles: F64 as is, 32- and 64-bit integers exactly (U64 rounded), everything else
+     * through {@link #toFloatArray()} (exact: every narrower float is a float)}
      */
     public double[] toDoubleArray() {
         DType t = dtype();

@@ -37,16 +37,17 @@ public final class TensorSlice {
         this.shape = Shape.of(selection.shape());
     }
 
-    /** The shape of the result (dimensions selected by an integer index are dropped). */
+    /** {@return the shape of the result (dimensions selected by an integer index are dropped)} */
     public Shape shape() {
         return shape;
     }
 
+    /** {@return the element type, the tensor's} */
     public DType dtype() {
         return tensor.dtype();
     }
 
-    /** Bytes of the result. */
+    /** {@return bytes of the result} */
     public long byteSize() {
         return selection.byteSize();
     }
@@ -54,15 +55,25 @@ public final class TensorSlice {
     /** Receives one byte run: {@code [offset, offset + length)} relative to the tensor's first byte. */
     @FunctionalInterface
     public interface RunConsumer {
+        /**
+         * Receives one run.
+         *
+         * @param offset the run's first byte, relative to the tensor's first byte
+         * @param length the run's length in bytes
+         */
         void accept(long offset, long length);
     }
 
-    /** The byte runs in result order; adjacent runs are merged. */
+    /**
+     * Hands the byte runs to {@code consumer} in result order; adjacent runs are merged.
+     *
+     * @param consumer receives each run
+     */
     public void forEachRun(RunConsumer consumer) {
         selection.forEachRun(consumer::accept);
     }
 
-    /** The runs as segments: zero-copy views with mmap, fresh copies with positional reads. */
+    /** {@return the runs as segments: zero-copy views with mmap, fresh copies with positional reads} */
     public List<MemorySegment> segments() {
         List<MemorySegment> out = new ArrayList<>();
         forEachRun((offset, length) -> out.add(tensor.read(offset, length)));
@@ -72,6 +83,7 @@ public final class TensorSlice {
     /**
      * Copies the selected bytes, in row-major order of the result, into the start of {@code dst}.
      *
+     * @param dst where the bytes go: at least {@link #byteSize()} bytes
      * @throws IllegalArgumentException when {@code dst} is smaller than {@link #byteSize()}
      */
     public void copyTo(MemorySegment dst) {
@@ -121,7 +133,12 @@ public final class TensorSlice {
         flush.run();
     }
 
-    /** Streams the selected bytes, in row-major order of the result, to {@code out}. */
+    /**
+     * Streams the selected bytes, in row-major order of the result, to {@code out}.
+     *
+     * @param out where the bytes go; not closed
+     * @throws IOException when the channel fails
+     */
     public void writeTo(WritableByteChannel out) throws IOException {
         IOException[] failure = {null};
         if (tensor.mapped()) {
@@ -159,7 +176,7 @@ public final class TensorSlice {
         }
     }
 
-    /** The selected bytes. */
+    /** {@return the selected bytes} */
     public byte[] toByteArray() {
         if (byteSize() > Integer.MAX_VALUE - 8) {
             throw new SafeTensorsException(SafeTensorsException.Kind.InvalidTensorView, null,
@@ -170,7 +187,13 @@ public final class TensorSlice {
         return out;
     }
 
-    /** The selected values as floats (see {@link Tensor#toFloatArray(SubBytePacking)}). */
+    /**
+     * {@return the selected values as floats (see {@link Tensor#toFloatArray(SubBytePacking)})}
+     *
+     * @param packing how F4 and F6 elements sit in their bytes; ignored for other dtypes
+     * @throws SafeTensorsException of kind {@code InvalidTensorView} for a dtype with no float value, or more
+     *         values than a {@code float[]} holds
+     */
     public float[] toFloatArray(SubBytePacking packing) {
         DType t = dtype();
         if (!FloatDecoder.canDecode(t)) {
@@ -191,6 +214,11 @@ public final class TensorSlice {
         return out;
     }
 
+    /**
+     * {@return the selected values as floats, sub-byte dtypes packed as {@link SubBytePacking#DEFAULT} says}
+     *
+     * @throws SafeTensorsException as {@link #toFloatArray(SubBytePacking)}
+     */
     public float[] toFloatArray() {
         return toFloatArray(SubBytePacking.DEFAULT);
     }

@@ -25,7 +25,7 @@ public final class Gpus {
     private Gpus() {
     }
 
-    /** Every GPU both runtimes can see; empty without a runtime or a driver. */
+    /** {@return every GPU both runtimes can see; empty without a runtime or a driver} */
     public static List<GpuInfo> list() {
         List<GpuInfo> out = new ArrayList<>();
         for (Vendor v : Vendor.values()) {
@@ -60,7 +60,7 @@ public final class Gpus {
     }
 
     /**
-     * What the runtime says about an open GPU device now (free memory included).
+     * {@return what the runtime says about an open GPU device now (free memory included)}
      *
      * @throws IllegalArgumentException when {@code device} is not a GPU of this module
      */
@@ -71,7 +71,7 @@ public final class Gpus {
         return g.info();
     }
 
-    /** Why no device of this kind ({@code cuda} or {@code rocm}) can be opened, or empty when one can. */
+    /** {@return why no device of this kind ({@code cuda} or {@code rocm}) can be opened, or empty when one can} */
     public static java.util.Optional<String> unavailableReason(String kind) {
         for (Vendor v : Vendor.values()) {
             if (v.kind().equals(kind)) {

@@ -34,7 +34,7 @@ public interface DownloadListener {
     default void finished() {
     }
 
-    /** A listener that ignores everything. */
+    /** {@return a listener that ignores everything} */
     static DownloadListener none() {
         return NoListener.INSTANCE;
     }

@@ -33,7 +33,7 @@ public record DownloadOptions(List<String> include, List<String> exclude, Path l
         listener = Objects.requireNonNull(listener, "listener must be non-null");
     }
 
-    /** Everything, into the cache, quietly. */
+    /** {@return everything, into the cache, quietly} */
     public static DownloadOptions defaults() {
         return DEFAULTS;
     }

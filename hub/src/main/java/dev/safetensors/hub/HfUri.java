@@ -120,7 +120,7 @@ public record HfUri(RepoType type, String repoId, String revision, String path) 
         return create(uri, type, repoId, revision, path);
     }
 
-    /** From a {@link URI} with scheme {@code hf}; its path is percent-decoded. */
+    /** {@return from a {@link URI} with scheme {@code hf}; its path is percent-decoded} */
     public static HfUri of(URI uri) {
         if (!"hf".equalsIgnoreCase(uri.getScheme())) {
             throw invalid(uri.toString(), "the scheme must be hf");
@@ -139,32 +139,32 @@ public record HfUri(RepoType type, String repoId, String revision, String path) 
         }
     }
 
-    /** The revision, if the URI names one. */
+    /** {@return the revision, if the URI names one} */
     public Optional<String> revisionIfSet() {
         return Optional.ofNullable(revision);
     }
 
-    /** The revision to ask the Hub for: the one given, else {@code main}. */
+    /** {@return the revision to ask the Hub for: the one given, else {@code main}} */
     public String revisionOrDefault() {
         return revision == null ? DEFAULT_REVISION : revision;
     }
 
-    /** Whether the revision is a full commit hash (40 lowercase hex digits), which never moves. */
+    /** {@return whether the revision is a full commit hash (40 lowercase hex digits), which never moves} */
     public boolean pinned() {
         return revision != null && COMMIT.matcher(revision).matches();
     }
 
-    /** The same repository and revision, another path. */
+    /** {@return the same repository and revision, another path} */
     public HfUri withPath(String newPath) {
         return new HfUri(type, repoId, revision, newPath);
     }
 
-    /** The same repository and path at another revision. */
+    /** {@return the same repository and path at another revision} */
     public HfUri withRevision(String newRevision) {
         return new HfUri(type, repoId, newRevision, path);
     }
 
-    /** The folder of {@link #path()}: {@code "a/b"} for {@code "a/b/c.json"}, empty at the root. */
+    /** {@return the folder of {@link #path()}: {@code "a/b"} for {@code "a/b/c.json"}, empty at the root} */
     public String parentPath() {
         int s = path.lastIndexOf('/');
         return s < 0 ? "" : path.substring(0, s);

@@ -64,12 +64,12 @@ public final class HubClient implements AutoCloseable {
         this.downloads = new Downloads(context);
     }
 
-    /** A client configured from the environment. */
+    /** {@return a client configured from the environment} */
     public static HubClient create() {
         return builder().build();
     }
 
-    /** A builder starting from the environment's settings. */
+    /** {@return a builder starting from the environment's settings} */
     public static Builder builder() {
         return new Builder(HubEnvironment.current());
     }
@@ -92,8 +92,8 @@ public final class HubClient implements AutoCloseable {
     }
 
     /**
-     * The headers and parameter counts of a checkpoint (as {@link #open} finds it), as the Python client's
-     * {@code get_safetensors_metadata} reports them; no tensor byte is fetched.
+     * {@return the headers and parameter counts of a checkpoint (as {@link #open} finds it), as the Python client's
+     * {@code get_safetensors_metadata} reports them; no tensor byte is fetched}
      */
     public SafetensorsMetadata metadata(HfUri uri) {
         try (Checkpoint c = open(uri, OpenOptions.defaults().withStrategy(dev.safetensors.ReadStrategy.PREAD))) {
@@ -102,8 +102,8 @@ public final class HubClient implements AutoCloseable {
     }
 
     /**
-     * A checkpoint on any HTTP(S) server that honours {@code Range}: a safetensors file, or a
-     * {@code .json} index whose shards lie beside it. The token is sent only to the endpoint's host.
+     * {@return a checkpoint on any HTTP(S) server that honours {@code Range}: a safetensors file, or a
+     * {@code .json} index whose shards lie beside it} The token is sent only to the endpoint's host.
      */
     public Checkpoint openUrl(URI url, OpenOptions options) {
         return opener.openUrl(url, options);
@@ -122,17 +122,17 @@ public final class HubClient implements AutoCloseable {
         return download(uri, DownloadOptions.defaults());
     }
 
-    /** The cache this client reads and writes. */
+    /** {@return the cache this client reads and writes} */
     public HubCache cache() {
         return new HubCache(context.cache());
     }
 
-    /** The Hub's address. */
+    /** {@return the Hub's address} */
     public URI endpoint() {
         return context.endpoint();
     }
 
-    /** Whether this client never touches the network. */
+    /** {@return whether this client never touches the network} */
     public boolean offline() {
         return context.offline();
     }
@@ -174,31 +174,31 @@ public final class HubClient implements AutoCloseable {
             this.timeout = env.downloadTimeout();
         }
 
-        /** The Hub's address ({@code HF_ENDPOINT}); the token goes only to its scheme, host and port. */
+        /** {@return the Hub's address ({@code HF_ENDPOINT}); the token goes only to its scheme, host and port} */
         public Builder endpoint(URI newEndpoint) {
             this.endpoint = URI.create(newEndpoint.toString().replaceAll("/+$", ""));
             return this;
         }
 
-        /** The token to send ({@code HF_TOKEN}); null sends none. */
+        /** {@return the token to send ({@code HF_TOKEN}); null sends none} */
         public Builder token(String newToken) {
             this.token = HubEnvironment.cleanToken(newToken).orElse(null);
             return this;
         }
 
-        /** The cache folder ({@code HF_HUB_CACHE}). */
+        /** {@return the cache folder ({@code HF_HUB_CACHE})} */
         public Builder cacheDir(Path dir) {
             this.cacheDir = Objects.requireNonNull(dir, "dir must be non-null");
             return this;
         }
 
-        /** No network: only the cache is read ({@code HF_HUB_OFFLINE}). */
+        /** {@return no network: only the cache is read ({@code HF_HUB_OFFLINE})} */
         public Builder offline(boolean newOffline) {
             this.offline = newOffline;
             return this;
         }
 
-        /** How long to wait for a connection, for response headers, and for each piece of a body (10 s). */
+        /** {@return how long to wait for a connection, for response headers, and for each piece of a body (10 s)} */
         public Builder timeout(Duration newTimeout) {
             if (!newTimeout.isPositive()) {
                 throw new IllegalArgumentException("the timeout must be positive, got " + newTimeout);
@@ -225,7 +225,7 @@ public final class HubClient implements AutoCloseable {
             return this;
         }
 
-        /** The size large reads and downloads are split into for parallel requests (16 MiB). */
+        /** {@return the size large reads and downloads are split into for parallel requests (16 MiB)} */
         public Builder chunkSize(long bytes) {
             if (bytes < 1 << 16) {
                 throw new IllegalArgumentException("the chunk size must be at least 64 KiB, got " + bytes);
@@ -235,8 +235,8 @@ public final class HubClient implements AutoCloseable {
         }
 
         /**
-         * An HTTP client of the caller's (proxy, TLS settings), which the caller closes; it must not follow
-         * redirects itself ({@link HttpClient.Redirect#NEVER}).
+         * {@return an HTTP client of the caller's (proxy, TLS settings), which the caller closes; it must not follow
+         * redirects itself ({@link HttpClient.Redirect#NEVER})}
          */
         public Builder httpClient(HttpClient client) {
             if (client.followRedirects() != HttpClient.Redirect.NEVER) {

@@ -41,17 +41,17 @@ public final class HubHttpException extends IOException {
         return status;
     }
 
-    /** The Hub's {@code X-Error-Code}, when it sent one. */
+    /** {@return the Hub's {@code X-Error-Code}, when it sent one} */
     public Optional<String> errorCode() {
         return Optional.ofNullable(errorCode);
     }
 
-    /** The address asked for, without its query. */
+    /** {@return the address asked for, without its query} */
     public String url() {
         return url;
     }
 
-    /** Whether the file (not the repository) is missing: {@code 404} with {@code EntryNotFound}. */
+    /** {@return whether the file (not the repository) is missing: {@code 404} with {@code EntryNotFound}} */
     public boolean entryNotFound() {
         return "EntryNotFound".equals(errorCode);
     }

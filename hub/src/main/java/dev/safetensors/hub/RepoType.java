@@ -18,12 +18,12 @@ public enum RepoType {
         this.urlPrefix = urlPrefix;
     }
 
-    /** {@code models}, {@code datasets} or {@code spaces}: the {@code hf://} prefix, the API path and the cache prefix. */
+    /** {@return {@code models}, {@code datasets} or {@code spaces}: the {@code hf://} prefix, the API path and the cache prefix} */
     public String plural() {
         return plural;
     }
 
-    /** What precedes the repository id in file URLs: nothing for models, {@code datasets/} for datasets. */
+    /** {@return what precedes the repository id in file URLs: nothing for models, {@code datasets/} for datasets} */
     public String urlPrefix() {
         return urlPrefix;
     }

@@ -43,7 +43,7 @@ public record SafetensorsMetadata(boolean sharded, Map<String, Object> indexMeta
         parameterCount = Collections.unmodifiableMap(new LinkedHashMap<>(parameterCount));
     }
 
-    /** The metadata of an open checkpoint: a single file or the shards of an index (local or remote). */
+    /** {@return the metadata of an open checkpoint: a single file or the shards of an index (local or remote)} */
     public static SafetensorsMetadata of(Checkpoint checkpoint) {
         Map<String, Header> files = new LinkedHashMap<>();
         Map<String, String> weightMap = new LinkedHashMap<>();
@@ -80,7 +80,7 @@ public record SafetensorsMetadata(boolean sharded, Map<String, Object> indexMeta
         return new SafetensorsMetadata(sharded, indexMetadata, weightMap, files, counts);
     }
 
-    /** All parameters, every dtype. */
+    /** {@return all parameters, every dtype} */
     public long totalParameters() {
         return parameterCount.values().stream().mapToLong(Long::longValue).sum();
     }

@@ -15,7 +15,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Serialises a header exactly as the reference writer does (FORMAT.md §10): tensors by descending dtype
+ * Serialises a header exactly as the reference writer does (docs/format.md#writer): tensors by descending dtype
  * rank then name, compact JSON, serde_json escaping, space padding to a multiple of 8. Deliberate
  * differences: {@code __metadata__} keys are sorted, and an empty metadata map with no tensors is written
  * correctly.
