@@ -17,11 +17,27 @@ import picocli.CommandLine.Command;
                 CommandLine.HelpCommand.class})
 public final class Main {
 
+    /** The root command picocli parses into. */
+    Main() {
+    }
+
+    /**
+     * Runs the command line and exits with its code.
+     *
+     * @param args the command line, e.g. {@code inspect model.safetensors}
+     */
     public static void main(String[] args) {
         System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
     }
 
-    /** Runs the command line with the given streams; returns the exit code (0 ok, 1 failure, 2 usage). */
+    /**
+     * Runs the command line with the given streams.
+     *
+     * @param args the command line, e.g. {@code inspect model.safetensors}
+     * @param out  where results go
+     * @param err  where errors and progress go
+     * @return the exit code: 0 ok, 1 failure, 2 usage
+     */
     public static int run(String[] args, PrintWriter out, PrintWriter err) {
         CommandLine cmd = new CommandLine(new Main());
         cmd.setOut(out);

@@ -19,11 +19,16 @@ import java.util.Optional;
 public final class HubHttpException extends IOException {
     private static final long serialVersionUID = 1L;
 
+    /** The HTTP status. */
     private final int status;
+    /** The Hub's {@code X-Error-Code}, or null. */
     private final String errorCode;
+    /** The address asked for, without its query. */
     private final String url;
 
     /**
+     * An error answer.
+     *
      * @param status    the HTTP status
      * @param errorCode the Hub's {@code X-Error-Code} ({@code EntryNotFound}, {@code RepoNotFound},
      *                  {@code RevisionNotFound}, {@code GatedRepo}), or null
@@ -37,6 +42,7 @@ public final class HubHttpException extends IOException {
         this.url = url;
     }
 
+    /** {@return the HTTP status, e.g. 404} */
     public int status() {
         return status;
     }

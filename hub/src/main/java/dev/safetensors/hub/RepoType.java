@@ -6,8 +6,11 @@ package dev.safetensors.hub;
  * ({@code huggingface_hub/constants.py}: {@code REPO_TYPES_URL_PREFIXES}, {@code repo_folder_name}).
  */
 public enum RepoType {
+    /** A model repository: {@code hf://org/name}. */
     MODEL("models", ""),
+    /** A dataset repository: {@code hf://datasets/org/name}. */
     DATASET("datasets", "datasets/"),
+    /** A Space: {@code hf://spaces/org/name}. */
     SPACE("spaces", "spaces/");
 
     private final String plural;
