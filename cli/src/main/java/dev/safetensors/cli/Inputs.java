@@ -48,6 +48,15 @@ final class Inputs {
         return remote(input) ? Checkpoint.open(uri(input), options) : open(Path.of(input), options);
     }
 
+    /**
+     * {@link #open(String, OpenOptions)}, and a local PyTorch checkpoint too, for the commands that read values
+     * (stats, diff, report): it is converted into a temporary safetensors file first, read without running
+     * anything in it ({@link TorchInput#asSafetensors}).
+     */
+    static Checkpoint openAny(String input, OpenOptions options) {
+        return TorchInput.isLocal(input) ? TorchInput.asSafetensors(Path.of(input), options) : open(input, options);
+    }
+
     /** Whether the input is an address ({@code hf://}, {@code http://}, {@code https://}) rather than a path. */
     static boolean remote(String input) {
         return REMOTE.matcher(input).matches();

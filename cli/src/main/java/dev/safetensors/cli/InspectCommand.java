@@ -1,6 +1,7 @@
 package dev.safetensors.cli;
 
 import dev.safetensors.Checkpoint;
+import dev.safetensors.DType;
 import dev.safetensors.OpenOptions;
 import dev.safetensors.SafeTensorsException;
 import dev.safetensors.internal.json.JsonWriter;
@@ -8,6 +9,9 @@ import dev.safetensors.internal.text.Elide;
 import dev.safetensors.SafeTensorsFile;
 import dev.safetensors.ShardedCheckpoint;
 import dev.safetensors.Tensor;
+import dev.safetensors.TensorInfo;
+import dev.safetensors.cli.tree.NameTree;
+import dev.safetensors.cli.tree.TreeText;
 import dev.safetensors.hub.SafetensorsMetadata;
 import java.io.PrintWriter;
 import java.lang.foreign.MemorySegment;
@@ -16,6 +20,7 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -23,7 +28,9 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /** {@code safetensors inspect}: what a file holds. */
@@ -31,10 +38,15 @@ import picocli.CommandLine.Spec;
         description = {"Show the tensors (dtype, shape, size), parameter counts per dtype, total bytes and metadata.",
                 "PATH may be a file, an index or a directory of shards (each shard is shown). Every PATH is shown even",
                 "when one fails: errors go to stderr, one line each, and the exit status is 1.",
-                "With no PATH, inspects a small real checkpoint bundled with the tool."})
+                "With no PATH, inspects a small real checkpoint bundled with the tool.",
+                "On a terminal, tensors are shown as a tree of their dotted names, with repeated layers folded into",
+                "one row (model.layers.{0..31}); piped, one row per tensor with its full name. --tree and --flat choose."})
 final class InspectCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
+
+    @ParentCommand
+    Main main;
 
     @Parameters(paramLabel = "PATH", arity = "0..*",
             description = "safetensors files, *.safetensors.index.json files or directories of shards, or hf:// and"
@@ -48,8 +60,22 @@ final class InspectCommand implements Callable<Integer> {
     @Option(names = "--sha256", description = "With --json: add each tensor's SHA-256 (reads every byte).")
     boolean sha256;
 
+    @Option(names = "--tree", description = "Tensors as a tree of their dotted names, repeated layers folded "
+            + "(the default on a terminal).")
+    boolean tree;
+
+    @Option(names = "--flat", description = "One row per tensor with its full name (the default when piped).")
+    boolean flat;
+
+    /** Whether tables are trees: as asked, else on a terminal. */
+    private boolean asTree;
+
     @Override
     public Integer call() throws Exception {
+        if (tree && flat) {
+            throw new ParameterException(spec.commandLine(), "--tree and --flat exclude each other: choose one");
+        }
+        asTree = tree || (!flat && main != null && main.terminal().stdout());
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         if (paths.isEmpty()) {
@@ -88,11 +114,17 @@ final class InspectCommand implements Callable<Integer> {
             if (c instanceof ShardedCheckpoint sharded && !json) {
                 out.printf("%s: sharded checkpoint, %,d tensors in %,d shards%s%n", label, c.size(), files.size(),
                         sharded.index().isPresent() ? ", index " + c.description() : ", no index");
-                // The figure the Hub shows for a model: parameters per dtype over all shards.
-                SafetensorsMetadata m = SafetensorsMetadata.of(c);
-                StringBuilder total = new StringBuilder("  parameters of all shards:");
-                m.parameterCount().forEach((dtype, n) -> total.append(String.format(" %s %,d", dtype, n)));
-                out.println(total.append(String.format("; total %,d", m.totalParameters())));
+                if (!asTree) {   // the tree ends with these counts (and the bytes)
+                    // The figure the Hub shows for a model: parameters per dtype over all shards.
+                    SafetensorsMetadata m = SafetensorsMetadata.of(c);
+                    StringBuilder total = new StringBuilder("  parameters of all shards:");
+                    m.parameterCount().forEach((dtype, n) -> total.append(String.format(" %s %,d", dtype, n)));
+                    out.println(total.append(String.format("; total %,d", m.totalParameters())));
+                }
+            }
+            if (asTree && !json) {
+                printTree(c, files, label, out);
+                return;
             }
             for (SafeTensorsFile f : files) {
                 String name = c instanceof ShardedCheckpoint ? f.description() : label;
@@ -151,17 +183,53 @@ final class InspectCommand implements Callable<Integer> {
         return HexFormat.of().formatHex(md.digest());
     }
 
-    private static void printTable(SafeTensorsFile f, String label, PrintWriter out) {
-        out.println(label);
-        out.printf("  header %,d bytes, data %,d bytes, %,d tensors%n",
-                f.header().headerSize(), f.header().dataSize(), f.size());
-        if (f.metadata().isEmpty()) {
-            out.println("  metadata: none");
+    /**
+     * The whole checkpoint as one tree: a file's header line and metadata, or for a sharded checkpoint a line per
+     * shard, then the tree of every tensor, then the parameters per dtype.
+     */
+    private void printTree(Checkpoint c, List<SafeTensorsFile> files, String label, PrintWriter out) {
+        List<TensorInfo> infos = new ArrayList<>();
+        if (c instanceof ShardedCheckpoint) {
+            for (SafeTensorsFile f : files) {
+                printSizes(f, "  " + f.description() + ": ", out);
+            }
         } else {
-            out.println("  metadata:");
-            f.metadata().get().forEach((k, v) -> out.println("    " + JsonWriter.quote(Elide.text(k)) + ": "
+            out.println(label);
+            printSizes(files.get(0), "  ", out);
+        }
+        printMetadata(CheckpointContents.metadata(c), files.size() > 1 ? "  metadata of the shards" : "  metadata", out);
+        Map<DType, Long> params = new EnumMap<>(DType.class);
+        long bytes = 0;
+        for (SafeTensorsFile f : files) {
+            for (Tensor t : f.tensors()) {
+                infos.add(t.info());
+                params.merge(t.dtype(), t.elementCount(), Long::sum);
+            }
+            bytes += f.header().dataSize();
+        }
+        TreeText.print(NameTree.of(infos), main == null || main.terminal().unicode(), "  ", out);
+        TensorRows.printParameters(params, bytes, out);
+    }
+
+    private static void printSizes(SafeTensorsFile f, String lead, PrintWriter out) {
+        out.printf("%sheader %,d bytes, data %,d bytes, %,d tensors%n", lead, f.header().headerSize(),
+                f.header().dataSize(), f.size());
+    }
+
+    private static void printMetadata(Map<String, String> metadata, String title, PrintWriter out) {
+        if (metadata.isEmpty()) {
+            out.println(title + ": none");
+        } else {
+            out.println(title + ":");
+            metadata.forEach((k, v) -> out.println("    " + JsonWriter.quote(Elide.text(k)) + ": "
                     + JsonWriter.quote(Elide.text(v, 120))));
         }
+    }
+
+    private static void printTable(SafeTensorsFile f, String label, PrintWriter out) {
+        out.println(label);
+        printSizes(f, "  ", out);
+        printMetadata(f.metadata().orElse(Map.of()), "  metadata", out);
         TensorRows.print(f.tensors().stream()
                 .map(t -> new TensorRows.Row(t.name(), t.dtype(), t.shape(), t.byteSize())).toList(),
                 f.header().dataSize(), out);

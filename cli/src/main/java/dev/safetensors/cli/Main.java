@@ -13,9 +13,19 @@ import picocli.CommandLine.Command;
         versionProvider = Main.Version.class,
         description = "Inspect, validate, convert and extract safetensors model files.",
         subcommands = {InspectCommand.class, ValidateCommand.class, ConvertCommand.class, ExtractCommand.class,
-                BenchCommand.class, DownloadCommand.class,
+                BenchCommand.class, DownloadCommand.class, DiffCommand.class, StatsCommand.class, ReportCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main {
+    private final Terminal terminal;
+
+    private Main(Terminal terminal) {
+        this.terminal = terminal;
+    }
+
+    /** What stdout and stderr are, for the commands that print differently to a terminal. */
+    Terminal terminal() {
+        return terminal;
+    }
 
     /** The root command picocli parses into. */
     Main() {
@@ -27,7 +37,7 @@ public final class Main {
      * @param args the command line, e.g. {@code inspect model.safetensors}
      */
     public static void main(String[] args) {
-        System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+        System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true), Terminal.detect()));
     }
 
     /**
@@ -39,7 +49,12 @@ public final class Main {
      * @return the exit code: 0 ok, 1 failure, 2 usage
      */
     public static int run(String[] args, PrintWriter out, PrintWriter err) {
-        CommandLine cmd = new CommandLine(new Main());
+        return run(args, out, err, Terminal.NONE);
+    }
+
+    /** The same, for streams that go to the terminal {@code terminal} describes. */
+    static int run(String[] args, PrintWriter out, PrintWriter err, Terminal terminal) {
+        CommandLine cmd = new CommandLine(new Main(terminal));
         cmd.setOut(out);
         cmd.setErr(err);
         // Every failure is one line on stderr naming the file: bad input, the file system, the heap, or a bug.

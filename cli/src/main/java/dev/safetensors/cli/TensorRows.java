@@ -35,6 +35,11 @@ final class TensorRows {
             out.printf(row, displayName(r.name()), r.dtype(), Elide.shape(r.shape()), r.bytes());
             params.merge(r.dtype(), r.shape().elementCount(), Long::sum);
         }
+        printParameters(params, totalBytes, out);
+    }
+
+    /** The closing line: parameters per dtype, their total, and the bytes of tensor data. */
+    static void printParameters(Map<DType, Long> params, long totalBytes, PrintWriter out) {
         StringBuilder sb = new StringBuilder("  parameters:");
         long total = 0;
         for (Map.Entry<DType, Long> e : params.entrySet()) {

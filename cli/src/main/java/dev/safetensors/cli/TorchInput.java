@@ -1,6 +1,8 @@
 package dev.safetensors.cli;
 
+import dev.safetensors.Checkpoint;
 import dev.safetensors.DType;
+import dev.safetensors.OpenOptions;
 import dev.safetensors.SafeTensorsException;
 import dev.safetensors.convert.ConversionCounts;
 import dev.safetensors.convert.Overflow;
@@ -14,6 +16,7 @@ import dev.safetensors.torch.TorchTensor;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -111,6 +114,34 @@ final class TorchInput {
                         .collect(Collectors.joining(", ")));
             }
             return r.counts();
+        }
+    }
+
+    /**
+     * A PyTorch checkpoint as safetensors, for the commands that read every value (stats, diff, report): written
+     * once into a fresh temporary directory, opened, and unlinked at once (the open file keeps its bytes until
+     * closed), so nothing is left behind however the command ends. Needs free space for one copy in
+     * {@code java.io.tmpdir}.
+     */
+    static Checkpoint asSafetensors(Path in, OpenOptions options) {
+        Path dir;
+        try {
+            dir = Files.createTempDirectory("safetensors-torch-");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        Path file = dir.resolve("model.safetensors");
+        try (TorchCheckpoint ckpt = TorchCheckpoint.open(in)) {
+            TorchConverter.create().convert(ckpt, file);
+            return Checkpoint.open(file, options);
+        } finally {
+            try {
+                Files.deleteIfExists(file);
+                Files.deleteIfExists(dir);
+            } catch (IOException e) {
+                file.toFile().deleteOnExit();   // a system that cannot unlink an open file: at exit then
+                dir.toFile().deleteOnExit();
+            }
         }
     }
 

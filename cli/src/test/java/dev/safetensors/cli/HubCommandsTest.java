@@ -108,6 +108,26 @@ class HubCommandsTest {
         assertThat(cache).doesNotExist();
     }
 
+    /** org/sharded: a = 0..63 (8x8), b = 0..15 (4x4), as TestCheckpoints writes them. */
+    @Test
+    void statsDiffAndReportReadRemoteCheckpointsWithoutDownloading() throws Exception {
+        Path cache = dir.resolve("cache-values");
+        Run stats = cli(cache, Map.of(), "stats", "--json", "hf://org/sharded");
+        assertThat(stats.exit()).as(stats.out()).isZero();
+        assertThat(stats.out()).contains("\"path\": \"hf://org/sharded\"",
+                "\"a\": {\"dtype\": \"F32\", \"shape\": [8, 8], \"count\": 64, \"min\": 0.0, \"max\": 63.0, \"mean\": 31.5",
+                "\"b\": {\"dtype\": \"F32\", \"shape\": [4, 4], \"count\": 16, \"min\": 0.0, \"max\": 15.0, \"mean\": 7.5");
+        Run same = cli(cache, Map.of(), "diff", "hf://org/sharded", "hf://org/sharded/model.safetensors.index.json");
+        assertThat(same.exit()).as(same.out()).isZero();
+        Run other = cli(cache, Map.of(), "diff", "hf://org/tiny", "hf://org/sharded");
+        assertThat(other.exit()).as(other.out()).isEqualTo(1);
+        assertThat(other.out()).contains("only in A", "lm_head.weight", "only in B");
+        Run report = cli(cache, Map.of(), "report", "hf://org/tiny", "-o", "-");
+        assertThat(report.exit()).as(report.out()).isZero();
+        assertThat(report.out()).startsWith("<!DOCTYPE html>").contains("lm_head.weight", "<title>tiny");
+        assertThat(cache).doesNotExist();
+    }
+
     @Test
     void inspectOfAShardedRepositoryMakesAtMostTwoRequestsPerShardPlusTheIndex() throws Exception {
         server.clearRequests();
