@@ -27,10 +27,6 @@ public final class Main {
         return terminal;
     }
 
-    /** The root command picocli parses into. */
-    Main() {
-    }
-
     /**
      * Runs the command line and exits with its code.
      *
