@@ -1,9 +1,12 @@
 package dev.safetensors;
 
 import dev.safetensors.io.ByteSource;
+import dev.safetensors.internal.io.FileSource;
 import dev.safetensors.internal.io.IoErrors;
-import dev.safetensors.internal.io.MappedFileSource;
-import dev.safetensors.internal.io.PositionalFileSource;
+import dev.safetensors.internal.read.RunCopier;
+import dev.safetensors.internal.read.Runs;
+import dev.safetensors.internal.read.Sink;
+import java.io.UncheckedIOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,7 +22,13 @@ import java.util.RandomAccess;
  * <p>Opening reads and validates only the header ({@code 8 + N} bytes), whatever the file size; no tensor
  * byte is touched until asked for. The handle is safe to use from many threads. Closing it while other
  * threads read makes their reads fail with a {@link SafeTensorsException} of kind {@code IoError}, never
- * with a crash or a read of unmapped memory.
+ * with a crash or a read of unmapped memory. An interrupt fails only the interrupted thread's read.
+ *
+ * <p>Every copy-out (arrays, {@code copyTo}, {@code writeTo}) checks the file on disk after it reads: a file
+ * that shrank, or was rewritten in place (a new modification time), since it was opened is an
+ * {@code IoError}, never bytes that are not the file's. A file replaced by rename is not a change: the handle
+ * keeps reading the file it opened. Zero-copy views ({@link Tensor#data()} with mmap) are checked when handed
+ * out, not when read; see SECURITY.md for what they can and cannot promise.
  *
  * <pre>{@code
  * try (SafeTensorsFile file = SafeTensorsFile.open(Path.of("model.safetensors"))) {
@@ -155,9 +164,16 @@ public final class SafeTensorsFile implements Checkpoint {
         return new Tensors();
     }
 
-    /** {@return whether tensors are zero-copy views of a mapping ({@link ReadStrategy#MMAP})} */
+    /**
+     * {@return whether tensors are zero-copy views of a mapping ({@link ReadStrategy#MMAP})} Asking does not map
+     * the file (a file source says without mapping; any other source is asked for its mapping).
+     */
     public boolean isMapped() {
-        return data() != null;
+        MemorySegment d = data;
+        if (d != null) {
+            return d != UNMAPPED;
+        }
+        return source instanceof FileSource f ? f.isMapping() : source.mapping().isPresent();
     }
 
     /** The file path (or source description) used in messages. */
@@ -195,10 +211,66 @@ public final class SafeTensorsFile implements Checkpoint {
         return d == UNMAPPED ? null : d;
     }
 
-    /** The local file behind this handle, or null for other byte sources. */
-    java.nio.file.Path path() {
-        return source instanceof MappedFileSource || source instanceof PositionalFileSource
-                ? java.nio.file.Path.of(source.description()) : null;
+    /**
+     * A zero-copy view of {@code length} bytes at {@code begin} of the data buffer, checked against the file
+     * on disk as it is handed out; null for positional sources.
+     */
+    MemorySegment view(long begin, long length) {
+        try {
+            MemorySegment mapped = data();
+            if (mapped == null) {
+                return null;
+            }
+            checkUnchanged();
+            return mapped.asSlice(begin, length);
+        } catch (IllegalStateException e) {
+            throw closedOr(e);
+        }
+    }
+
+    /**
+     * Copies the runs of the tensor at {@code begin} of the data buffer to {@code sink}: the one path of every
+     * copy-out. After the copy the file on disk is checked against its state at open (one {@code stat}): a
+     * change before or during the copy is reported, so bytes of a changed file are never returned as good. A
+     * read of a mapping that shrank faults; the JVM may deliver that fault late, but by the end of the check
+     * (a native call) at the latest, and it is reported the same way.
+     */
+    void copyOut(long begin, Runs runs, Sink sink) {
+        checkOpen();
+        try {
+            MemorySegment mapped = data();
+            if (mapped != null) {
+                RunCopier.fromMapping(mapped, begin, runs, sink);
+            } else {
+                RunCopier.fromSource(source, header.dataStart() + begin, runs, sink);
+            }
+            checkUnchanged();
+        } catch (IllegalStateException e) {
+            throw closedOr(e);
+        } catch (InternalError e) {
+            throw changedOnDisk(e);
+        } catch (UncheckedIOException e) {
+            // Writing from the mapping, the kernel reports a page gone with the file as EFAULT: say so.
+            throw changedOr(e);
+        }
+    }
+
+    /** A failed write: the file's change, when it changed underneath, else the write's own failure. */
+    private RuntimeException changedOr(UncheckedIOException e) {
+        try {
+            checkUnchanged();
+        } catch (InternalError fault) {
+            return changedOnDisk(fault);
+        }
+        return e;
+    }
+
+    /**
+     * The local file behind this handle, or null for other byte sources. Whoever reads it by its path (direct
+     * reads) calls {@link #checkUnchanged()} after, as every copy-out does.
+     */
+    Path path() {
+        return source instanceof FileSource f ? f.path() : null;
     }
 
     ByteSource source() {
@@ -211,14 +283,28 @@ public final class SafeTensorsFile implements Checkpoint {
         }
     }
 
+    /** Throws {@code IoError} when the file on disk changed since it was opened ({@code FileStamp}). */
+    void checkUnchanged() {
+        if (source instanceof FileSource f) {
+            f.checkUnchanged();
+        }
+    }
+
     /**
      * A read of the mapping faulted: the file shrank (or vanished from a network share) after it was
-     * mapped. The JVM reports that as an InternalError; callers get a clear IoError instead.
+     * mapped. The JVM reports that as an InternalError; callers get the IoError of the change instead.
      */
     SafeTensorsException changedOnDisk(InternalError e) {
-        return new SafeTensorsException(SafeTensorsException.Kind.IoError, description(),
-                "the file changed on disk while mapped (truncated or removed by another process); "
-                        + "open files that others may modify with ReadStrategy.PREAD", e);
+        try {
+            checkUnchanged();
+        } catch (SafeTensorsException changed) {
+            changed.addSuppressed(e);
+            return changed;
+        } catch (InternalError late) {
+            e.addSuppressed(late);
+        }
+        return IoErrors.changed(description(), "a read of the mapping faulted: it was truncated or removed by "
+                + "another process; open files that others may modify with ReadStrategy.PREAD", e);
     }
 
     /** Maps a failure of a concurrent close to the clean closed-handle error. */

@@ -188,6 +188,7 @@ final class StreamingLoad implements TensorStream {
         if (!deviceReads.read(path, position, c.bytes(), dst, c.dstOffset())) {
             return false;
         }
+        p.file.checkUnchanged();    // read by its path: the same check as every copy-out
         directUsed = true;
         bytesRead.addAndGet(c.bytes());
         return true;
@@ -201,6 +202,7 @@ final class StreamingLoad implements TensorStream {
                 long position = p.file.header().dataStart() + p.tensor.info().begin() + c.runOffsets()[0];
                 long at = direct.read(path, position, c.bytes(), staging);
                 if (at >= 0) {
+                    p.file.checkUnchanged();    // read by its path: the same check as every copy-out
                     directUsed = true;
                     bytesRead.addAndGet(c.bytes());
                     return staging.asSlice(at, c.bytes());

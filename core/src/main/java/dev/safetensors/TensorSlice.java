@@ -1,10 +1,13 @@
 package dev.safetensors;
 
-import dev.safetensors.internal.slice.Selection;
-import dev.safetensors.convert.FloatDecoder;
 import dev.safetensors.convert.SubBytePacking;
-import java.lang.foreign.Arena;
+import dev.safetensors.internal.read.ChannelSink;
+import dev.safetensors.internal.read.Sinks;
+import dev.safetensors.internal.read.Sinks.Target;
+import dev.safetensors.internal.slice.Selection;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.channels.WritableByteChannel;
 import java.util.ArrayList;
@@ -12,8 +15,11 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * A NumPy-style selection of a tensor: its shape and the byte runs that hold it. Only the selected bytes
- * are ever read: copied into one destination in row-major order, or handed out as zero-copy segments.
+ * A NumPy-style selection of a tensor: its shape and the byte runs that hold it. Only the pages that hold
+ * selected bytes are ever read: the selected bytes are copied into one destination in row-major order,
+ * decoded into an array, or handed out as zero-copy segments. With positional reads, runs less than a page
+ * apart are read together, so a strided slice costs a few large reads. The copy-outs and their decoding are those of {@link Tensor} (a tensor reads as its
+ * whole slice): the same dtypes, the same errors, the same checks against a file changed underneath.
  *
  * <pre>{@code
  * TensorSlice rows = file.tensor("lm_head.weight").slice("0:1024");     // one contiguous run
@@ -23,18 +29,18 @@ import java.util.Objects;
  * }</pre>
  */
 public final class TensorSlice {
-    private static final long CHUNK = 1 << 26;
-    /** Runs handed to the byte source at once, so that a remote source can merge them into few requests. */
-    private static final int BATCH = 4096;
+    private static final long MAX_ARRAY = Integer.MAX_VALUE - 8;
 
     private final Tensor tensor;
     private final Selection selection;
     private final Shape shape;
+    private final boolean whole;
 
-    TensorSlice(Tensor tensor, Selection selection) {
+    TensorSlice(Tensor tensor, Selection selection, boolean whole) {
         this.tensor = tensor;
         this.selection = selection;
         this.shape = Shape.of(selection.shape());
+        this.whole = whole;
     }
 
     /** {@return the shape of the result (dimensions selected by an integer index are dropped)} */
@@ -73,10 +79,25 @@ public final class TensorSlice {
         selection.forEachRun(consumer::accept);
     }
 
-    /** {@return the runs as segments: zero-copy views with mmap, fresh copies with positional reads} */
+    /**
+     * {@return the runs as segments: zero-copy views with mmap (checked against the file on disk as they are
+     * handed out, see {@link Tensor#data()}), else slices of one fresh copy of the selected bytes}
+     */
     public List<MemorySegment> segments() {
+        MemorySegment bytes = tensor.file().view(tensor.info().begin(), tensor.byteSize());
+        boolean views = bytes != null;
+        if (!views) {
+            MemorySegment copy = Arena.ofAuto().allocate(Math.max(1, byteSize()), 8).asSlice(0, byteSize());
+            tensor.copyRange(selection, copy);
+            bytes = copy.asReadOnly();
+        }
+        MemorySegment from = bytes;
         List<MemorySegment> out = new ArrayList<>();
-        forEachRun((offset, length) -> out.add(tensor.read(offset, length)));
+        long[] at = {0};
+        forEachRun((offset, length) -> {
+            out.add(from.asSlice(views ? offset : at[0], length));
+            at[0] += length;
+        });
         return out;
     }
 
@@ -84,106 +105,61 @@ public final class TensorSlice {
      * Copies the selected bytes, in row-major order of the result, into the start of {@code dst}.
      *
      * @param dst where the bytes go: at least {@link #byteSize()} bytes
-     * @throws IllegalArgumentException when {@code dst} is smaller than {@link #byteSize()}
+     * @throws IllegalArgumentException when {@code dst} is smaller than {@link #byteSize()} or read-only
      */
     public void copyTo(MemorySegment dst) {
         Objects.requireNonNull(dst, "dst must be non-null");
         if (dst.byteSize() < byteSize()) {
-            throw new IllegalArgumentException("destination has " + dst.byteSize() + " bytes, the slice needs " + byteSize());
+            throw new IllegalArgumentException("destination has " + dst.byteSize() + " bytes, " + what() + " needs "
+                    + byteSize());
         }
-        long[] at = {0};
-        inBatches(Long.MAX_VALUE, (offsets, lengths, bytes) -> {
-            tensor.copyRuns(offsets, lengths, dst.asSlice(at[0], bytes));
-            at[0] += bytes;
-        });
-    }
-
-    /** Receives runs in batches of at most {@link #BATCH} runs and {@code maxBytes} bytes. */
-    @FunctionalInterface
-    private interface BatchConsumer {
-        void accept(long[] offsets, long[] lengths, long bytes);
-    }
-
-    /** The runs in batches; a run longer than {@code maxBytes} is split. */
-    private void inBatches(long maxBytes, BatchConsumer consumer) {
-        long[] offsets = new long[BATCH];
-        long[] lengths = new long[BATCH];
-        int[] n = {0};
-        long[] bytes = {0};
-        Runnable flush = () -> {
-            if (n[0] > 0) {
-                consumer.accept(java.util.Arrays.copyOf(offsets, n[0]), java.util.Arrays.copyOf(lengths, n[0]), bytes[0]);
-                n[0] = 0;
-                bytes[0] = 0;
-            }
-        };
-        forEachRun((offset, length) -> {
-            for (long done = 0; done < length; ) {
-                long piece = Math.min(length - done, maxBytes - bytes[0]);
-                offsets[n[0]] = offset + done;
-                lengths[n[0]] = piece;
-                n[0]++;
-                bytes[0] += piece;
-                done += piece;
-                if (n[0] == BATCH || bytes[0] == maxBytes) {
-                    flush.run();
-                }
-            }
-        });
-        flush.run();
+        if (dst.isReadOnly()) {
+            throw new IllegalArgumentException("destination is read-only");
+        }
+        tensor.copyRange(selection, dst.asSlice(0, byteSize()));
     }
 
     /**
-     * Streams the selected bytes, in row-major order of the result, to {@code out}.
+     * Streams the selected bytes, in row-major order of the result, to {@code out}: small runs are gathered
+     * into large writes.
      *
      * @param out where the bytes go; not closed
      * @throws IOException when the channel fails
      */
     public void writeTo(WritableByteChannel out) throws IOException {
-        IOException[] failure = {null};
-        if (tensor.mapped()) {
-            forEachRun((offset, length) -> {
-                for (long done = 0; done < length && failure[0] == null; done += CHUNK) {
-                    failure[0] = write(out, tensor.read(offset + done, Math.min(CHUNK, length - done)));
-                }
-            });
-        } else {
-            // Copies from the source in batches (merged into few requests by remote sources), then writes.
-            try (Arena arena = Arena.ofConfined()) {
-                MemorySegment staging = arena.allocate(Math.max(1, Math.min(CHUNK, byteSize())));
-                inBatches(staging.byteSize(), (offsets, lengths, bytes) -> {
-                    if (failure[0] == null) {
-                        tensor.copyRuns(offsets, lengths, staging.asSlice(0, bytes));
-                        failure[0] = write(out, staging.asSlice(0, bytes));
-                    }
-                });
-            }
-        }
-        if (failure[0] != null) {
-            throw failure[0];
-        }
-    }
-
-    private static IOException write(WritableByteChannel out, MemorySegment bytes) {
-        java.nio.ByteBuffer b = bytes.asByteBuffer();
-        try {
-            while (b.hasRemaining()) {
-                out.write(b);
-            }
-            return null;
-        } catch (IOException e) {
-            return e;
+        Objects.requireNonNull(out, "out must be non-null");
+        try (ChannelSink sink = new ChannelSink(out, byteSize())) {
+            tensor.file().copyOut(tensor.info().begin(), selection, sink);
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
         }
     }
 
     /** {@return the selected bytes} */
     public byte[] toByteArray() {
-        if (byteSize() > Integer.MAX_VALUE - 8) {
-            throw new SafeTensorsException(SafeTensorsException.Kind.InvalidTensorView, null,
-                    "slice of `" + tensor.name() + "` has " + byteSize() + " bytes, more than a byte[] holds");
-        }
-        byte[] out = new byte[(int) byteSize()];
-        copyTo(MemorySegment.ofArray(out));
+        byte[] out = new byte[length(Target.BYTE, SubBytePacking.DEFAULT)];
+        copyOut(Sinks.bytes(out));
+        return out;
+    }
+
+    /** {@return the selected values as {@link Tensor#toShortArray()} gives them} */
+    public short[] toShortArray() {
+        short[] out = new short[length(Target.SHORT, SubBytePacking.DEFAULT)];
+        copyOut(Sinks.shorts(dtype(), out));
+        return out;
+    }
+
+    /** {@return the selected values as {@link Tensor#toIntArray()} gives them} */
+    public int[] toIntArray() {
+        int[] out = new int[length(Target.INT, SubBytePacking.DEFAULT)];
+        copyOut(Sinks.ints(dtype(), out));
+        return out;
+    }
+
+    /** {@return the selected values as {@link Tensor#toLongArray()} gives them} */
+    public long[] toLongArray() {
+        long[] out = new long[length(Target.LONG, SubBytePacking.DEFAULT)];
+        copyOut(Sinks.longs(dtype(), out));
         return out;
     }
 
@@ -195,32 +171,61 @@ public final class TensorSlice {
      *         values than a {@code float[]} holds
      */
     public float[] toFloatArray(SubBytePacking packing) {
-        DType t = dtype();
-        if (!FloatDecoder.canDecode(t)) {
-            throw new SafeTensorsException(SafeTensorsException.Kind.InvalidTensorView, null,
-                    "tensor `" + tensor.name() + "` of type " + t + " can't be read as float[]");
-        }
-        long count = byteSize() * 8 / t.bits();
-        if (count > Integer.MAX_VALUE - 8) {
-            throw new SafeTensorsException(SafeTensorsException.Kind.InvalidTensorView, null,
-                    "slice of `" + tensor.name() + "` has " + count + " values, more than a float[] holds");
-        }
-        float[] out = new float[(int) count];
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment bytes = arena.allocate(Math.max(1, byteSize()));
-            copyTo(bytes);
-            FloatDecoder.decode(t, bytes.asSlice(0, byteSize()), out, 0, packing);
-        }
+        Objects.requireNonNull(packing, "packing must be non-null");
+        float[] out = new float[length(Target.FLOAT, packing)];
+        copyOut(Sinks.floats(dtype(), out, packing));
         return out;
     }
 
     /**
-     * {@return the selected values as floats, sub-byte dtypes packed as {@link SubBytePacking#DEFAULT} says}
+     * {@return the selected values as floats, as {@link Tensor#toFloatArray()} decodes them}
      *
      * @throws SafeTensorsException as {@link #toFloatArray(SubBytePacking)}
      */
     public float[] toFloatArray() {
         return toFloatArray(SubBytePacking.DEFAULT);
+    }
+
+    /** {@return the selected values as {@link Tensor#toDoubleArray()} gives them} */
+    public double[] toDoubleArray() {
+        double[] out = new double[length(Target.DOUBLE, SubBytePacking.DEFAULT)];
+        copyOut(Sinks.doubles(dtype(), out, SubBytePacking.DEFAULT));
+        return out;
+    }
+
+    private void copyOut(dev.safetensors.internal.read.Sink sink) {
+        tensor.file().copyOut(tensor.info().begin(), selection, sink);
+    }
+
+    /**
+     * The length of the array {@code target} for this selection, after checking that the dtype goes into it:
+     * nothing is allocated for a request that cannot succeed.
+     */
+    private int length(Target target, SubBytePacking packing) {
+        DType t = dtype();
+        if (!target.accepts(t)) {
+            throw new SafeTensorsException(SafeTensorsException.Kind.InvalidTensorView, source(),
+                    what() + " of type " + t + " can't be read as " + target.typeName());
+        }
+        if (target != Target.BYTE && t.isSubByte() && t != DType.F4 && packing.f6() == null) {
+            throw new SafeTensorsException(SafeTensorsException.Kind.InvalidTensorView, source(), what() + " is " + t
+                    + ", whose bit packing the format does not define; name one with toFloatArray(SubBytePacking)");
+        }
+        long n = target.length(t, selection.elementCount(), byteSize());
+        if (n > MAX_ARRAY || n < 0) {
+            throw new SafeTensorsException(SafeTensorsException.Kind.InvalidTensorView, source(), what() + " has "
+                    + (target == Target.BYTE ? n + " bytes" : Long.toUnsignedString(n) + " values")
+                    + ", more than a Java " + target.typeName() + " holds; use copyTo(MemorySegment)");
+        }
+        return (int) n;
+    }
+
+    private String what() {
+        return (whole ? "tensor `" : "slice of tensor `") + tensor.name() + "`";
+    }
+
+    private String source() {
+        return tensor.file().description();
     }
 
     @Override

@@ -28,16 +28,7 @@ class ConcurrentCloseTest {
 
     @BeforeAll
     static void write() {
-        SafeTensorsWriter w = SafeTensorsWriter.create();
-        for (int t = 0; t < TENSORS; t++) {
-            float[] v = new float[ELEMENTS];
-            for (int i = 0; i < ELEMENTS; i++) {
-                v[i] = t * 1_000_000 + i;
-            }
-            w.add("t" + t, DType.F32, Shape.of(ELEMENTS), TensorData.of(v));
-        }
-        file = dir.resolve("concurrent.safetensors");
-        w.write(file);
+        file = TestFiles.numberedTensors(dir, "concurrent.safetensors", TENSORS, ELEMENTS);
     }
 
     @ParameterizedTest
@@ -59,11 +50,25 @@ class ConcurrentCloseTest {
                         start.await();
                         while (true) {
                             int t = rnd.nextInt(TENSORS);
-                            if (rnd.nextBoolean()) {
+                            int op = rnd.nextInt(3);
+                            if (op == 0) {
                                 float[] v = f.tensor("t" + t).toFloatArray();
                                 int i = rnd.nextInt(ELEMENTS);
                                 if (v[i] != t * 1_000_000 + i || v.length != ELEMENTS) {
                                     throw new AssertionError("wrong value in t" + t + " at " + i + ": " + v[i]);
+                                }
+                            } else if (op == 1) {
+                                // Streamed to a channel: the copy-out that handed mapped memory to the kernel.
+                                int from = rnd.nextInt(ELEMENTS - 4096);
+                                java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+                                f.tensor("t" + t).slice(from + ":" + (from + 4096)).writeTo(
+                                        java.nio.channels.Channels.newChannel(bytes));
+                                java.nio.FloatBuffer v = java.nio.ByteBuffer.wrap(bytes.toByteArray())
+                                        .order(java.nio.ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
+                                for (int k = 0; k < 4096; k += 511) {
+                                    if (v.get(k) != t * 1_000_000 + from + k) {
+                                        throw new AssertionError("wrong written value in t" + t + " at " + (from + k));
+                                    }
                                 }
                             } else {
                                 int from = rnd.nextInt(ELEMENTS - 16);

@@ -159,6 +159,55 @@ class ShardPoolTest {
         }
     }
 
+    /**
+     * A shard rewritten in place (same size, same inode) after the checkpoint opened it: every copy-out of it
+     * is an IoError, under both strategies, as for a single file (the shard's source is checked like any file
+     * source); before, the new bytes came back under the old header.
+     */
+    @ParameterizedTest
+    @EnumSource(ReadStrategy.class)
+    void aShardRewrittenInPlaceWhileOpenIsAnError(ReadStrategy strategy) throws IOException {
+        writeShards();
+        try (Checkpoint ckpt = Checkpoint.open(dir, OpenOptions.defaults().withStrategy(strategy))) {
+            Tensor t3 = ckpt.tensor("t3");
+            assertFilled(t3.toByteArray(), 3);
+            Path shard = dir.resolve("model-00003-of-00012.safetensors");
+            long size = Files.size(shard);
+            try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(shard,
+                    java.nio.file.StandardOpenOption.WRITE)) {
+                ch.write(java.nio.ByteBuffer.wrap(new byte[] {42, 42, 42, 42}), size - 4);
+            }
+            Files.setLastModifiedTime(shard, java.nio.file.attribute.FileTime.fromMillis(
+                    Files.getLastModifiedTime(shard).toMillis() + 2000));   // past any timestamp granularity
+            assertThat(Files.size(shard)).isEqualTo(size);
+            assertThatThrownBy(t3::toByteArray).isInstanceOfSatisfying(SafeTensorsException.class, e -> {
+                assertThat(e.kind()).isEqualTo(Kind.IoError);
+                assertThat(e.getMessage()).contains("model-00003-of-00012.safetensors").contains("changed on disk");
+            });
+            assertThatThrownBy(() -> t3.slice("::-1").toByteArray()).isInstanceOf(SafeTensorsException.class);
+        }
+    }
+
+    /** Asking whether a shard is mapped answers from the strategy and maps nothing. */
+    @Test
+    void askingWhetherAShardIsMappedDoesNotMapIt() throws IOException {
+        writeShards();
+        Path maps = Path.of("/proc/self/maps");
+        Assumptions.assumeTrue(Files.isReadable(maps), "needs /proc/self/maps");
+        String name = dir.resolve("model-00004-of-00012.safetensors").toRealPath().toString();
+        try (ShardedCheckpoint ckpt = ShardedCheckpoint.open(dir, OpenOptions.defaults())) {
+            SafeTensorsFile shard = ckpt.shardOf("t4");
+            assertThat(shard.isMapped()).isTrue();
+            assertThat(Files.readString(maps)).as("mappings after isMapped()").doesNotContain(name);
+            assertFilled(ckpt.tensor("t4").toByteArray(), 4);
+            assertThat(Files.readString(maps)).as("mappings after a read").contains(name);
+        }
+        try (ShardedCheckpoint ckpt = ShardedCheckpoint.open(dir,
+                OpenOptions.defaults().withStrategy(ReadStrategy.PREAD))) {
+            assertThat(ckpt.shardOf("t4").isMapped()).isFalse();
+        }
+    }
+
     /** An interrupted positional read closes its FileChannel: only that read fails, the next one reopens the file. */
     @Test
     void anInterruptedReadFailsAloneAndTheShardReadsOnAfter() {

@@ -48,6 +48,24 @@ final class TestFiles {
         return out.toByteArray();
     }
 
+    /**
+     * A file of {@code tensors} F32 tensors {@code t0, t1, ...} of {@code elements} values each, value i of
+     * tensor t being {@code t * 1,000,000 + i}: every value read can be checked without the writer.
+     */
+    static Path numberedTensors(Path dir, String name, int tensors, int elements) {
+        SafeTensorsWriter w = SafeTensorsWriter.create();
+        for (int t = 0; t < tensors; t++) {
+            float[] v = new float[elements];
+            for (int i = 0; i < elements; i++) {
+                v[i] = t * 1_000_000 + i;
+            }
+            w.add("t" + t, DType.F32, Shape.of(elements), TensorData.of(v));
+        }
+        Path file = dir.resolve(name);
+        w.write(file);
+        return file;
+    }
+
     static Path write(Path dir, String name, byte[] content) {
         try {
             return Files.write(dir.resolve(name), content);

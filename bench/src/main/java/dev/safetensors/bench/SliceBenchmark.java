@@ -31,7 +31,9 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Reading a [8192, 8192] F32 tensor (256 MiB, page cache warm) whole, as the 1/8 row block a dim-0 rank of 8
- * reads (one run), and as the 1/8 column block a dim-1 rank reads (8192 runs of 4 KiB), into off-heap memory.
+ * reads (one run), and as the 1/8 column block a dim-1 rank reads (8192 runs of 4 KiB), into off-heap memory;
+ * a 1 MiB U8 tensor reversed (2^20 runs of one byte); and a 64-byte tensor, whose copy costs mostly the
+ * check of the file on disk that every copy-out makes.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -51,6 +53,8 @@ public class SliceBenchmark {
     private Tensor tensor;
     private TensorSlice rows;
     private TensorSlice cols;
+    private TensorSlice reversed;
+    private Tensor tiny;
     private MemorySegment dst;
 
     @Setup(Level.Trial)
@@ -61,11 +65,14 @@ public class SliceBenchmark {
             for (long off = 0; off < 4L * D * D; off += block.length) {
                 sink.write(block);
             }
-        }).write(path);
+        }).add("u", DType.U8, Shape.of(1 << 20), TensorData.of(new byte[1 << 20]))
+                .add("tiny", DType.F32, Shape.of(16), TensorData.of(new float[16])).write(path);
         file = SafeTensorsFile.open(path, OpenOptions.defaults().withStrategy(strategy));
         tensor = file.tensor("w");
         rows = tensor.slice("0:" + D / 8);
         cols = tensor.slice(":, 0:" + D / 8);
+        reversed = file.tensor("u").slice("::-1");
+        tiny = file.tensor("tiny");
         arena = Arena.ofShared();
         dst = arena.allocate(tensor.byteSize(), 4096);
         tensor.copyTo(dst); // warm the page cache
@@ -93,6 +100,18 @@ public class SliceBenchmark {
     @Benchmark
     public MemorySegment dim1EighthColumns() {
         cols.copyTo(dst);
+        return dst;
+    }
+
+    @Benchmark
+    public MemorySegment reversedBytes() {
+        reversed.copyTo(dst);
+        return dst;
+    }
+
+    @Benchmark
+    public MemorySegment tinyTensor() {
+        tiny.copyTo(dst);
         return dst;
     }
 }

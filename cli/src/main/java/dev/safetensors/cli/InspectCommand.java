@@ -14,7 +14,6 @@ import dev.safetensors.cli.tree.NameTree;
 import dev.safetensors.cli.tree.TreeText;
 import dev.safetensors.hub.SafetensorsMetadata;
 import java.io.PrintWriter;
-import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -166,7 +165,7 @@ final class InspectCommand implements Callable<Integer> {
             }
             sb.append("], \"data_offsets\": [").append(t.info().begin()).append(", ").append(t.info().end()).append(']');
             if (sha256) {
-                sb.append(", \"sha256\": \"").append(sha256(t.data())).append('"');
+                sb.append(", \"sha256\": \"").append(sha256(t)).append('"');
             }
             sb.append('}');
             first = false;
@@ -174,11 +173,29 @@ final class InspectCommand implements Callable<Integer> {
         return sb.append("}}").toString();
     }
 
-    static String sha256(MemorySegment bytes) throws NoSuchAlgorithmException {
+    /** Through a copy-out, not a view: a file changed underneath is an IoError, not a fault. */
+    static String sha256(Tensor t) throws NoSuchAlgorithmException {
         MessageDigest md = MessageDigest.getInstance("SHA-256");
-        long chunk = 1 << 26;
-        for (long off = 0; off < bytes.byteSize(); off += chunk) {
-            md.update(bytes.asSlice(off, Math.min(chunk, bytes.byteSize() - off)).asByteBuffer());
+        try {
+            t.slice().writeTo(new java.nio.channels.WritableByteChannel() {
+                @Override
+                public int write(java.nio.ByteBuffer src) {
+                    int n = src.remaining();
+                    md.update(src);
+                    return n;
+                }
+
+                @Override
+                public boolean isOpen() {
+                    return true;
+                }
+
+                @Override
+                public void close() {
+                }
+            });
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);    // the digest channel never fails
         }
         return HexFormat.of().formatHex(md.digest());
     }

@@ -141,10 +141,27 @@ public final class ParallelPlan {
      * {@return the layer number in {@code layers.N.}, if any}
      *
      * @param name a tensor name
+     * @throws SafeTensorsException of kind {@code InvalidTensorView} when N is {@value #MAX_LAYER} or more
+     *         (names come from files: a number no plan can count up to is refused, not misplaced)
      */
     public static OptionalInt layerOf(String name) {
+        return layerOf(name, null);
+    }
+
+    /** The largest layer number: one more still fits an int as a layer count. */
+    private static final int MAX_LAYER = Integer.MAX_VALUE - 1;
+
+    private static OptionalInt layerOf(String name, String source) {
         Matcher m = LAYER.matcher(name);
-        return m.find() ? OptionalInt.of(Integer.parseInt(m.group(1))) : OptionalInt.empty();
+        if (!m.find()) {
+            return OptionalInt.empty();
+        }
+        String digits = m.group(1).replaceFirst("^0+(?=.)", "");
+        if (digits.length() > 10 || Long.parseLong(digits) > MAX_LAYER) {
+            throw new SafeTensorsException(SafeTensorsException.Kind.InvalidTensorView, source, "tensor `" + name
+                    + "` has a layer number larger than a pipeline plan counts (at most " + MAX_LAYER + ")");
+        }
+        return OptionalInt.of(Integer.parseInt(digits));
     }
 
     /**
@@ -154,7 +171,14 @@ public final class ParallelPlan {
      * @param layers the checkpoint's number of layers
      */
     public int stageOf(String name, int layers) {
-        OptionalInt layer = layerOf(name);
+        return stageOf(name, layers, null);
+    }
+
+    private int stageOf(String name, int layers, String source) {
+        if (stages == 1) {
+            return 0;
+        }
+        OptionalInt layer = layerOf(name, source);
         if (layer.isPresent()) {
             long[] range = new long[2];
             for (int s = 0; s < stages; s++) {
@@ -182,9 +206,10 @@ public final class ParallelPlan {
             throw new IllegalArgumentException("rank " + tpRank + " of " + tensorParallel + ", stage " + stage + " of "
                     + stages + " is not in the plan");
         }
+        String source = checkpoint.description();
         int layers = 0;
-        for (String name : checkpoint.names()) {
-            OptionalInt l = layerOf(name);
+        for (String name : stages == 1 ? List.<String>of() : checkpoint.names()) {
+            OptionalInt l = layerOf(name, source);
             if (l.isPresent()) {
                 layers = Math.max(layers, l.getAsInt() + 1);
             }
@@ -192,7 +217,7 @@ public final class ParallelPlan {
         List<RankPiece> out = new ArrayList<>();
         long[] range = new long[2];
         for (String name : checkpoint.names()) {
-            if (stageOf(name, layers) != stage) {
+            if (stageOf(name, layers, source) != stage) {
                 continue;
             }
             Placement p = placementOf(name);
@@ -203,8 +228,13 @@ public final class ParallelPlan {
                 case SPLIT_DIM0, SPLIT_DIM1 -> {
                     int dim = p == Placement.SPLIT_DIM0 ? 0 : 1;
                     if (t.shape().rank() <= dim) {
-                        throw new SafeTensorsException(SafeTensorsException.Kind.SliceOutOfRange, checkpoint.description(),
+                        throw new SafeTensorsException(SafeTensorsException.Kind.SliceOutOfRange, source,
                                 "tensor `" + name + "` of shape " + t.shape() + " has no dimension #" + dim + " to split");
+                    }
+                    if (t.shape().dim(dim) < 0) {
+                        throw new SafeTensorsException(SafeTensorsException.Kind.SliceOutOfRange, source, "tensor `"
+                                + name + "` dimension #" + dim + " of size " + Long.toUnsignedString(t.shape().dim(dim))
+                                + " is too large to split");
                     }
                     chunk(t.shape().dim(dim), tensorParallel, tpRank, range);
                     Index[] idx = new Index[dim + 1];
@@ -237,10 +267,18 @@ public final class ParallelPlan {
         return pieces(checkpoint, rank.rank() % tensorParallel, rank.rank() / tensorParallel);
     }
 
-    /** torch.chunk: pieces of ceil(size / parts); piece {@code i} is [i·c, min((i+1)·c, size)). */
+    /**
+     * torch.chunk: pieces of c = ceil(size / parts); piece {@code i} is [i·c, min((i+1)·c, size)). Exact for
+     * every size up to {@code Long.MAX_VALUE} (a tensor with a zero dimension may declare any other size).
+     */
     static void chunk(long size, int parts, int i, long[] range) {
-        long c = (size + parts - 1) / parts;
-        range[0] = Math.min(size, i * c);
-        range[1] = Math.min(size, (i + 1) * c);
+        long c = size / parts + (size % parts == 0 ? 0 : 1);
+        range[0] = offset(i, c, size);
+        range[1] = offset(i + 1L, c, size);
+    }
+
+    /** min(k·c, size), without overflow. */
+    private static long offset(long k, long c, long size) {
+        return c == 0 || k > size / c ? size : Math.min(size, k * c);
     }
 }

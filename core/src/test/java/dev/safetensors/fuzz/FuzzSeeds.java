@@ -62,6 +62,25 @@ public final class FuzzSeeds {
             System.arraycopy(expr, 0, in, 2 + dims.length, expr.length);
             seed(resources.resolve("SliceFuzzTestInputs/fuzz"), in);
         }
+        String[][] plans = {
+                {"\u0004\u0002\u001f", "{\"model.embed_tokens.weight\":{\"dtype\":\"F32\",\"shape\":[6,2],\"data_offsets\":[0,48]},"
+                        + "\"model.layers.0.q_proj.weight\":{\"dtype\":\"BF16\",\"shape\":[4,3],\"data_offsets\":[48,72]},"
+                        + "\"model.layers.1.o_proj.weight\":{\"dtype\":\"F16\",\"shape\":[3,5],\"data_offsets\":[72,102]},"
+                        + "\"model.layers.2.skip.weight\":{\"dtype\":\"U8\",\"shape\":[2],\"data_offsets\":[102,104]},"
+                        + "\"lm_head.weight\":{\"dtype\":\"F32\",\"shape\":[6,2],\"data_offsets\":[104,152]}}", "152"},
+                {"\u0002\u0001\u0001", "{\"layers.99999999999.q_proj\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}}", "8"},
+                {"\u0007\u0000\u0003", "{\"embed.q_proj\":{\"dtype\":\"F32\",\"shape\":[9223372036854775807,0],\"data_offsets\":[0,0]},"
+                        + "\"o_proj\":{\"dtype\":\"F4\",\"shape\":[2,6],\"data_offsets\":[0,6]}}", "6"},
+                {"\u0003\u0000\u0003", "{\"q_proj\":{\"dtype\":\"I64\",\"shape\":[],\"data_offsets\":[0,8]}}", "8"}};
+        for (String[] plan : plans) {
+            byte[] f = file(plan[1], Integer.parseInt(plan[2]));
+            byte[] in = new byte[3 + f.length];
+            for (int i = 0; i < 3; i++) {
+                in[i] = (byte) plan[0].charAt(i);
+            }
+            System.arraycopy(f, 0, in, 3, f.length);
+            seed(resources.resolve("ParallelPlanFuzzTestInputs/fuzz"), in);
+        }
         try (Stream<Path> s = Files.list(fixtures)) {
             for (Path p : s.filter(p -> p.toString().endsWith(".index.json")).sorted().toList()) {
                 seed(resources.resolve("ShardIndexFuzzTestInputs/fuzz"), Files.readAllBytes(p));

@@ -1,8 +1,14 @@
 package dev.safetensors.parallel;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.safetensors.Checkpoint;
+import dev.safetensors.DType;
+import dev.safetensors.SafeTensorsException;
+import dev.safetensors.SafeTensorsWriter;
+import dev.safetensors.Shape;
+import dev.safetensors.TensorData;
 import dev.safetensors.SafeTensorsFile;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -80,8 +86,9 @@ class ParallelPlanTest {
             assertThat(p.exitValue()).as(new String(p.getInputStream().readAllBytes())).isZero();
         }
         for (int r = 0; r < world; r++) {
-            String[] counts = Files.readString(out.resolve(r + "/bytes-read")).split(" ");
-            assertThat(counts[0]).as("rank %d read exactly its header and pieces", r).isEqualTo(counts[1]);
+            // BitSets print as {0, 1, 2}: the pages read, then the pages holding the header and the pieces.
+            String[] pages = Files.readString(out.resolve(r + "/pages-read")).split("(?<=}) ");
+            assertThat(pages[0]).as("rank %d read exactly the pages of its header and pieces", r).isEqualTo(pages[1]);
         }
         int t = 0;
         for (Map.Entry<String, long[]> e : TinyModel.SHAPES.entrySet()) {
@@ -141,6 +148,38 @@ class ParallelPlanTest {
             assertThat(runs.get(0)).containsExactly(16, 16);
             assertThat(runs.get(1)).containsExactly(13 * 4 + 16, 16);
             assertThat(o.start()).isEqualTo(4);
+        }
+    }
+
+    /** Names and shapes come from a stranger's file: a plan over them fails only with SafeTensorsException. */
+    @Test
+    void hostileLayerNumbersAndHugeDimensionsGiveCleanErrorsOrExactChunks() {
+        Path p = dir.resolve("hostile-plan.safetensors");
+        long huge = Long.MAX_VALUE;
+        SafeTensorsWriter.create()
+                .add("model.layers.0.w", DType.F32, Shape.of(2), TensorData.of(new float[2]))
+                .add("model.layers.99999999999.w", DType.F32, Shape.of(2), TensorData.of(new float[2]))
+                .add("model.embed.w", DType.F32, Shape.of(huge, 0), TensorData.of(new float[0]))
+                .write(p);
+        try (SafeTensorsFile f = SafeTensorsFile.open(p)) {
+            // Without pipeline stages, layer numbers never matter.
+            ParallelPlan tp = ParallelPlan.builder(4).place(".*embed.*", Placement.SPLIT_DIM0).build();
+            long[][] expected = {{0, 1L << 61}, {1L << 61, 1L << 62}, {1L << 62, 3L << 61}, {3L << 61, huge}};
+            for (int r = 0; r < 4; r++) {
+                RankPiece embed = tp.pieces(f, r, 0).stream().filter(x -> x.name().equals("model.embed.w"))
+                        .findFirst().orElseThrow();
+                // torch.chunk of 2^63 - 1 rows over 4 ranks: pieces of 2^61, computed without overflow.
+                assertThat(embed.start()).isEqualTo(expected[r][0]);
+                assertThat(embed.slice().shape().dims()).containsExactly(expected[r][1] - expected[r][0], 0);
+            }
+            ParallelPlan pp = ParallelPlan.builder(1).pipelineStages(2).build();
+            assertThatThrownBy(() -> pp.pieces(f, 0, 0)).isInstanceOfSatisfying(SafeTensorsException.class, e -> {
+                assertThat(e.source()).isEqualTo(p.toString());
+                assertThat(e.getMessage()).contains("model.layers.99999999999.w", "layer number");
+            });
+            assertThatThrownBy(() -> ParallelPlan.layerOf("layers.2147483647.x")).isInstanceOf(SafeTensorsException.class);
+            assertThat(ParallelPlan.layerOf("layers.2147483646.x")).hasValue(2147483646);
+            assertThat(ParallelPlan.layerOf("layers.007.x")).hasValue(7);
         }
     }
 }

@@ -28,6 +28,15 @@ public final class IoErrors {
         return new SafeTensorsException(SafeTensorsException.Kind.IoError, source, action + ": " + describe(e), e);
     }
 
+    /**
+     * The file is no longer what was opened: {@code how}, e.g. "it has 4096 bytes, it had 65536 when opened".
+     * Nothing read from it now would match its header.
+     */
+    public static SafeTensorsException changed(String source, String how, Throwable cause) {
+        return new SafeTensorsException(SafeTensorsException.Kind.IoError, source, "the file changed on disk ("
+                + how + "); open it again to read it as it is now", cause);
+    }
+
     /** Refuses a read of {@code length} bytes at {@code position} that is not inside a source of {@code size}. */
     public static void checkRange(String source, long position, long length, long size) {
         if (position < 0 || position > size - length) {

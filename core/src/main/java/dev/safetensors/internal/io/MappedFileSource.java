@@ -1,12 +1,7 @@
 package dev.safetensors.internal.io;
 
-import dev.safetensors.io.ByteSource;
-
-import dev.safetensors.SafeTensorsException;
-import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.util.Optional;
 
@@ -16,7 +11,8 @@ import java.util.Optional;
  *
  * <p>The file is mapped once, on the first call to {@link #mapping()}; reads before that (the header) are
  * positional, so opening costs the same for a 1 MiB and a 10 GiB file and a file whose tensors are never
- * touched is never mapped.
+ * touched is never mapped. An interrupt fails only the interrupted thread's positional read or mapping
+ * ({@link OpenedFile}); reads of the mapping are memory copies, which interrupts do not affect.
  *
  * <p>Lifetime: with {@link #open(Path)} the source owns a shared {@link Arena} and {@link #close()} unmaps
  * the file; afterwards slices taken from the mapping throw {@link IllegalStateException} on access (the
@@ -30,20 +26,16 @@ import java.util.Optional;
  * }
  * }</pre>
  */
-public final class MappedFileSource implements ByteSource {
-    private final PositionalFileSource file;   // reads before the mapping exists, and the channel to map
-    private final long size;
+public final class MappedFileSource implements FileSource {
+    private final OpenedFile file;
     private final Arena arena;            // the caller's, or null: then the source makes and closes its own
-    private final String description;
     private volatile MemorySegment segment;
     private volatile boolean closed;
     private Arena ownArena;               // created with the mapping, when this source owns it
 
-    private MappedFileSource(PositionalFileSource file, Arena arena, String description) {
+    private MappedFileSource(OpenedFile file, Arena arena) {
         this.file = file;
-        this.size = file.size();
         this.arena = arena;
-        this.description = description;
     }
 
     /** Opens {@code path}; it is mapped, when first needed, into an arena this source owns and closes. */
@@ -53,44 +45,52 @@ public final class MappedFileSource implements ByteSource {
 
     /** Opens {@code path}; it is mapped into the caller's arena, which this source never closes. */
     public static MappedFileSource open(Path path, Arena callerArena) {
-        return new MappedFileSource(PositionalFileSource.open(path), callerArena, path.toString());
+        return new MappedFileSource(OpenedFile.open(path), callerArena);
     }
 
     @Override
     public long size() {
-        return size;
-    }
-
-    @Override
-    public void read(long position, MemorySegment dst) {
-        IoErrors.checkRange(description, position, dst.byteSize(), size);
-        if (closed) {
-            throw IoErrors.closed(description);
-        }
-        MemorySegment mapped = segment;
-        if (mapped == null) {
-            file.read(position, dst);   // the header, before anything is mapped
-            return;
-        }
-        copy(mapped, position, dst, description);
+        return file.size();
     }
 
     /**
-     * Copies {@code dst.byteSize()} bytes of {@code mapping} from {@code position}: an unmapped segment is the
-     * clean "the file is closed", a fault (the file shrank or vanished under the mapping) an {@code IoError}.
+     * Before the mapping exists (the header read), bytes come through the channel; afterwards from the
+     * mapping, with the file on disk checked after the copy so that a file that shrank or changed is an
+     * {@code IoError}, not a fault or foreign bytes.
      */
-    public static void copy(MemorySegment mapping, long position, MemorySegment dst, String description) {
+    @Override
+    public void read(long position, MemorySegment dst) {
+        IoErrors.checkRange(description(), position, dst.byteSize(), size());
+        if (closed) {
+            throw IoErrors.closed(description());
+        }
+        MemorySegment mapped = segment;
+        if (mapped == null) {
+            file.read(position, dst);
+            return;
+        }
+        copy(mapped, position, dst, this);
+    }
+
+    /**
+     * Copies {@code dst.byteSize()} bytes of {@code mapping} (the whole of {@code file}) from {@code position},
+     * then checks the file on disk ({@link FileSource#checkUnchanged()}): a file that changed is an {@code IoError},
+     * never its bytes; an unmapped segment is the clean "the file is closed"; a fault (the file shrank or
+     * vanished under the mapping) an {@code IoError} naming the change.
+     */
+    public static void copy(MemorySegment mapping, long position, MemorySegment dst, FileSource file) {
         try {
             MemorySegment.copy(mapping, position, dst, 0, dst.byteSize());
+            file.checkUnchanged();    // a native call: a fault of the copy is delivered here at the latest
         } catch (IllegalStateException e) {
             if (!mapping.scope().isAlive()) {
-                throw IoErrors.closed(description);
+                throw IoErrors.closed(file.description());
             }
             throw e;
         } catch (InternalError e) {
-            throw new SafeTensorsException(SafeTensorsException.Kind.IoError, description, "the file changed on "
-                    + "disk while mapped (truncated or removed by another process); open files that others may "
-                    + "modify with ReadStrategy.PREAD", e);
+            file.checkUnchanged();
+            throw IoErrors.changed(file.description(), "a read of the mapping faulted: it was truncated or removed "
+                    + "by another process; open files that others may modify with ReadStrategy.PREAD", e);
         }
     }
 
@@ -104,39 +104,37 @@ public final class MappedFileSource implements ByteSource {
         return Optional.of(s);
     }
 
+    @Override
+    public boolean isMapping() {
+        return true;
+    }
+
+    @Override
+    public Path path() {
+        return file.path();
+    }
+
+    @Override
+    public FileStamp stamp() {
+        return file.stamp();
+    }
+
     private synchronized MemorySegment map() {
         if (closed) {
-            throw IoErrors.closed(description);
+            throw IoErrors.closed(description());
         }
         if (segment == null) {
-            Arena target = arena;
-            if (target == null) {
-                target = ownArena = Arena.ofShared();
+            if (arena == null && ownArena == null) {
+                ownArena = Arena.ofShared();
             }
-            try {
-                long now = file.channel().size();
-                if (now < size) {
-                    throw new SafeTensorsException(SafeTensorsException.Kind.IoError, description, "the file changed on "
-                            + "disk since it was opened: it has " + now + " bytes, it had " + size
-                            + "; open files that others may modify with ReadStrategy.PREAD");
-                }
-                segment = file.channel().map(FileChannel.MapMode.READ_ONLY, 0, size, target).asReadOnly();
-            } catch (IOException e) {
-                throw IoErrors.io(description, "cannot map the file (where the file system cannot mmap, "
-                        + "open it with ReadStrategy.PREAD)", e);
-            } catch (OutOfMemoryError e) {
-                // FileChannel.map reports a refused mmap(2) as OutOfMemoryError: the address space, not the heap.
-                throw new SafeTensorsException(SafeTensorsException.Kind.IoError, description, "cannot map the file: "
-                        + "the operating system refused the mapping (check `ulimit -v` and vm.max_map_count), or "
-                        + "open it with ReadStrategy.PREAD", e);
-            }
+            segment = file.map(arena != null ? arena : ownArena);
         }
         return segment;
     }
 
     @Override
     public String description() {
-        return description;
+        return file.description();
     }
 
     @Override
@@ -156,23 +154,30 @@ public final class MappedFileSource implements ByteSource {
      * example a channel write from a mapped tensor); wait for it rather than leak the mapping.
      */
     public static void closeArena(Arena arena) {
-        for (int attempt = 0; ; attempt++) {
-            try {
-                arena.close();
-                return;
-            } catch (IllegalStateException e) {
-                if (!arena.scope().isAlive()) {
+        boolean interrupted = false;
+        try {
+            for (int attempt = 0; ; attempt++) {
+                try {
+                    arena.close();
                     return;
-                }
-                if (attempt < 100) {
-                    Thread.onSpinWait();
-                } else {
-                    try {
-                        Thread.sleep(1);
-                    } catch (InterruptedException ie) {
-                        Thread.currentThread().interrupt();
+                } catch (IllegalStateException e) {
+                    if (!arena.scope().isAlive()) {
+                        return;
+                    }
+                    if (attempt < 100) {
+                        Thread.onSpinWait();
+                    } else {
+                        try {
+                            Thread.sleep(1);
+                        } catch (InterruptedException ie) {
+                            interrupted = true;    // keep waiting (the flag is cleared, so sleep sleeps), restore it after
+                        }
                     }
                 }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
             }
         }
     }

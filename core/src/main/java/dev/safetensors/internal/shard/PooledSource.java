@@ -2,18 +2,15 @@ package dev.safetensors.internal.shard;
 
 import dev.safetensors.ReadStrategy;
 import dev.safetensors.SafeTensorsException;
+import dev.safetensors.internal.io.FileSource;
+import dev.safetensors.internal.io.FileStamp;
 import dev.safetensors.internal.io.IoErrors;
 import dev.safetensors.internal.io.MappedFileSource;
 import dev.safetensors.internal.io.PositionalFileSource;
 import dev.safetensors.io.ByteSource;
-import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
-import java.nio.file.attribute.FileTime;
-import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -23,39 +20,35 @@ import java.util.Optional;
  * descriptor, which is closed as soon as the mapping exists.
  *
  * <p>Reopening by name could find another file: the checkpoint replaced on disk, or the shard rewritten. The
- * file's identity (device and inode where the platform has them), size and modification time are recorded
- * at the first open and checked at every reopen and at mapping; a different file is an {@code IoError},
- * never its bytes under the old header.
+ * file's {@link FileStamp} (identity, size, modification time) is recorded at the first open and checked at
+ * every reopen and at mapping ({@link FileStamp#checkSame}); a different file is an {@code IoError}, never its
+ * bytes under the old header. Copy-outs check the file after their reads as for any {@link FileSource}.
  *
  * <pre>{@code
  * SafeTensorsFile shard = SafeTensorsFile.open(PooledSource.open(pool, real, name, ReadStrategy.MMAP, null),
  *         Header.DEFAULT_MAX_SIZE);
  * }</pre>
  */
-public final class PooledSource implements ByteSource {
+public final class PooledSource implements FileSource {
     private final ShardPool pool;
     private final Path path;
     private final String description;
     private final ReadStrategy strategy;
     private final Arena callerArena;
-    private final long size;
-    private final Object fileKey;
-    private final FileTime modified;
+    private final FileStamp stamp;
     private volatile MemorySegment mapping;
     private volatile boolean closed;
     private Arena ownArena;               // guarded by this
     int pins;                             // reads in progress; guarded by the pool
 
     private PooledSource(ShardPool pool, Path path, String description, ReadStrategy strategy, Arena callerArena,
-            long size, BasicFileAttributes identity) {
+            FileStamp stamp) {
         this.pool = pool;
         this.path = path;
         this.description = description;
         this.strategy = strategy;
         this.callerArena = callerArena;
-        this.size = size;
-        this.fileKey = identity.fileKey();
-        this.modified = identity.lastModifiedTime();
+        this.stamp = stamp;
     }
 
     /**
@@ -66,17 +59,9 @@ public final class PooledSource implements ByteSource {
      */
     public static PooledSource open(ShardPool pool, Path path, String description, ReadStrategy strategy,
             Arena callerArena) {
-        // The file's identity before and after opening: equal, so the descriptor is of that file.
-        BasicFileAttributes before = attributes(path, description);
         PositionalFileSource file = openFile(path, description);
         try {
-            BasicFileAttributes after = attributes(path, description);
-            if (!Objects.equals(before.fileKey(), after.fileKey()) || file.size() != after.size()
-                    || !before.lastModifiedTime().equals(after.lastModifiedTime())) {
-                throw new SafeTensorsException(SafeTensorsException.Kind.IoError, description,
-                        "the file changed on disk while it was being opened");
-            }
-            PooledSource s = new PooledSource(pool, path, description, strategy, callerArena, file.size(), after);
+            PooledSource s = new PooledSource(pool, path, description, strategy, callerArena, file.stamp());
             pool.adopt(s, file);
             return s;
         } catch (RuntimeException | Error e) {
@@ -87,18 +72,18 @@ public final class PooledSource implements ByteSource {
 
     @Override
     public long size() {
-        return size;
+        return stamp.size();
     }
 
     @Override
     public void read(long position, MemorySegment dst) {
-        IoErrors.checkRange(description, position, dst.byteSize(), size);
+        IoErrors.checkRange(description, position, dst.byteSize(), size());
         if (closed) {
             throw IoErrors.closed(description);
         }
         MemorySegment mapped = mapping;
         if (mapped != null) {
-            MappedFileSource.copy(mapped, position, dst, description);
+            MappedFileSource.copy(mapped, position, dst, this);
             return;
         }
         ByteSource file = pool.acquire(this);
@@ -108,8 +93,8 @@ public final class PooledSource implements ByteSource {
             if (closed) {
                 throw IoErrors.closed(description);
             }
-            // The file may be unusable now (an interrupted read closes a FileChannel): the next read reopens.
-            pool.discard(this, file);
+            // The file stays in the pool: an interrupt fails only the interrupted read (OpenedFile reopens the
+            // channel for the others), and closing it here would fail the other readers holding it.
             throw renamed(e);
         } finally {
             pool.release(this);
@@ -136,7 +121,7 @@ public final class PooledSource implements ByteSource {
                 arena = ownArena = Arena.ofShared();
             }
             try (MappedFileSource file = MappedFileSource.open(path, arena)) {
-                checkSameFile(file.size());
+                stamp.checkSame(file.stamp(), description, "the shard was opened again to map it");
                 mapping = file.mapping().orElseThrow();
             } catch (SafeTensorsException e) {
                 if (ownArena != null) {
@@ -157,7 +142,7 @@ public final class PooledSource implements ByteSource {
         }
         PositionalFileSource file = openFile(path, description);
         try {
-            checkSameFile(file.size());
+            stamp.checkSame(file.stamp(), description, "the pool opened the shard again");
             return file;
         } catch (RuntimeException | Error e) {
             file.close();
@@ -165,14 +150,19 @@ public final class PooledSource implements ByteSource {
         }
     }
 
-    private void checkSameFile(long nowSize) {
-        BasicFileAttributes now = attributes(path, description);
-        if (nowSize != size || !Objects.equals(now.fileKey(), fileKey) || !now.lastModifiedTime().equals(modified)) {
-            throw new SafeTensorsException(SafeTensorsException.Kind.IoError, description, "the file changed on disk "
-                    + "since the checkpoint was opened (replaced or rewritten: now " + nowSize + " bytes, modified "
-                    + now.lastModifiedTime() + "; then " + size + " bytes, modified " + modified
-                    + "); open the checkpoint again");
-        }
+    @Override
+    public Path path() {
+        return path;
+    }
+
+    @Override
+    public FileStamp stamp() {
+        return stamp;
+    }
+
+    @Override
+    public boolean isMapping() {
+        return strategy == ReadStrategy.MMAP;
     }
 
     private static PositionalFileSource openFile(Path path, String description) {
@@ -180,14 +170,6 @@ public final class PooledSource implements ByteSource {
             return PositionalFileSource.open(path);
         } catch (SafeTensorsException e) {
             throw new SafeTensorsException(e.kind(), description, e.detail(), e);
-        }
-    }
-
-    private static BasicFileAttributes attributes(Path path, String description) {
-        try {
-            return Files.readAttributes(path, BasicFileAttributes.class);
-        } catch (IOException e) {
-            throw IoErrors.io(description, "cannot read the file's attributes", e);
         }
     }
 

@@ -65,14 +65,6 @@ public final class ShardPool {
         }
     }
 
-    /** Closes {@code file}, if it is still the open file of {@code shard}: a read through it failed. */
-    synchronized void discard(PooledSource shard, ByteSource file) {
-        if (open.get(shard) == file) {
-            open.remove(shard);
-            file.close();
-        }
-    }
-
     /** Closes the file of {@code shard} for good (the shard is closing). */
     synchronized void remove(PooledSource shard) {
         ByteSource file = open.remove(shard);
