@@ -1,9 +1,11 @@
 package dev.safetensors.convert;
 
+import dev.safetensors.testing.CountingSource;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.safetensors.CountingSource;
+import dev.safetensors.testing.CountingSource;
 import dev.safetensors.DType;
 import dev.safetensors.SafeTensorsFile;
 import dev.safetensors.SafeTensorsWriter;
