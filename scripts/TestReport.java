@@ -264,6 +264,7 @@ public final class TestReport {
      * their subclasses.
      */
     static boolean checkEveryClassRan(List<String> modules, Map<String, Row> ran, boolean quick) throws IOException {
+        executions.clear();
         List<String> missing = new ArrayList<>();
         Set<String> notRecognised = new TreeSet<>();
         List<String> counts = new ArrayList<>();
@@ -298,6 +299,9 @@ public final class TestReport {
                 }
             }
             Map<String, Integer> reports = ran.get(module).testsPerClass;
+            if (!quick) {
+                missing.addAll(suffixedExecutionsMissing(module, reports, recognised));
+            }
             for (String name : expected) {
                 boolean didRun = reports.entrySet().stream().anyMatch(e -> e.getValue() > 0
                         && (e.getKey().equals(name) || e.getKey().startsWith(name + "$")));
@@ -306,7 +310,8 @@ public final class TestReport {
                 }
             }
             for (String reported : reports.keySet()) {
-                String outer = reported.contains("$") ? reported.substring(0, reported.indexOf('$')) : reported;
+                String outer = reported.replaceFirst("\\(.*\\)$", "");   // "Class(suffix)": a second execution's
+                outer = outer.contains("$") ? outer.substring(0, outer.indexOf('$')) : outer;
                 if (!recognised.contains(outer)) {
                     notRecognised.add(reported);
                 }
@@ -320,6 +325,9 @@ public final class TestReport {
             System.out.println("Ran, but not recognised as test classes by this check (teach it their annotation): "
                     + String.join(", ", notRecognised));
         }
+        if (!executions.isEmpty()) {
+            System.out.println("Second executions: " + String.join(", ", executions) + ".");
+        }
         if (missing.isEmpty()) {
             System.out.println("Every test class ran (" + String.join(", ", counts) + ").");
             return true;
@@ -327,5 +335,42 @@ public final class TestReport {
         System.out.println("These test classes did NOT run (no surefire report with a test in it):");
         missing.forEach(m -> System.out.println("    " + m));
         return false;
+    }
+
+    static final Pattern SUFFIXED_EXECUTION = Pattern.compile(
+            "(?s)<execution>\\s*<id>([^<]+)</id>(?:(?!</execution>).)*?<test>([^<]+)</test>(?:(?!</execution>).)*?"
+                    + "<reportNameSuffix>([^<]+)</reportNameSuffix>");
+    static final List<String> executions = new ArrayList<>();
+
+    /**
+     * A surefire execution of the module's pom that runs a list of classes again under a report-name suffix
+     * (quant's scalar-loops: the schemes without the vector loops) must have a report for each of them; its
+     * reports are named {@code Class(suffix)}. Only in full mode: quick mode skips these executions.
+     */
+    static List<String> suffixedExecutionsMissing(String module, Map<String, Integer> reports, Set<String> recognised)
+            throws IOException {
+        Path pom = Path.of(module, "pom.xml");
+        List<String> missing = new ArrayList<>();
+        if (!Files.exists(pom)) {
+            return missing;
+        }
+        Matcher m = SUFFIXED_EXECUTION.matcher(Files.readString(pom));
+        while (m.find()) {
+            String id = m.group(1).strip();
+            String suffix = m.group(3).strip();
+            int tests = 0;
+            for (String listed : m.group(2).split(",")) {
+                String simple = listed.strip();
+                String name = recognised.stream().filter(r -> r.endsWith("." + simple) || r.equals(simple)).findFirst()
+                        .orElse(simple);
+                int n = reports.getOrDefault(name + "(" + suffix + ")", 0);
+                if (n == 0) {
+                    missing.add(name + " in execution " + id + " (" + module + "/pom.xml)");
+                }
+                tests += n;
+            }
+            executions.add(module + " " + id + " " + tests + " tests");
+        }
+        return missing;
     }
 }

@@ -1,6 +1,7 @@
 /** The {@code safetensors} command line. */
 module dev.safetensors.cli {
     requires dev.safetensors.core;
+    requires dev.safetensors.quant;
     requires dev.safetensors.cuda;
     requires dev.safetensors.hub;
     requires dev.safetensors.torch;

@@ -24,9 +24,9 @@ module dev.safetensors.core {
     uses dev.safetensors.io.CheckpointProvider;
 
     // The strict JSON reader and the serde/Python JSON writer, for configs, indexes and --json output.
-    exports dev.safetensors.internal.json to dev.safetensors.cli, dev.safetensors.hub;
+    exports dev.safetensors.internal.json to dev.safetensors.cli, dev.safetensors.hub, dev.safetensors.quant;
     // Shortening of names and shapes a file can make absurdly long, for tables and messages.
     exports dev.safetensors.internal.text to dev.safetensors.cli;
-    // Atomic replacement of files the command line writes (.npy, reports).
-    exports dev.safetensors.internal.io to dev.safetensors.cli, dev.safetensors.torch;
+    // Atomic replacement of files the command line, the converter and the quantizer write; little-endian layouts.
+    exports dev.safetensors.internal.io to dev.safetensors.cli, dev.safetensors.torch, dev.safetensors.quant;
 }

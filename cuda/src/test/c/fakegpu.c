@@ -50,6 +50,19 @@ static int device_count = 1;
 static size_t memory = 1L << 30;
 static long delay_us;
 static long fail_copy;
+/* Lifetime checks: events and streams alive, copies that ran on memory freed before they ran. */
+static long live_events, live_streams, stale_copies;
+/* Failure injection beyond copies: the n-th call (after configuring) of EventCreate, EventRecord or
+ * StreamSynchronize fails; 0 none. */
+static long fail_at[3], calls_at[3];
+enum { FAIL_EVENT_CREATE = 0, FAIL_EVENT_RECORD = 1, FAIL_STREAM_SYNC = 2 };
+static int failing(int what) {
+    return fail_at[what] > 0 && __sync_add_and_fetch(&calls_at[what], 1) == fail_at[what];
+}
+void fakegpu_fail(int what, long n) { fail_at[what] = n; calls_at[what] = 0; }
+long fakegpu_live_events(void) { return live_events; }
+long fakegpu_live_streams(void) { return live_streams; }
+long fakegpu_stale_copies(void) { return stale_copies; }
 
 void fakegpu_configure(int n, long bytes, long delay, long fail) {
     pthread_mutex_lock(&lock);
@@ -58,6 +71,8 @@ void fakegpu_configure(int n, long bytes, long delay, long fail) {
     delay_us = delay;
     fail_copy = fail;
     copies = 0;
+    for (int i = 0; i < 3; i++) fail_at[i] = calls_at[i] = 0;
+    stale_copies = 0;
     pthread_mutex_unlock(&lock);
 }
 
@@ -109,7 +124,7 @@ static int untrack(void *p, int host) {
 }
 
 /* ---- streams: a queue of copies run in order by one thread ---- */
-typedef struct job { void *dst; const void *src; size_t n; struct job *next; } job_t;
+typedef struct job { void *dst; const void *src; size_t n; int kind; int pinned; struct job *next; } job_t;
 typedef struct {
     pthread_mutex_t m; pthread_cond_t c; job_t *head, *tail; long queued, done; int stop; pthread_t thread;
 } stream_t;
@@ -124,7 +139,16 @@ static void *worker(void *arg) {
         job_t *j = s->head;
         pthread_mutex_unlock(&s->m);
         if (delay_us > 0) usleep((useconds_t) delay_us);
-        if (j->n) memcpy(j->dst, j->src, j->n);
+        if (j->n) {
+            /* Both ends must still be allocated when the copy runs, as on a GPU (else a fault or garbage). */
+            void *dev = j->kind == 1 ? j->dst : (void *) j->src;
+            const void *host = j->kind == 1 ? j->src : j->dst;
+            pthread_mutex_lock(&lock);
+            int alive = find(dev, j->n, 0) != NULL && (!j->pinned || find(host, j->n, 1) != NULL);
+            if (!alive) stale_copies++;
+            pthread_mutex_unlock(&lock);
+            if (alive) memcpy(j->dst, j->src, j->n);
+        }
         pthread_mutex_lock(&s->m);
         s->head = j->next;
         if (!s->head) s->tail = NULL;
@@ -200,12 +224,14 @@ int API(StreamCreateWithFlags)(void **out, unsigned flags) {
     pthread_cond_init(&s->c, NULL);
     pthread_create(&s->thread, NULL, worker, s);
     *out = s;
+    __sync_add_and_fetch(&live_streams, 1);
     return OK;
 }
 
 int API(StreamSynchronize)(void *h) {
     stream_t *s = h;
     if (!s) return INVALID_HANDLE;
+    if (failing(FAIL_STREAM_SYNC)) return INVALID_HANDLE;
     pthread_mutex_lock(&s->m);
     while (s->done < s->queued) pthread_cond_wait(&s->c, &s->m);
     pthread_mutex_unlock(&s->m);
@@ -215,13 +241,14 @@ int API(StreamSynchronize)(void *h) {
 int API(StreamDestroy)(void *h) {
     stream_t *s = h;
     if (!s) return INVALID_HANDLE;
-    API(StreamSynchronize)(s);
     pthread_mutex_lock(&s->m);
+    while (s->done < s->queued) pthread_cond_wait(&s->c, &s->m);
     s->stop = 1;
     pthread_cond_broadcast(&s->c);
     pthread_mutex_unlock(&s->m);
     pthread_join(s->thread, NULL);
     free(s);
+    __sync_sub_and_fetch(&live_streams, 1);
     return OK;
 }
 
@@ -243,7 +270,10 @@ int API(MemcpyAsync)(void *dst, const void *src, size_t n, int kind, void *h) {
     int rc = check(dst, src, n, kind);
     if (rc != OK) return rc;
     job_t *j = calloc(1, sizeof *j);
-    *j = (job_t) {dst, src, n, NULL};
+    pthread_mutex_lock(&lock);
+    int pinned = n > 0 && find(kind == 1 ? src : dst, n, 1) != NULL;
+    pthread_mutex_unlock(&lock);
+    *j = (job_t) {dst, src, n, kind, pinned, NULL};
     pthread_mutex_lock(&s->m);
     if (s->tail) s->tail->next = j; else s->head = j;
     s->tail = j;
@@ -261,7 +291,9 @@ int API(Memcpy)(void *dst, const void *src, size_t n, int kind) {
 
 int API(EventCreateWithFlags)(void **out, unsigned flags) {
     (void) flags;
+    if (failing(FAIL_EVENT_CREATE)) return OUT_OF_MEMORY;
     *out = calloc(1, sizeof(event_t));
+    __sync_add_and_fetch(&live_events, 1);
     return OK;
 }
 
@@ -269,6 +301,7 @@ int API(EventRecord)(void *e, void *h) {
     event_t *ev = e;
     stream_t *s = h;
     if (!ev || !s) return INVALID_HANDLE;
+    if (failing(FAIL_EVENT_RECORD)) return INVALID_HANDLE;
     pthread_mutex_lock(&s->m);
     ev->stream = s;
     ev->seq = s->queued;
@@ -296,7 +329,12 @@ int API(EventSynchronize)(void *e) {
     return OK;
 }
 
-int API(EventDestroy)(void *e) { free(e); return OK; }
+int API(EventDestroy)(void *e) {
+    if (!e) return INVALID_HANDLE;
+    free(e);
+    __sync_sub_and_fetch(&live_events, 1);
+    return OK;
+}
 
 const char *API(GetErrorName)(int rc) {
     switch (rc) {

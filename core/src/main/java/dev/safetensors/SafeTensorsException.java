@@ -61,6 +61,17 @@ public final class SafeTensorsException extends RuntimeException {
         /** A slice index is outside its dimension. */
         SliceOutOfRange,
         /**
+         * Not a reference error (quantization is a convention above the format): a quantized checkpoint
+         * contradicts itself or its config, e.g. scales whose shape does not match the declared bits and
+         * group size, a group index out of range, an impossible group size.
+         */
+        InvalidQuantization,
+        /**
+         * Not a reference error: a quantization method, format or option this library does not read, named
+         * with what was found, so a caller can fall back to reading the tensors as they are.
+         */
+        UnsupportedQuantization,
+        /**
          * A pickle (a PyTorch checkpoint) names a Python global that is not on the importer's allowlist of data
          * constructors, or asks to call or build something that is not plain data. Nothing was executed: the
          * whole stream is checked before anything is built. Not a reference variant: the reference reads no

@@ -5,6 +5,7 @@ import dev.safetensors.device.DeviceTensor;
 import dev.safetensors.device.DirectFileReads;
 import dev.safetensors.device.HostBuffer;
 import dev.safetensors.device.PendingCopy;
+import dev.safetensors.internal.device.CpuDevice;
 import dev.safetensors.internal.load.Chunk;
 import dev.safetensors.internal.load.Chunker;
 import dev.safetensors.internal.load.DirectReader;
@@ -25,7 +26,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Optional;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -40,7 +40,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * device shares host memory), and start the device's copy; one completion thread waits for copies in the
  * order they were started, returns their buffers and hands out each tensor once its last chunk is in.
  *
- * <p>Memory: at most {@code budget.buffers()} staging buffers exist; readers wait for a free one, and for
+ * <p>Memory: staging buffers of at most {@code budget.bytes()} in all exist; readers wait for a free one, and for
  * room among the {@code queueDepth} copies in flight, so a slow device slows the readers instead of growing
  * memory.
  */
@@ -80,6 +80,7 @@ final class StreamingLoad implements TensorStream {
     private final AtomicLong bytesRead = new AtomicLong();
     private final AtomicLong tensorsDone = new AtomicLong();
     private final CountDownLatch readersDone;
+    private final List<Thread> readers = new ArrayList<>();
     private final Thread completer;
     private final DirectFileReads deviceReads;   // GPUDirect Storage, when asked for and offered
     private volatile boolean stopped;
@@ -91,6 +92,9 @@ final class StreamingLoad implements TensorStream {
     private StreamingLoad(Checkpoint checkpoint, Device device, LoadPlan plan, LoadBudget budget) {
         this.device = device;
         this.budget = budget;
+        if (device instanceof CpuDevice cpu) {
+            cpu.requireReachableFromOtherThreads();
+        }
         for (RankPiece p : plan.pieces(checkpoint)) {
             pieces.add(new Piece(p, checkpoint.tensor(p.name())));
         }
@@ -103,8 +107,8 @@ final class StreamingLoad implements TensorStream {
         ordered.sort(Comparator.<Piece>comparingInt(p -> fileOrder.get(p.file)).thenComparingLong(p -> p.tensor.info().begin()));
         pieces.clear();
         pieces.addAll(ordered);
-        deviceReads = budget.directIo() ? device.directFileReads().orElse(null) : null;
-        boolean direct = budget.directIo() && budget.bytes() >= budget.chunkBytes() + 2L * DirectReader.ALIGNMENT;
+        // O_DIRECT needs 2 blocks of slack per buffer; the chunk shrinks to make room, as long as a block is left.
+        boolean direct = budget.directIo() && budget.bytes() >= 3L * DirectReader.ALIGNMENT;
         stagingSlack = direct ? 2L * DirectReader.ALIGNMENT : 0;
         long chunkBytes = Math.min(budget.chunkBytes(), budget.bytes() - stagingSlack);
         chunks = Chunker.newList();
@@ -113,17 +117,25 @@ final class StreamingLoad implements TensorStream {
             pieces.get(i).plan.slice().forEachRun(c::run);
             c.finish();
         }
+        long largest = 1;
         for (Chunk c : chunks) {
             pieces.get(c.piece()).remaining.incrementAndGet();
+            largest = Math.max(largest, c.bytes());
         }
-        int buffers = (int) Math.max(1, Math.min(Integer.MAX_VALUE, budget.bytes() / (chunkBytes + stagingSlack)));
-        pool = new StagingPool(device, chunkBytes + stagingSlack, buffers);
-        inFlight = new ArrayBlockingQueue<>(budget.queueDepth());
+        // Buffers as large as the largest chunk, not the chunk size asked for: a budget far above the
+        // checkpoint's tensors must not allocate (or fail to allocate) memory no chunk can use.
+        long bufferBytes = largest + stagingSlack;
+        int buffers = (int) Math.max(1, Math.min(Integer.MAX_VALUE, budget.bytes() / bufferBytes));
+        pool = new StagingPool(device, bufferBytes, buffers);
+        // Linked, not an array: the queue depth is a bound, and a large one must not be allocated up front.
+        inFlight = new LinkedBlockingQueue<>(budget.queueDepth());
+        deviceReads = budget.directIo() ? device.directFileReads().orElse(null) : null;
         int threads = Math.max(1, Math.min(budget.threads(), chunks.size()));
         readersDone = new CountDownLatch(threads);
         for (int t = 0; t < threads; t++) {
             Thread reader = new Thread(this::read, "safetensors-load-reader-" + t);
             reader.setDaemon(true);
+            readers.add(reader);
             reader.start();
         }
         completer = new Thread(this::complete, "safetensors-load-completer");
@@ -138,11 +150,12 @@ final class StreamingLoad implements TensorStream {
     // ---- readers ----
 
     private void read() {
+        Piece p = null;
         try (DirectReader direct = stagingSlack > 0 ? new DirectReader() : null) {
             int i;
             while (!stopped && (i = nextChunk.getAndIncrement()) < chunks.size()) {
                 Chunk c = chunks.get(i);
-                Piece p = pieces.get(c.piece());
+                p = pieces.get(c.piece());
                 DeviceTensor dst = destination(p);
                 if (deviceReads != null && readStraightToDevice(p, c, dst)) {
                     chunkDone(p);
@@ -172,7 +185,7 @@ final class StreamingLoad implements TensorStream {
                 }
             }
         } catch (Throwable t) {
-            fail(t);
+            fail(t, p);
         } finally {
             readersDone.countDown();
         }
@@ -247,7 +260,7 @@ final class StreamingLoad implements TensorStream {
                 try {
                     f.copy().await();
                 } catch (Throwable t) {
-                    fail(t);
+                    fail(t, f.piece());
                 } finally {
                     pool.release(f.buffer());
                 }
@@ -256,7 +269,7 @@ final class StreamingLoad implements TensorStream {
                 }
             }
         } catch (Throwable t) {
-            fail(t);
+            fail(t, null);
         } finally {
             finish();
         }
@@ -276,9 +289,25 @@ final class StreamingLoad implements TensorStream {
         }
     }
 
-    private void fail(Throwable t) {
-        failure.compareAndSet(null, t);
+    private void fail(Throwable t, Piece p) {
+        failure.compareAndSet(null, p == null ? t : withTensor(t, p));
         stopped = true;
+    }
+
+    /**
+     * The failure as the typed error the caller gets, naming the file and the tensor. A fault reading a
+     * mapping (the file shrank under the load) arrives as an InternalError, and the JVM may raise it after
+     * the copy that caused it has returned, so it is mapped here rather than only around the copy.
+     */
+    private SafeTensorsException withTensor(Throwable t, Piece p) {
+        if (t instanceof SafeTensorsException e) {
+            return e;
+        }
+        if (t instanceof InternalError e) {
+            return p.file.changedOnDisk(e);
+        }
+        return new SafeTensorsException(SafeTensorsException.Kind.IoError, p.file.description(), "loading tensor `"
+                + p.plan.name() + "` onto " + device.name() + " failed: " + t, t);
     }
 
     /** After every reader and copy: free the pool, close what was not handed out, and end the stream. */
@@ -366,9 +395,14 @@ final class StreamingLoad implements TensorStream {
     @Override
     public void close() {
         stopped = true;
-        try {
-            completer.join();
-        } catch (InterruptedException e) {
+        // Not even an interrupt may cut this wait short: until the threads end, copies may still be
+        // writing to buffers and tensors, and a tensor may still be handed to the queue drained below.
+        boolean interrupted = false;
+        for (Thread t : readers) {
+            interrupted |= joinUninterruptibly(t);
+        }
+        interrupted |= joinUninterruptibly(completer);
+        if (interrupted) {
             Thread.currentThread().interrupt();
         }
         synchronized (this) {
@@ -386,6 +420,19 @@ final class StreamingLoad implements TensorStream {
                 if (o instanceof LoadedTensor t) {
                     closeQuietly(t.tensor());
                 }
+            }
+        }
+    }
+
+    /** Waits for {@code t} to end; true when the waiting thread was interrupted meanwhile. */
+    private static boolean joinUninterruptibly(Thread t) {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                t.join();
+                return interrupted;
+            } catch (InterruptedException e) {
+                interrupted = true;
             }
         }
     }

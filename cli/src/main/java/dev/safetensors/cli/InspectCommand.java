@@ -37,6 +37,8 @@ import picocli.CommandLine.Spec;
         description = {"Show the tensors (dtype, shape, size), parameter counts per dtype, total bytes and metadata.",
                 "PATH may be a file, an index or a directory of shards (each shard is shown). Every PATH is shown even",
                 "when one fails: errors go to stderr, one line each, and the exit status is 1.",
+                "For a quantized checkpoint, also each quantized layer's scheme, bits and group size, and the",
+                "unquantized model's parameter count (from the index's names when its shards are absent).",
                 "With no PATH, inspects a small real checkpoint bundled with the tool.",
                 "On a terminal, tensors are shown as a tree of their dotted names, with repeated layers folded into",
                 "one row (model.layers.{0..31}); piped, one row per tensor with its full name. --tree and --flat choose."})
@@ -93,6 +95,9 @@ final class InspectCommand implements Callable<Integer> {
             try {
                 inspect(p, p, out);
             } catch (SafeTensorsException | OutOfMemoryError e) {
+                if (!json && e instanceof SafeTensorsException && !Inputs.remote(p)) {
+                    QuantReport.printFromNames(Path.of(p), out);
+                }
                 out.flush();
                 err.println("safetensors: " + ErrorLine.of(e, p));
                 allRead = false;
@@ -123,15 +128,18 @@ final class InspectCommand implements Callable<Integer> {
             }
             if (asTree && !json) {
                 printTree(c, files, label, out);
-                return;
-            }
-            for (SafeTensorsFile f : files) {
-                String name = c instanceof ShardedCheckpoint ? f.description() : label;
-                if (json) {
-                    out.println(toJson(f, name));
-                } else {
-                    printTable(f, name, out);
+            } else {
+                for (SafeTensorsFile f : files) {
+                    String name = c instanceof ShardedCheckpoint ? f.description() : label;
+                    if (json) {
+                        out.println(toJson(f, name));
+                    } else {
+                        printTable(f, name, out);
+                    }
                 }
+            }
+            if (!json && !Inputs.remote(input)) {   // a remote checkpoint's configs are not fetched
+                QuantReport.print(c, Path.of(input), out);
             }
         }
     }

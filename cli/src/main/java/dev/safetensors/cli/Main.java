@@ -11,9 +11,10 @@ import picocli.CommandLine.Command;
 @Command(name = "safetensors",
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
-        description = "Inspect, validate, convert and extract safetensors model files.",
+        description = "Inspect, validate, convert and extract safetensors model files; quantize and dequantize them.",
         subcommands = {InspectCommand.class, ValidateCommand.class, ConvertCommand.class, ExtractCommand.class,
                 BenchCommand.class, DownloadCommand.class, DiffCommand.class, StatsCommand.class, ReportCommand.class,
+                QuantizeCommand.class, DequantizeCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main {
     private final Terminal terminal;

@@ -9,10 +9,11 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
 /**
- * Bulk encoding of floats into a floating dtype, round-to-nearest-even: F32, F16, BF16, the four F8 types and
- * F8_E8M0. {@link Overflow} chooses what happens past the target's largest finite value ({@link
- * Overflow#defaultFor} gives PyTorch's and NumPy's cast); NaN stays NaN and an infinity never becomes finite.
- * Float64 values are rounded once, from the double, as NumPy does.
+ * Bulk encoding of floats into a floating dtype, round-to-nearest-even: F32, F16, BF16, the four F8 types,
+ * F8_E8M0 and F4 (E2M1, two per byte, element 0 in the low nibble as PyTorch packs it). {@link Overflow}
+ * chooses what happens past the target's largest finite value ({@link Overflow#defaultFor} gives PyTorch's
+ * and NumPy's cast); NaN stays NaN and an infinity never becomes finite; F4, which has neither, always
+ * saturates at ±6. Float64 values are rounded once, from the double, as NumPy does.
  *
  * <pre>{@code
  * MemorySegment out = arena.allocate(2L * values.length);
@@ -36,13 +37,14 @@ public final class FloatEncoder {
      */
     public static boolean canEncode(DType t) {
         return switch (t) {
-            case F32, F16, BF16, F8_E4M3, F8_E5M2, F8_E4M3FNUZ, F8_E5M2FNUZ, F8_E8M0 -> true;
+            case F32, F16, BF16, F8_E4M3, F8_E5M2, F8_E4M3FNUZ, F8_E5M2FNUZ, F8_E8M0, F4 -> true;
             default -> false;
         };
     }
 
     /**
-     * Encodes {@code src[from, from + count)} into {@code dst} (which needs count × width bytes).
+     * Encodes {@code src[from, from + count)} into {@code dst} (which needs count × width bytes; for F4,
+     * ⌈count / 2⌉ bytes, an odd last element leaving the high nibble 0).
      *
      * @param src      the values
      * @param from     the first value to encode in {@code src}
@@ -74,8 +76,45 @@ public final class FloatEncoder {
                     dst.set(ValueLayout.JAVA_BYTE, i, (byte) E8M0Codec.encode(src[from + i]));
                 }
             }
+            case F4 -> {
+                for (int i = 0; i < count; i += 2) {
+                    int low = toF4(src[from + i]);
+                    int high = i + 1 < count ? toF4(src[from + i + 1]) : 0;
+                    dst.set(ValueLayout.JAVA_BYTE, i / 2, (byte) (low | high << 4));
+                }
+            }
             default -> throw new IllegalArgumentException("cannot encode floats as " + target);
         }
+    }
+
+    /**
+     * {@return the E2M1 (F4) code of {@code x}, 0 to 15: round to nearest, ties to even, saturating at ±6 (OCP MX;
+     * the same table as compressed-tensors' {@code cast_to_fp4}); NaN, which F4 cannot hold, gives +0}
+     *
+     * @param x the value
+     */
+    public static int toF4(float x) {
+        return MiniFloat.E2M1.encode(x, Overflow.SATURATE);
+    }
+
+    /**
+     * {@return the code of {@code x} in one of the one-byte float types F8_E4M3, F8_E5M2, F8_E4M3FNUZ, F8_E5M2FNUZ:
+     * the scalar form of {@link #encode}, for quantizers that encode a scale at a time}
+     *
+     * @param x        the value
+     * @param type     F8_E4M3, F8_E5M2, F8_E4M3FNUZ or F8_E5M2FNUZ
+     * @param overflow what values beyond the type's range become
+     * @throws IllegalArgumentException for any other dtype
+     */
+    public static int toF8(float x, DType type, Overflow overflow) {
+        MiniFloat f = switch (type) {
+            case F8_E4M3 -> MiniFloat.E4M3FN;
+            case F8_E5M2 -> MiniFloat.E5M2;
+            case F8_E4M3FNUZ -> MiniFloat.E4M3FNUZ;
+            case F8_E5M2FNUZ -> MiniFloat.E5M2FNUZ;
+            default -> throw new IllegalArgumentException(type + " is not a one-byte float type");
+        };
+        return f.encode(x, overflow);
     }
 
     /**
@@ -222,6 +261,7 @@ public final class FloatEncoder {
                 case F8_E4M3FNUZ -> of(MiniFloat.E4M3FNUZ, saturate);
                 case F8_E5M2FNUZ -> of(MiniFloat.E5M2FNUZ, saturate);
                 case F8_E8M0 -> new Limits(E8M0_MIDPOINT, true, Outcome.MAX, Outcome.NAN, true);
+                case F4 -> of(MiniFloat.E2M1, true);
                 default -> throw new IllegalArgumentException("cannot encode floats as " + target);
             };
         }

@@ -100,7 +100,9 @@ public interface Device extends AutoCloseable {
 
     /**
      * {@return the CPU: tensors in off-heap memory of {@code arena}, which the caller owns (tensors stay valid until
-     * it closes; closing a tensor does nothing then)}
+     * it closes; closing a tensor does nothing then)} A streaming load fills tensors from threads of its own, so
+     * it needs an arena they can reach ({@code Arena.ofShared()}, {@code ofAuto()}, {@code global()}): it refuses
+     * a confined one with {@link IllegalArgumentException}.
      *
      * @param arena the arena tensors are allocated in
      */

@@ -88,7 +88,8 @@ public record Rank(int rank, int worldSize, int localRank, String launcher) {
 
     private static int number(String value, String variable) {
         String v = value.strip();
-        if (v.isEmpty() || v.length() > 9 || !v.chars().allMatch(Character::isDigit)) {
+        // ASCII digits only: Character.isDigit takes other scripts' digits too, and parseInt reads them.
+        if (v.isEmpty() || v.length() > 9 || !v.chars().allMatch(c -> c >= '0' && c <= '9')) {
             throw new IllegalArgumentException(variable + "=`" + value + "` is not a rank number");
         }
         return Integer.parseInt(v);

@@ -152,4 +152,45 @@ class EncodeTest {
         FloatEncoder.encode(v, 0, 3, DType.F8_E4M3, Overflow.SATURATE, f8);
         assertThat(f8.toArray(ValueLayout.JAVA_BYTE)).containsExactly(0x38, 0xC0, 0x30);
     }
+
+    /** QUANT.md §7: the public F4 encoder, scalar and packed low nibble first, as the table's worked examples. */
+    @Test
+    void f4PublicEncoder() {
+        double[] x = {0.25, 0.75, 1.25, 2.5, 3.5, 5.0, 7.0, 100, -0.5, -6, -1e9};
+        int[] code = {0x0, 0x2, 0x2, 0x4, 0x6, 0x6, 0x7, 0x7, 0x9, 0xF, 0xF};
+        for (int i = 0; i < x.length; i++) {
+            assertThat(FloatEncoder.toF4((float) x[i])).as("%s", x[i]).isEqualTo(code[i]);
+        }
+        assertThat(FloatEncoder.toF4(Float.NaN)).isZero();
+        float[] v = {-6f, 1f, 0.5f};   // codes F, 2, 1: bytes 0x2F, then 0x01 with an empty high nibble
+        MemorySegment out = MemorySegment.ofArray(new byte[2]);
+        FloatEncoder.encode(v, 0, 3, DType.F4, Overflow.NON_SATURATING, out);
+        assertThat(out.toArray(ValueLayout.JAVA_BYTE)).containsExactly(0x2F, 0x01);
+        assertThat(FloatEncoder.canEncode(DType.F4)).isTrue();
+    }
+
+    /** Every F4 code decodes and encodes back to itself (−0 included), through the public decoder. */
+    @Test
+    void f4EveryCodeRoundTrips() {
+        byte[] pairs = new byte[8];
+        for (int i = 0; i < 8; i++) {
+            pairs[i] = (byte) (2 * i | (2 * i + 1) << 4);
+        }
+        float[] values = new float[16];
+        FloatDecoder.decode(DType.F4, MemorySegment.ofArray(pairs), values, 0, SubBytePacking.DEFAULT);
+        MemorySegment again = MemorySegment.ofArray(new byte[8]);
+        FloatEncoder.encode(values, 0, 16, DType.F4, Overflow.SATURATE, again);
+        assertThat(again.toArray(ValueLayout.JAVA_BYTE)).containsExactly(pairs);
+    }
+
+    @Test
+    void f8ScalarEncoderMatchesTheBulkOne() {
+        assertThat(FloatEncoder.toF8(0.1f, DType.F8_E4M3, Overflow.NON_SATURATING)).isEqualTo(0x1D);
+        assertThat(FloatEncoder.toF8(470f, DType.F8_E4M3, Overflow.SATURATE)).isEqualTo(0x7E);
+        assertThat(FloatEncoder.toF8(470f, DType.F8_E4M3, Overflow.NON_SATURATING)).isEqualTo(0x7F);
+        assertThat(FloatEncoder.toF8(50000f, DType.F8_E5M2, Overflow.NON_SATURATING)).isEqualTo(0x7A);
+        assertThat(FloatEncoder.toF8((float) Math.PI, DType.F8_E4M3FNUZ, Overflow.NON_SATURATING)).isEqualTo(0x4D);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> FloatEncoder.toF8(1f, DType.F16, Overflow.SATURATE))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
 }

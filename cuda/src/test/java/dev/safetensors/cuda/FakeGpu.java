@@ -55,6 +55,33 @@ final class FakeGpu {
         }
     }
 
+    /** One of the fake's counters: {@code fakegpu_live_events}, {@code _live_streams}, {@code _stale_copies}. */
+    static long counter(Vendor vendor, String name) {
+        try {
+            MethodHandle h = Linker.nativeLinker().downcallHandle(
+                    SymbolLookup.libraryLookup(BUILT.get(vendor), Arena.global()).find("fakegpu_" + name).orElseThrow(),
+                    FunctionDescriptor.of(JAVA_LONG));
+            return (long) h.invokeExact();
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    /** Calls the fake can fail, besides copies. */
+    enum Call { EVENT_CREATE, EVENT_RECORD, STREAM_SYNCHRONIZE }
+
+    /** Makes the {@code n}-th {@code call} from now fail (0: none); configuring again clears it. */
+    static void failAt(Vendor vendor, Call call, long n) {
+        try {
+            MethodHandle h = Linker.nativeLinker().downcallHandle(
+                    SymbolLookup.libraryLookup(BUILT.get(vendor), Arena.global()).find("fakegpu_fail").orElseThrow(),
+                    FunctionDescriptor.ofVoid(JAVA_INT, JAVA_LONG));
+            h.invokeExact(call.ordinal(), n);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
     private static Path cuFile;
 
     /** The fake cuFile library (reads into the fake runtime's device memory), compiled on first use. */

@@ -212,7 +212,7 @@ public final class HubClient implements AutoCloseable {
          * @return this builder
          */
         public Builder endpoint(URI newEndpoint) {
-            this.endpoint = URI.create(newEndpoint.toString().replaceAll("/+$", ""));
+            this.endpoint = HubEnvironment.endpoint(newEndpoint.toString());
             return this;
         }
 

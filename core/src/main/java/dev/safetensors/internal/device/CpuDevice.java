@@ -26,6 +26,7 @@ public final class CpuDevice implements Device {
     private final Arena callerArena;   // null: each tensor owns its memory (or lives in the region)
     private final MemorySegment region; // non-null: tensors are carved from it, in order
     private long used;
+    private Boolean reachableFromOtherThreads;   // found out on first need
 
     private CpuDevice(Arena callerArena, MemorySegment region) {
         this.callerArena = callerArena;
@@ -89,6 +90,27 @@ public final class CpuDevice implements Device {
         }
         used = at + bytes;
         return region.asSlice(at, bytes);
+    }
+
+    /**
+     * Loaders allocate and fill tensors from threads of their own; memory of a confined arena (or region)
+     * is reachable only from its owner's thread, so a load into it is refused before it starts.
+     *
+     * @throws IllegalArgumentException when this device's memory is confined to one thread
+     */
+    public synchronized void requireReachableFromOtherThreads() {
+        if (callerArena == null && region == null) {
+            return;
+        }
+        if (reachableFromOtherThreads == null) {
+            MemorySegment probe = region != null ? region : callerArena.allocate(1);
+            reachableFromOtherThreads = probe.isAccessibleBy(new Thread(() -> { }));
+        }
+        if (!reachableFromOtherThreads) {
+            throw new IllegalArgumentException("the CPU device's " + (region != null ? "region" : "arena")
+                    + " is confined to its owner's thread, but a streaming load writes tensors from reader threads: "
+                    + "use Arena.ofShared(), Arena.ofAuto() or Arena.global()");
+        }
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.safetensors.internal.device;
 
 import dev.safetensors.ByteSink;
+import dev.safetensors.SafeTensorsException;
 import dev.safetensors.TensorData;
 import dev.safetensors.device.Device;
 import dev.safetensors.device.DeviceTensor;
@@ -38,6 +39,19 @@ public final class DeviceData implements TensorData {
 
     @Override
     public void writeTo(ByteSink sink) throws IOException {
+        try {
+            copyOut(sink);
+        } catch (SafeTensorsException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            // A device's own exception (a plug-in's bug, a driver's refusal) still reaches the writer's
+            // caller as the typed error every failed save is, and the writer discards its partial file.
+            throw new SafeTensorsException(SafeTensorsException.Kind.IoError, tensor.device().name(),
+                    "saving tensor `" + tensor.name() + "` from the device failed: " + e, e);
+        }
+    }
+
+    private void copyOut(ByteSink sink) throws IOException {
         Device device = tensor.device();
         long size = tensor.byteSize();
         Optional<MemorySegment> view = device.hostView(tensor);

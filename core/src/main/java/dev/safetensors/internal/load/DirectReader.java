@@ -27,9 +27,24 @@ public final class DirectReader implements AutoCloseable {
      * javac and javadoc do not warn about a proprietary API on every build; null where the JDK lacks it.
      */
     private static final OpenOption DIRECT = directOption();
+    /** The most one read(2) takes: a ByteBuffer holds at most 2 GiB, and chunks may be larger. */
+    static final long MAX_READ = 1L << 30;
 
     private final Map<Path, FileChannel> channels = new HashMap<>();
     private final Map<Path, Boolean> refused = new HashMap<>();
+    private final long maxRead;
+
+    public DirectReader() {
+        this(MAX_READ);
+    }
+
+    /** With reads of at most {@code maxRead} bytes, a multiple of {@link #ALIGNMENT} (tests use small ones). */
+    DirectReader(long maxRead) {
+        if (maxRead < ALIGNMENT || maxRead % ALIGNMENT != 0) {
+            throw new IllegalArgumentException("reads must be whole blocks of " + ALIGNMENT + ", got " + maxRead);
+        }
+        this.maxRead = maxRead;
+    }
 
     /**
      * Reads {@code [position, position + length)} of {@code file} into {@code staging}, which must be aligned
@@ -45,13 +60,18 @@ public final class DirectReader implements AutoCloseable {
         }
         long start = position & -ALIGNMENT;
         long end = (position + length + ALIGNMENT - 1) & -ALIGNMENT;
-        ByteBuffer bb = staging.asSlice(0, end - start).asByteBuffer();
         long need = position + length - start;
-        while (bb.position() < need) {
-            int r = ch.read(bb, start + bb.position());
-            if (r < 0) {
-                throw new IOException("the file ended at " + (start + bb.position()) + " before byte " + (position + length));
+        long done = 0;   // stays a multiple of ALIGNMENT until the last, partial block at the end of the file
+        while (done < need) {
+            ByteBuffer bb = staging.asSlice(done, Math.min(maxRead, end - start - done)).asByteBuffer();
+            while (bb.hasRemaining() && done + bb.position() < need) {
+                int r = ch.read(bb, start + done + bb.position());
+                if (r < 0) {
+                    throw new IOException("the file ended at " + (start + done + bb.position()) + " before byte "
+                            + (position + length));
+                }
             }
+            done += bb.position();
         }
         return position - start;
     }

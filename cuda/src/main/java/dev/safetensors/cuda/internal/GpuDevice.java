@@ -152,17 +152,33 @@ public final class GpuDevice implements Device {
         }
         current();
         long stream = streams[Math.floorMod(next.getAndIncrement(), STREAMS)];
-        if (bytes > 0) {
-            runtime.memcpyAsync(dst, src, bytes, kind, stream);
-        }
+        // The event first: once the copy is queued, a failure must not return while it may still run, or
+        // the caller frees (or reuses) memory under it.
         long event = runtime.eventCreate();
+        boolean queued = false;
         try {
+            if (bytes > 0) {
+                runtime.memcpyAsync(dst, src, bytes, kind, stream);
+                queued = true;
+            }
             runtime.eventRecord(event, stream);
         } catch (RuntimeException e) {
-            runtime.eventDestroy(event);
+            if (queued) {
+                quietly(() -> runtime.streamSynchronize(stream), e);
+            }
+            quietly(() -> runtime.eventDestroy(event), e);
             throw e;
         }
         return new GpuCopy(this, event);
+    }
+
+    /** Runs a clean-up step of a failure, keeping the failure as the one reported. */
+    private static void quietly(Runnable step, RuntimeException failure) {
+        try {
+            step.run();
+        } catch (RuntimeException e) {
+            failure.addSuppressed(e);
+        }
     }
 
     /** GPUDirect Storage, when NVIDIA's cuFile library and its driver are present (CUDA only). */
@@ -196,10 +212,29 @@ public final class GpuDevice implements Device {
             return;
         }
         closed = true;
-        current();
+        // Every stream is destroyed even when one fails to synchronise (cudaStreamDestroy waits for its
+        // work itself); the first failure is reported after all.
+        RuntimeException first = null;
+        try {
+            current();
+        } catch (RuntimeException e) {
+            first = e;
+        }
         for (long s : streams) {
-            runtime.streamSynchronize(s);
-            runtime.streamDestroy(s);
+            for (Runnable step : new Runnable[] {() -> runtime.streamSynchronize(s), () -> runtime.streamDestroy(s)}) {
+                try {
+                    step.run();
+                } catch (RuntimeException e) {
+                    if (first == null) {
+                        first = e;
+                    } else {
+                        first.addSuppressed(e);
+                    }
+                }
+            }
+        }
+        if (first != null) {
+            throw first;
         }
     }
 

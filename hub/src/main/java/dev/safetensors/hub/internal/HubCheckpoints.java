@@ -15,8 +15,14 @@ import java.util.Locale;
  * {@code HF_HUB_OFFLINE}, ...), made on first use and shared by the process (an HTTP client is meant to be shared).
  */
 public final class HubCheckpoints implements CheckpointProvider {
-    private static final class Shared {
-        static final HubClient CLIENT = HubClient.create();
+    private static HubClient shared;
+
+    /** The process's client, made on first use; a bad environment fails each use alike, not once as a class error. */
+    private static synchronized HubClient client() {
+        if (shared == null) {
+            shared = HubClient.create();
+        }
+        return shared;
     }
 
     @Override
@@ -28,7 +34,7 @@ public final class HubCheckpoints implements CheckpointProvider {
     @Override
     public Checkpoint open(URI uri, OpenOptions options) {
         if (!"hf".equalsIgnoreCase(uri.getScheme())) {
-            return Shared.CLIENT.openUrl(uri, options);
+            return client().openUrl(uri, options);
         }
         HfUri hf;
         try {
@@ -36,6 +42,6 @@ public final class HubCheckpoints implements CheckpointProvider {
         } catch (IllegalArgumentException e) {
             throw new SafeTensorsException(SafeTensorsException.Kind.IoError, uri.toString(), e.getMessage(), e);
         }
-        return Shared.CLIENT.open(hf, options);
+        return client().open(hf, options);
     }
 }

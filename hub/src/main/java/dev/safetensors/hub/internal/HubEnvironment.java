@@ -1,5 +1,6 @@
 package dev.safetensors.hub.internal;
 
+import dev.safetensors.SafeTensorsException;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -49,10 +50,38 @@ public record HubEnvironment(URI endpoint, Optional<String> token, Path home, Pa
         Optional<String> token = isTrue(env.get("HF_HUB_DISABLE_IMPLICIT_TOKEN")) ? Optional.empty()
                 : cleanToken(env.get("HF_TOKEN")).or(() -> cleanToken(env.get("HUGGING_FACE_HUB_TOKEN")))
                         .or(() -> readToken(tokenFile));
-        String endpoint = firstSet(env, "HF_ENDPOINT").orElse(DEFAULT_ENDPOINT).replaceAll("/+$", "");
+        String endpointText = firstSet(env, "HF_ENDPOINT").orElse(DEFAULT_ENDPOINT);
+        URI endpoint;
+        try {
+            endpoint = endpoint(endpointText);
+        } catch (IllegalArgumentException e) {
+            throw new SafeTensorsException(SafeTensorsException.Kind.IoError, "HF_ENDPOINT", e.getMessage(), e);
+        }
         boolean offline = isTrue(firstSet(env, "HF_HUB_OFFLINE").orElse(env.get("TRANSFORMERS_OFFLINE")));
-        return new HubEnvironment(URI.create(endpoint), token, home, cache, offline,
+        return new HubEnvironment(endpoint, token, home, cache, offline,
                 seconds(env, "HF_HUB_DOWNLOAD_TIMEOUT"), seconds(env, "HF_HUB_ETAG_TIMEOUT"));
+    }
+
+    /**
+     * A Hub endpoint: an {@code http://} or {@code https://} address with a host, trailing slashes dropped.
+     *
+     * @throws IllegalArgumentException naming what is wrong, for anything else (checked here, before any request
+     *         would fail on it after every retry)
+     */
+    public static URI endpoint(String text) {
+        URI uri;
+        try {
+            uri = new URI(text.strip().replaceAll("/+$", ""));
+        } catch (java.net.URISyntaxException e) {
+            throw new IllegalArgumentException("the Hub endpoint `" + text + "` is not an address: " + e.getMessage(), e);
+        }
+        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+        if (!(scheme.equals("http") || scheme.equals("https")) || uri.getHost() == null || uri.getRawQuery() != null
+                || uri.getRawFragment() != null) {
+            throw new IllegalArgumentException("the Hub endpoint `" + text + "` must be an http:// or https:// address"
+                    + " with a host (and no query), like " + DEFAULT_ENDPOINT);
+        }
+        return uri;
     }
 
     /** A token as the Python client cleans it: line breaks removed, blanks trimmed, empty is none. */

@@ -4,8 +4,9 @@ import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletionService;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorCompletionService;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -30,19 +31,20 @@ public final class Tasks {
             return;
         }
         try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
+            // Results in the order they finish, not the order given: a failure must stop a long transfer listed
+            // before it, not wait for it.
+            CompletionService<Void> finished = new ExecutorCompletionService<>(threads);
             List<Future<Void>> running = new ArrayList<>(tasks.size());
             for (IoTask t : tasks) {
-                running.add(threads.submit(() -> {
+                running.add(finished.submit(() -> {
                     t.run();
                     return null;
                 }));
             }
             Throwable failure = null;
-            for (Future<Void> f : running) {
+            for (int i = 0; i < running.size() && failure == null; i++) {
                 try {
-                    if (failure == null) {
-                        f.get();
-                    }
+                    finished.take().get();
                 } catch (InterruptedException e) {
                     running.forEach(x -> x.cancel(true));
                     Thread.currentThread().interrupt();
@@ -50,8 +52,6 @@ public final class Tasks {
                 } catch (ExecutionException e) {
                     failure = e.getCause();
                     running.forEach(x -> x.cancel(true));
-                } catch (CancellationException e) {
-                    // cancelled after the failure
                 }
             }
             switch (failure) {

@@ -1,6 +1,9 @@
 package dev.safetensors.hub.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.safetensors.SafeTensorsException;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -71,5 +74,17 @@ class HubEnvironmentTest {
         assertThat(env(Map.of("TRANSFORMERS_OFFLINE", "1")).offline()).isTrue();
         assertThat(env(Map.of("HF_HUB_OFFLINE", "0", "TRANSFORMERS_OFFLINE", "1")).offline()).isFalse();
         assertThat(env(Map.of("HF_HUB_OFFLINE", "false")).offline()).isFalse();
+    }
+
+    @Test
+    void anEndpointThatIsNotAnHttpAddressIsRefusedNamingTheVariable() {
+        for (String bad : new String[] {"http://bad host", "huggingface.co", "ftp://mirror.example", "https://",
+                "https://hub.example/?a=b"}) {
+            assertThatThrownBy(() -> env(Map.of("HF_ENDPOINT", bad)))
+                    .as(bad).isInstanceOf(SafeTensorsException.class)
+                    .hasMessageContaining("HF_ENDPOINT").hasMessageContaining(bad);
+        }
+        assertThat(env(Map.of("HF_ENDPOINT", "http://127.0.0.1:8080/mirror//")).endpoint())
+                .hasToString("http://127.0.0.1:8080/mirror");
     }
 }

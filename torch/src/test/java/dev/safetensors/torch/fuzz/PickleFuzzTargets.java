@@ -34,7 +34,7 @@ public final class PickleFuzzTargets {
             LoadedFile loaded = data.length >= 2 && data[0] == 'P' && data[1] == 'K'
                     ? ZipFormat.read(file, "fuzz", budget)
                     : LegacyFormat.read(file, "fuzz", budget);
-            Flattener.Flat flat = Flattener.flatten(loaded.root(), null, "fuzz", LIMITS.maxContainerSize());
+            Flattener.Flat flat = Flattener.flatten(loaded.root(), null, "fuzz", budget);
             SharedStorages.duplicates(flat.tensors());
             for (Flattener.Named n : flat.tensors()) {
                 Views.Checked v = Views.check(n.name(), n.tensor(), loaded.storages().get(n.tensor().storage().key()), "fuzz");

@@ -26,7 +26,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * filelock's {@code UnixFileLock}); this lock calls the same {@code flock(2)} through {@code java.lang.foreign},
  * so a Java and a Python download of one blob wait for each other. Without native access for this module
  * ({@code --enable-native-access=dev.safetensors.hub}) or on other systems it falls back to
- * {@link FileChannel#lock()}, which excludes other Java processes only; correctness never depends on the lock
+ * {@link FileChannel#lock()} ({@code fcntl}), which excludes other Java processes only (a process with native access
+ * takes both kinds, so it excludes those too); correctness never depends on the lock
  * (every writer renames a finished, verified temp file into place), it only saves a second download.
  * Threads of one process are serialized by an in-process lock first, since neither kind of file lock orders them.
  */
@@ -37,6 +38,7 @@ public final class CacheLock implements AutoCloseable {
 
     private final ReentrantLock local;
     private final Runnable release;
+    private boolean released;   // used by the thread that holds the lock only
 
     private CacheLock(ReentrantLock local, Runnable release) {
         this.local = local;
@@ -55,10 +57,25 @@ public final class CacheLock implements AutoCloseable {
         }
         try {
             Files.createDirectories(key.getParent());
-            Runnable release = FLOCK != null ? FLOCK.lock(key) : null;
-            if (release == null) {
-                release = channelLock(key);
+            // Both kinds where flock is available: flock excludes the Python client, and the channel lock (fcntl)
+            // excludes Java processes without native access, which can take only that one. Always flock first.
+            Runnable flocked = FLOCK != null ? FLOCK.lock(key) : null;
+            Runnable channel;
+            try {
+                channel = channelLock(key);
+            } catch (IOException | RuntimeException | Error e) {
+                if (flocked != null) {
+                    flocked.run();
+                }
+                throw e;
             }
+            Runnable release = flocked == null ? channel : () -> {
+                try {
+                    channel.run();
+                } finally {
+                    flocked.run();
+                }
+            };
             return new CacheLock(local, release);
         } catch (IOException | RuntimeException | Error e) {
             local.unlock();
@@ -88,8 +105,13 @@ public final class CacheLock implements AutoCloseable {
         }
     }
 
+    /** Releases the lock; a second call does nothing. */
     @Override
     public void close() {
+        if (released) {
+            return;
+        }
+        released = true;
         try {
             release.run();
         } finally {

@@ -10,6 +10,7 @@ import dev.safetensors.hub.internal.Tasks;
 import dev.safetensors.hub.internal.cache.CacheLayout;
 import dev.safetensors.hub.internal.cache.CacheLock;
 import dev.safetensors.hub.internal.cache.CacheWriter;
+import dev.safetensors.hub.internal.http.Exchange;
 import dev.safetensors.hub.internal.remote.RemoteFile;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -179,12 +180,12 @@ public final class Downloads {
      * names), and checks the answer against what the listing said.
      */
     private RemoteFile probe(HfUri file, String revision, RepoListing.Entry listed) throws IOException {
-        RemoteFile probe = RemoteFile.probe(hub.transport(), hub.resolveUrl(file, revision),
+        RemoteFile probe = hub.ranges().request(() -> RemoteFile.probe(hub.transport(), hub.resolveUrl(file, revision),
                 (int) Math.min(PROBE_BYTES, hub.ranges().chunkSize()), redirect -> {
                     String etag = RemoteFile.normalizeEtag(redirect.firstValue("X-Linked-Etag").orElse(null));
-                    long size = redirect.firstValueAsLong("X-Linked-Size").orElse(-1);
+                    long size = Exchange.size(redirect.firstValue("X-Linked-Size")).orElse(-1);
                     return CacheLayout.safeEtag(etag) && blobComplete(file, etag, size);
-                });
+                }));
         if (listed != null && listed.etag() != null && probe.etag() != null && !listed.etag().equals(probe.etag())) {
             throw new IOException(file + ": the file list says ETag " + listed.etag() + ", the file itself "
                     + probe.etag() + "; the repository changed during the download, try again");

@@ -26,8 +26,8 @@ import java.util.Optional;
  * resumable download (one whose ETag is a
  * content hash, written under the cache lock) keeps its temp file under a fixed name with a {@link ResumeJournal},
  * so that after a crash or an interrupt the next download fetches only the missing ranges; any other failure
- * (the server's answers contradict each other, a wrong checksum, retries exhausted) removes the temp file, as
- * the Python client does since it moved to per-download temp names ({@code _download_to_tmp_and_move}).
+ * (the server's answers contradict each other, a wrong checksum, retries exhausted) removes the temp file (the
+ * Python client keeps its {@code blobs/ETAG.incomplete} and resumes from its length: {@code _download_to_tmp_and_move}).
  */
 final class FileFetch {
     private static final SecureRandom RANDOM = new SecureRandom();

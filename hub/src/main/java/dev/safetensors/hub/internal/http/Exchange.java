@@ -41,7 +41,17 @@ public record Exchange(URI url, int status, HttpHeaders headers, List<HttpHeader
 
     /** {@code Content-Length} of the last response, when given and a number. */
     public OptionalLong contentLength() {
-        return headers.firstValueAsLong("Content-Length");
+        return size(header("Content-Length"));
+    }
+
+    /**
+     * A header value holding a byte count ({@code Content-Length}, {@code X-Linked-Size}), when it is one: digits only,
+     * below 10^18. {@link HttpHeaders#firstValueAsLong} throws on anything else, and the value is the server's.
+     */
+    public static OptionalLong size(Optional<String> value) {
+        return value.map(String::strip)
+                .filter(v -> !v.isEmpty() && v.length() < 19 && v.chars().allMatch(c -> c >= '0' && c <= '9'))
+                .map(v -> OptionalLong.of(Long.parseLong(v))).orElse(OptionalLong.empty());
     }
 
     /** Whether this is a redirect the caller stopped at. */

@@ -20,6 +20,12 @@ public final class ParallelRanges {
         void run(long first, long end) throws IOException;
     }
 
+    /** A request that returns what it read. */
+    @FunctionalInterface
+    public interface Request<T> {
+        T run() throws IOException;
+    }
+
     private final Semaphore permits;
     private final int connections;
     private final long chunk;
@@ -51,6 +57,19 @@ public final class ParallelRanges {
         acquire();
         try {
             task.run(first, end);
+        } finally {
+            permits.release();
+        }
+    }
+
+    /**
+     * Runs one request that returns a value (a probe) while holding a connection permit, so that many files opened
+     * or downloaded side by side stay within the bound too. Never call it while holding a permit.
+     */
+    public <T> T request(Request<T> request) throws IOException {
+        acquire();
+        try {
+            return request.run();
         } finally {
             permits.release();
         }

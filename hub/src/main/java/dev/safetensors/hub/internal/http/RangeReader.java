@@ -81,6 +81,7 @@ public final class RangeReader {
     /** Copies what one answer holds of {@code [at[0], end)}, advancing {@code at[0]}. */
     private static void copy(Exchange x, long[] at, long end, long size, byte[] buffer, Sink sink) throws IOException {
         long bodyStart;
+        long stop = end;   // what this answer may give: a 206 holds only what its Content-Range names
         if (x.status() == 206) {
             ContentRange r = ContentRange.parse(x.header("Content-Range").orElse(null));
             if (r == null || r.first() != at[0] || (r.total() >= 0 && r.total() != size)) {
@@ -89,6 +90,7 @@ public final class RangeReader {
                         + "; the file changed or the server is wrong");
             }
             bodyStart = at[0];
+            stop = Math.min(end, r.last() + 1);
         } else if (x.status() == 200) {
             OptionalLong length = x.contentLength();
             if (length.isPresent() && length.getAsLong() != size) {
@@ -112,8 +114,8 @@ public final class RangeReader {
             }
             pos += skipped;
         }
-        while (pos < end) {
-            int n = in.read(buffer, 0, (int) Math.min(buffer.length, end - pos));
+        while (pos < stop) {
+            int n = in.read(buffer, 0, (int) Math.min(buffer.length, stop - pos));
             if (n < 0) {
                 return;
             }

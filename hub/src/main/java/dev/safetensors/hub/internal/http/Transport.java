@@ -165,6 +165,10 @@ public final class Transport implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new java.io.InterruptedIOException("interrupted while requesting " + describe(url));
+        } catch (IllegalArgumentException e) {
+            // HttpClient throws this for an answer it cannot parse (a Content-Length that is not a number): the
+            // server's fault, reported as a failed exchange like any other.
+            throw new IOException("a malformed answer from " + describe(url) + ": " + e.getMessage(), e);
         }
     }
 

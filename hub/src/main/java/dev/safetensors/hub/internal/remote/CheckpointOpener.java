@@ -12,6 +12,7 @@ import dev.safetensors.hub.internal.HubContext;
 import dev.safetensors.hub.internal.HubUrls;
 import dev.safetensors.hub.internal.Tasks;
 import dev.safetensors.hub.internal.cache.CacheLayout;
+import dev.safetensors.hub.internal.http.Exchange;
 import dev.safetensors.hub.internal.http.Transport;
 import dev.safetensors.io.ByteSource;
 import java.io.IOException;
@@ -102,7 +103,7 @@ public final class CheckpointOpener {
 
     private RemoteFile probe(URI url, String description) {
         try {
-            return RemoteFile.probe(hub.transport(), url, hub.headBytes(), h -> false);
+            return hub.ranges().request(() -> RemoteFile.probe(hub.transport(), url, hub.headBytes(), h -> false));
         } catch (IOException e) {
             throw HubContext.ioError(description, "cannot open", e);
         }
@@ -163,6 +164,10 @@ public final class CheckpointOpener {
         if (blob.isPresent()) {
             return ByteSource.open(blob.get(), options);
         }
+        if (probe.location() == null) {
+            // It stopped at a redirect naming a cached blob that is gone now: ask again, for the bytes this time.
+            probe = locate(fetch, description.toString(), h -> false).probe();
+        }
         return RemoteByteSource.open(hub.reader(), hub.ranges(), probe, description.toString(), options.maxHeaderSize());
     }
 
@@ -219,8 +224,8 @@ public final class CheckpointOpener {
             throw notCached(fetch);
         }
         try {
-            return new Located(null, RemoteFile.probe(hub.transport(), hub.resolveUrl(fetch, fetch.revisionOrDefault()),
-                    hub.headBytes(), stopAt));
+            return new Located(null, hub.ranges().request(() -> RemoteFile.probe(hub.transport(),
+                    hub.resolveUrl(fetch, fetch.revisionOrDefault()), hub.headBytes(), stopAt)));
         } catch (IOException e) {
             Optional<Path> fallback = e instanceof HubHttpException ? Optional.empty() : hub.cache().cached(fetch);
             if (fallback.isPresent()) {
@@ -251,12 +256,17 @@ public final class CheckpointOpener {
     /** The blob a redirect announces, when the cache holds it whole (its ETag names it, its size matches). */
     private Optional<Path> cachedBlob(HfUri file, HttpHeaders redirect) {
         String etag = RemoteFile.normalizeEtag(redirect.firstValue("X-Linked-Etag").orElse(null));
-        long size = redirect.firstValueAsLong("X-Linked-Size").orElse(-1);
+        long size = Exchange.size(redirect.firstValue("X-Linked-Size")).orElse(-1);
         return existingBlob(file, etag, size);
     }
 
+    /**
+     * The cached blob the probe names: a Hub's answer (with its commit) or the Hub's redirect the probe stopped at
+     * (its {@code X-Linked-Etag}, with or without a commit); a plain server's ETag names nothing in the cache.
+     */
     private Optional<Path> blobOf(HfUri file, RemoteFile probe) {
-        return probe.commit() == null ? Optional.empty() : existingBlob(file, probe.etag(), probe.size());
+        return probe.commit() == null && probe.location() != null ? Optional.empty()
+                : existingBlob(file, probe.etag(), probe.size());
     }
 
     private Optional<Path> existingBlob(HfUri file, String etag, long size) {

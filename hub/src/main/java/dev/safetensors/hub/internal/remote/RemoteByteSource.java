@@ -33,6 +33,7 @@ public final class RemoteByteSource implements ByteSource {
     private final ParallelRanges ranges;
     private final ServedFrom servedFrom;
     private final long size;
+    private final boolean ranged;
     private final String description;
     private final byte[] head;
     private volatile boolean closed;
@@ -43,6 +44,7 @@ public final class RemoteByteSource implements ByteSource {
         this.ranges = ranges;
         this.servedFrom = new ServedFrom(reader.transport(), file);
         this.size = file.size();
+        this.ranged = file.ranged();
         this.description = description;
         this.head = head;
     }
@@ -118,7 +120,9 @@ public final class RemoteByteSource implements ByteSource {
             throw new IllegalArgumentException("the runs hold " + total + " bytes, the destination " + dst.byteSize());
         }
         List<Span> spans = spans(positions, lengths, dstAt, dst);
-        boolean inline = spans.size() == 1 && spans.getFirst().end - spans.getFirst().start <= ranges.chunkSize();
+        // A server that ignores Range sends the file from its start to every request: one stream, in this thread.
+        boolean inline = !ranged
+                || spans.size() == 1 && spans.getFirst().end - spans.getFirst().start <= ranges.chunkSize();
         if (!inline && !dst.isAccessibleBy(SOME_OTHER_THREAD)) {
             staged(positions, lengths, dst, total);
             return;
@@ -191,8 +195,8 @@ public final class RemoteByteSource implements ByteSource {
                 continue;
             }
             long skip = start - positions[i];
-            if (current == null || start > current.end + MAX_GAP
-                    || Math.max(end, current.end) - current.start > ranges.chunkSize()) {
+            if (current == null || ranged && (start > current.end + MAX_GAP
+                    || Math.max(end, current.end) - current.start > ranges.chunkSize())) {
                 current = new Span(start, end);
                 spans.add(current);
             }
@@ -206,7 +210,7 @@ public final class RemoteByteSource implements ByteSource {
     private void fetch(List<Span> spans, MemorySegment dst) throws IOException {
         List<Tasks.IoTask> work = new ArrayList<>(spans.size());
         for (Span span : spans) {
-            work.add(() -> ranges.split(span.start, span.end, (first, end) -> {
+            ParallelRanges.Task read = (first, end) -> {
                 int[] from = {0};
                 servedFrom.read(reader, first, end, (at, bytes) -> {
                     if (closed) {
@@ -214,7 +218,14 @@ public final class RemoteByteSource implements ByteSource {
                     }
                     scatter(span.runs, from, at, bytes, dst);
                 });
-            }));
+            };
+            work.add(() -> {
+                if (ranged) {
+                    ranges.split(span.start, span.end, read);
+                } else {
+                    ranges.one(span.start, span.end, read);
+                }
+            });
         }
         Tasks.all(work);
     }

@@ -60,9 +60,7 @@ public record RemoteFile(URI requested, URI location, long size, String etag, St
         String commit = x.hubHeader("X-Repo-Commit").map(String::strip).orElse(null);
         Optional<String> linkedEtag = x.hubHeader("X-Linked-Etag");
         String etag = normalizeEtag(linkedEtag.orElse(x.isRedirect() ? null : x.header("ETag").orElse(null)));
-        OptionalLong linkedSize = x.hubHeader("X-Linked-Size").map(String::strip)
-                .filter(v -> !v.isEmpty() && v.chars().allMatch(Character::isDigit) && v.length() < 19)
-                .map(v -> OptionalLong.of(Long.parseLong(v))).orElse(OptionalLong.empty());
+        OptionalLong linkedSize = Exchange.size(x.hubHeader("X-Linked-Size"));
         if (x.isRedirect()) {
             if (linkedSize.isEmpty()) {
                 throw new IOException(Transport.describe(url) + " redirected without X-Linked-Size");

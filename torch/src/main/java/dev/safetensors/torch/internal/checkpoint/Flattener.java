@@ -5,6 +5,8 @@ import static dev.safetensors.SafeTensorsException.Kind.TensorNotFound;
 
 import dev.safetensors.SafeTensorsException;
 import dev.safetensors.torch.SkippedEntry;
+import dev.safetensors.torch.internal.pickle.Budget;
+import dev.safetensors.torch.internal.pickle.PickleError;
 import dev.safetensors.torch.internal.pickle.PyDict;
 import dev.safetensors.torch.internal.pickle.PyTuple;
 import dev.safetensors.torch.internal.pickle.PyValues;
@@ -30,10 +32,17 @@ import java.util.Set;
  *     the sub-dict is listed as skipped.</li>
  * </ol>
  * Names that collide, reference cycles through tensors and nesting deeper than 100 levels are errors.
+ *
+ * <p>A container the pickle refers to twice is walked at each path, so a small pickle of shared lists could
+ * flatten to a number of entries and names that grows with the square (or any power) of its size: every
+ * entry met, tensor or not, counts against {@code PickleLimits.maxContainerSize}, and every name built is
+ * charged to the checkpoint's allocation budget before it is built.
  */
 public final class Flattener {
     public static final List<String> NESTED_KEYS = List.of("state_dict", "model_state_dict", "model", "module");
     static final int MAX_DEPTH = 100;
+    private static final int MAX_KEY_DIGITS = 4300;
+    private static final int MAX_KEY_BITS = 14_285;   // 2^14285 > 10^4300
 
     /** A tensor and the name it gets. */
     public record Named(String name, TensorRef tensor) {
@@ -48,21 +57,24 @@ public final class Flattener {
     }
 
     private final String source;
-    private final long maxEntries;
+    private final Budget budget;
     private final Map<Object, Boolean> holdsTensor = new IdentityHashMap<>();
     private final Map<Object, Boolean> onPath = new IdentityHashMap<>();
     private final Map<String, Named> names = new LinkedHashMap<>();
     private final List<SkippedEntry> skipped = new ArrayList<>();
     private long visited;
 
-    private Flattener(String source, long maxEntries) {
+    private Flattener(String source, Budget budget) {
         this.source = source;
-        this.maxEntries = maxEntries;
+        this.budget = budget;
     }
 
-    /** @param subDict the entry to convert ({@code ""}: everything), or null to choose by the rule above */
-    public static Flat flatten(Object root, String subDict, String source, long maxEntries) {
-        Flattener f = new Flattener(source, maxEntries);
+    /**
+     * @param subDict the entry to convert ({@code ""}: everything), or null to choose by the rule above
+     * @param budget  the checkpoint's pickle budget, which the names built are charged to
+     */
+    public static Flat flatten(Object root, String subDict, String source, Budget budget) {
+        Flattener f = new Flattener(source, budget);
         String selected = subDict != null ? subDict : f.automatic(root);
         Object start = selected.isEmpty() ? root : f.select(root, selected);
         if (start instanceof TensorRef t) {
@@ -125,13 +137,13 @@ public final class Flattener {
     }
 
     /** The value under a key spelled {@code name}: a string key, or an integer key in decimal. */
-    private static Object child(PyDict d, String name) {
+    private Object child(PyDict d, String name) {
         Object v = d.entries().get(name);
         if (v != null) {
             return v;
         }
         for (Map.Entry<Object, Object> e : d.entries().entrySet()) {
-            if ((e.getKey() instanceof Long || e.getKey() instanceof BigInteger) && e.getKey().toString().equals(name)) {
+            if ((e.getKey() instanceof Long || e.getKey() instanceof BigInteger) && keyName(e.getKey(), "").equals(name)) {
                 return e.getValue();
             }
         }
@@ -139,10 +151,6 @@ public final class Flattener {
     }
 
     private void walk(Object node, String prefix, int depth) {
-        if (++visited > maxEntries) {
-            throw new SafeTensorsException(InvalidHeaderDeserialization, source, "the checkpoint flattens to more than "
-                    + maxEntries + " entries (PickleLimits.maxContainerSize; shared sub-containers count at each path)");
-        }
         if (depth > MAX_DEPTH) {
             throw new SafeTensorsException(InvalidHeaderDeserialization, source, "`" + strip(prefix)
                     + "` is nested more than " + MAX_DEPTH + " levels deep");
@@ -151,7 +159,10 @@ public final class Flattener {
             if (!prefix.isEmpty()) {
                 skipped.add(new SkippedEntry(strip(prefix), PyValues.describe(node)));
             } else {   // the sub-dict itself holds no tensor: list what it holds
-                children(node, prefix).forEach((k, v) -> skipped.add(new SkippedEntry(k.toString(), PyValues.describe(v))));
+                children(node, prefix).forEach((k, v) -> {
+                    count();
+                    skipped.add(new SkippedEntry(k.toString(), PyValues.describe(v)));
+                });
             }
             return;
         }
@@ -160,14 +171,35 @@ public final class Flattener {
                     + "` refers back to a container that holds it (a reference cycle)");
         }
         for (Map.Entry<Object, Object> e : children(node, prefix).entrySet()) {
-            String name = prefix + e.getKey();
+            count();
+            String key = e.getKey().toString();
             if (e.getValue() instanceof TensorRef t) {
-                add(name, t);
+                add(concat(prefix, key, ""), t);
             } else {
-                walk(e.getValue(), name + ".", depth + 1);
+                walk(e.getValue(), concat(prefix, key, "."), depth + 1);
             }
         }
         onPath.remove(node);
+    }
+
+    /** One more entry met on the walk. */
+    private void count() {
+        long max = budget.limits().maxContainerSize();
+        if (++visited > max) {
+            throw new SafeTensorsException(InvalidHeaderDeserialization, source, "the checkpoint flattens to more than "
+                    + max + " entries (PickleLimits.maxContainerSize; shared sub-containers count at each path)");
+        }
+    }
+
+    /** A name, charged to the budget before it is built. */
+    private String concat(String prefix, String key, String suffix) {
+        try {
+            budget.chargeText((long) prefix.length() + key.length() + suffix.length());
+        } catch (PickleError e) {
+            throw new SafeTensorsException(e.kind(), source, "the names of the checkpoint's entries (`"
+                    + strip(prefix).substring(0, Math.min(80, strip(prefix).length())) + "...`): " + e.getMessage());
+        }
+        return prefix + key + suffix;
     }
 
     /** A container's children by name: dict keys (strings, integers) or list and tuple indexes. */
@@ -176,9 +208,12 @@ public final class Flattener {
         switch (node) {
             case PyDict d -> d.entries().forEach((k, v) -> {
                 if (k instanceof String || k instanceof Long || k instanceof BigInteger) {
-                    out.put(k.toString(), v);
+                    if (out.putIfAbsent(keyName(k, prefix), v) != null) {   // "1" and 1: one name, neither may vanish
+                        throw new SafeTensorsException(InvalidHeaderDeserialization, source, "two entries of the "
+                                + "checkpoint flatten to the name `" + prefix + k + "` (a string key and an integer key)");
+                    }
                 } else {
-                    skipped.add(new SkippedEntry(prefix + "<" + PyValues.describe(k) + " key>", PyValues.describe(v)));
+                    skipped.add(new SkippedEntry(concat(prefix, "<" + PyValues.describe(k) + " key>", ""), PyValues.describe(v)));
                 }
             });
             case List<?> l -> {
@@ -194,6 +229,19 @@ public final class Flattener {
             default -> { }
         }
         return out;
+    }
+
+    /**
+     * A key as a name: a string, or an integer in decimal. An integer of more than 4,300 digits (which
+     * CPython refuses to print) is an error: its digits would take minutes to compute.
+     */
+    private String keyName(Object key, String prefix) {
+        if (key instanceof BigInteger b && (b.bitLength() > MAX_KEY_BITS || b.abs().toString().length() > MAX_KEY_DIGITS)) {
+            throw new SafeTensorsException(InvalidHeaderDeserialization, source, "a key under `" + strip(prefix)
+                    + "` is an integer of " + b.bitLength() + " bits, more than " + MAX_KEY_DIGITS + " digits (CPython's "
+                    + "limit for printing one): it cannot be a name");
+        }
+        return key.toString();
     }
 
     private void add(String name, TensorRef t) {
@@ -261,7 +309,7 @@ public final class Flattener {
                 keys.add("...");
                 break;
             }
-            keys.add(k instanceof String || k instanceof Long || k instanceof BigInteger ? "`" + k + "`" : PyValues.describe(k));
+            keys.add(k instanceof String || k instanceof Long ? "`" + k + "`" : PyValues.describe(k));
         }
         return String.join(", ", keys);
     }

@@ -36,8 +36,7 @@ public record OpenedFile(Path path, MappedFileSource mapping, LoadedFile loaded,
                 case ZIP -> ZipFormat.read(file, name, budget);
                 case LEGACY -> LegacyFormat.read(file, name, budget);
             };
-            Flattener.Flat flat = Flattener.flatten(loaded.root(), options.subDict().orElse(null), name,
-                    options.limits().maxContainerSize());
+            Flattener.Flat flat = Flattener.flatten(loaded.root(), options.subDict().orElse(null), name, budget);
             return new OpenedFile(path, source, loaded, flat);
         } catch (RuntimeException e) {
             source.close();

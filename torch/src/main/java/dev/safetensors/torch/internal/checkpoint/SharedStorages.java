@@ -4,6 +4,7 @@ import dev.safetensors.torch.internal.checkpoint.Flattener.Named;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -79,22 +80,24 @@ public final class SharedStorages {
         return groups;
     }
 
+    /** Within a group, the first name (in code-point order) of each distinct view is kept; by hash, not pairwise. */
     private static void dedupe(List<Named> group, Map<String, String> dropped) {
         List<Named> sorted = new ArrayList<>(group);
         sorted.sort(Comparator.comparing(Named::name, CODE_POINTS));
-        List<Named> kept = new ArrayList<>();
+        Map<View, Named> kept = new HashMap<>();
         for (Named n : sorted) {
-            Named same = kept.stream().filter(k -> identical(k.tensor(), n.tensor())).findFirst().orElse(null);
-            if (same == null) {
-                kept.add(n);
-            } else {
+            Named same = kept.putIfAbsent(View.of(n.tensor()), n);
+            if (same != null) {
                 dropped.put(n.name(), same.name());
             }
         }
     }
 
-    private static boolean identical(TensorRef a, TensorRef b) {
-        return a == b || (a.dtype().equals(b.dtype()) && a.offset() == b.offset()
-                && Arrays.equals(a.sizes(), b.sizes()) && Arrays.equals(a.strides(), b.strides()));
+    /** What makes two tensors of one storage the very same view: dtype, offset, sizes and strides. */
+    private record View(TorchDType dtype, long offset, List<Long> sizes, List<Long> strides) {
+        static View of(TensorRef t) {
+            return new View(t.dtype(), t.offset(), Arrays.stream(t.sizes()).boxed().toList(),
+                    Arrays.stream(t.strides()).boxed().toList());
+        }
     }
 }

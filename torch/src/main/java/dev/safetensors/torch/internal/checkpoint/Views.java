@@ -57,7 +57,7 @@ public final class Views {
                 throw new SafeTensorsException(InvalidOffset, source, what + " reaches past 2^63 elements of its storage");
             }
         }
-        StorageRef ref = storage.ref();
+        StorageRef ref = t.storage();   // the tensor's own: a legacy view of the storage starts at its offset
         long viewStart = Sizes.multiply(ref.viewOffset(), ref.type().dtype().elementSize(), source, "storage view");
         long viewBytes = Sizes.multiply(ref.viewNumel(), ref.type().dtype().elementSize(), source, "storage view");
         long available = viewBytes / es;

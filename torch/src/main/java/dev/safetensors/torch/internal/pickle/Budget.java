@@ -1,6 +1,7 @@
 package dev.safetensors.torch.internal.pickle;
 
 import dev.safetensors.torch.PickleLimits;
+import java.util.List;
 
 /**
  * The memory the values built from one checkpoint's pickles may take, estimated and summed across its
@@ -48,6 +49,64 @@ public final class Budget {
                     + " elements (PickleLimits.maxContainerSize)");
         }
         charge(perElement);
+    }
+
+    /**
+     * Charges what an allowlisted constructor may build from {@code args}, before it runs: at most one
+     * element per element of each argument and of each argument's direct elements (a tensor's sizes inside
+     * {@code _rebuild_from_type_v2}'s argument tuple), and four bytes per character of text (its UTF-8
+     * encoding). Calls on one memoized argument are charged each time, as each builds a new value.
+     */
+    void chargeCall(List<Object> args) {
+        long cost = OBJECT;
+        for (Object a : args) {
+            cost += cost(a, true);
+        }
+        charge(cost);
+    }
+
+    private static long cost(Object v, boolean deep) {
+        long elements;
+        Iterable<?> items;
+        switch (v) {
+            case String s -> {
+                return 4L * s.length();
+            }
+            case PyBytes b -> {
+                return b.bytes().length;
+            }
+            case PyTuple t -> {
+                elements = t.size();
+                items = t.items();
+            }
+            case List<?> l -> {
+                elements = l.size();
+                items = l;
+            }
+            case PyDict d -> {
+                elements = d.entries().size();
+                items = d.entries().values();
+            }
+            case PySet s -> {
+                elements = s.items().size();
+                items = s.items();
+            }
+            default -> {
+                return REFERENCE;
+            }
+        }
+        long cost = OBJECT + 4 * REFERENCE * elements;
+        if (deep) {
+            for (Object item : items) {
+                cost += cost(item, false);
+            }
+        }
+        return cost;
+    }
+
+    /** Charges a string of {@code length} characters built from the checkpoint's values (a flattened name). */
+    public void chargeText(long length) {
+        charge(OBJECT + 2 * length);
     }
 
     public long used() {

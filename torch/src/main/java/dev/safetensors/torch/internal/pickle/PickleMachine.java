@@ -293,8 +293,8 @@ public final class PickleMachine {
         if (scan) {
             return Opaque.VALUE;
         }
+        budget.chargeCall(args);
         Object result = (newobj ? c.newInstance() : c.call()).apply(List.copyOf(args));
-        budget.charge(Budget.OBJECT);
         return result;
     }
 

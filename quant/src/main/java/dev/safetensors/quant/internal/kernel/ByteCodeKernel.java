@@ -1,0 +1,117 @@
+package dev.safetensors.quant.internal.kernel;
+
+import dev.safetensors.DType;
+import dev.safetensors.quant.UnpackedWeights;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+/**
+ * One byte per element, row-major (FP8 codes, int8), times a scale per block of
+ * {@code blockRows × blockColumns} elements, minus an optional zero point per block:
+ * {@code w[r, c] = (v(q[r, c]) − zero[r / br, c / bc]) × scale[r / br, c / bc]}. One kernel for FP8 per tensor
+ * (one block), per channel (1 × in), per group (1 × g) and DeepSeek's 128 × 128 blocks (partial edge blocks
+ * included), for compressed-tensors int-quantized and for LLM.int8 (scale = SCB / 127).
+ */
+public final class ByteCodeKernel implements Kernel {
+    private final MemorySegment codes;
+    private final float[] values;          // value of each byte code
+    private final long rows;
+    private final int columns;
+    private final long blockRows;
+    private final int blockColumns;
+    private final FloatMatrix scales;      // [⌈rows / blockRows⌉, ⌈columns / blockColumns⌉]
+    private final FloatMatrix zeros;       // same shape, or null
+    private final boolean e4m3;            // codes are F8_E4M3: the vector loop computes their values
+
+    public ByteCodeKernel(MemorySegment codes, float[] values, long rows, int columns, long blockRows, int blockColumns,
+            FloatMatrix scales, FloatMatrix zeros) {
+        this.codes = codes;
+        this.values = values;
+        this.rows = rows;
+        this.columns = columns;
+        this.blockRows = blockRows;
+        this.blockColumns = blockColumns;
+        this.scales = scales;
+        this.zeros = zeros;
+        this.e4m3 = java.util.Arrays.equals(values, Codebook.bytes(DType.F8_E4M3));
+    }
+
+    @Override
+    public long rows() {
+        return rows;
+    }
+
+    @Override
+    public int columns() {
+        return columns;
+    }
+
+    @Override
+    public void decode(long row, int count, DType dtype, MemorySegment dst, long offset) {
+        int gridColumns = scales.columns();
+        float[] s = new float[gridColumns];
+        float[] z = zeros == null ? null : new float[gridColumns];
+        byte[] q = new byte[columns];
+        float[] values = new float[columns];
+        boolean vector = Simd.ENABLED && e4m3 && zeros == null;
+        long loadedRow = -1;
+        float[] lut = this.values;
+        for (int i = 0; i < count; i++) {
+            long r = row + i;
+            long gridRow = r / blockRows;
+            if (gridRow != loadedRow) {
+                scales.row(gridRow, s);
+                if (z != null) {
+                    zeros.row(gridRow, z);
+                }
+                loadedRow = gridRow;
+            }
+            // One bulk copy of the row's codes, then array loops the JIT keeps tight.
+            MemorySegment.copy(codes, ValueLayout.JAVA_BYTE, r * columns, q, 0, columns);
+            long out = offset + (long) i * columns;
+            if (vector) {   // decoded and stored in one pass
+                for (int b = 0; b < gridColumns; b++) {
+                    int from = b * blockColumns;
+                    VectorLoops.e4m3Store(q, from, Math.min(columns, from + blockColumns), s[b], lut,
+                            dtype == DType.F32, dst, out + from);
+                }
+                continue;
+            }
+            for (int b = 0; b < gridColumns; b++) {
+                int from = b * blockColumns;
+                int to = Math.min(columns, from + blockColumns);
+                float scale = s[b];
+                if (z == null) {
+                    for (int c = from; c < to; c++) {
+                        values[c] = lut[q[c] & 0xFF] * scale;
+                    }
+                } else {
+                    float zero = z[b];
+                    for (int c = from; c < to; c++) {
+                        values[c] = (lut[q[c] & 0xFF] - zero) * scale;
+                    }
+                }
+            }
+            RowStore.store(values, 0, columns, dtype, dst, out);
+        }
+    }
+
+    @Override
+    public UnpackedWeights unpack(long row, int count) {
+        int gridColumns = scales.columns();
+        byte[] q = new byte[count * columns];
+        MemorySegment.copy(codes, ValueLayout.JAVA_BYTE, row * columns, q, 0, q.length);
+        float[] s = new float[count * gridColumns];
+        float[] z = zeros == null ? null : new float[count * gridColumns];
+        float[] buffer = new float[gridColumns];
+        for (int i = 0; i < count; i++) {
+            scales.row((row + i) / blockRows, buffer);
+            System.arraycopy(buffer, 0, s, i * gridColumns, gridColumns);
+            if (z != null) {
+                zeros.row((row + i) / blockRows, buffer);
+                System.arraycopy(buffer, 0, z, i * gridColumns, gridColumns);
+            }
+        }
+        return new UnpackedWeights(row, count, columns, q, values.clone(), blockColumns, null, gridColumns, s, z, null);
+    }
+}

@@ -1,0 +1,134 @@
+package dev.safetensors.quant.internal.kernel;
+
+import dev.safetensors.convert.FloatEncoder;
+import dev.safetensors.convert.Overflow;
+import dev.safetensors.internal.io.LittleEndian;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The kernels' hot loops on eight 32-bit lanes, loaded only when {@link Simd#ENABLED}. Each computes exactly
+ * what the scalar loop it stands for computes (same operations, same order, so the same floats), which the
+ * tests check by running both.
+ */
+final class VectorLoops {
+    private static final VectorSpecies<Integer> I = IntVector.SPECIES_256;
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
+    private static final VectorSpecies<Byte> B = ByteVector.SPECIES_64;
+    private static final VectorSpecies<Short> S = ShortVector.SPECIES_128;
+    /** Lane l takes nibble l of a word: element l of eight 4-bit fields, low field first. */
+    private static final IntVector NIBBLE_SHIFTS = IntVector.fromArray(I, new int[] {0, 4, 8, 12, 16, 20, 24, 28}, 0);
+    /** The eight non-negative E2M1 values; bit 3 of a code is its sign. */
+    private static final FloatVector E2M1_POSITIVE = FloatVector.fromArray(F, Codebook.e2m1(), 0);
+
+    private VectorLoops() {
+    }
+
+    /** Whether 256-bit vectors are native here (not emulated, which would be slower than scalar). */
+    static boolean usable() {
+        return IntVector.SPECIES_PREFERRED.vectorBitSize() >= 256;
+    }
+
+    /** {@code dst[at + 8i + l] = (nibble l of words[from + i] − zero) × scale} for {@code n} words. */
+    static void int4(int[] words, int from, int n, float zero, float scale, float[] dst, int at) {
+        for (int i = 0; i < n; i++) {
+            FloatVector q = IntVector.broadcast(I, words[from + i]).lanewise(VectorOperators.LSHR, NIBBLE_SHIFTS)
+                    .and(0xF).convert(VectorOperators.I2F, 0).reinterpretAsFloats();
+            q.sub(zero).mul(scale).intoArray(dst, at + 8 * i);
+        }
+    }
+
+    /** MLX affine: {@code dst[at + 8i + l] = nibble l × scale + bias}. */
+    static void int4Affine(int[] words, int from, int n, float scale, float bias, float[] dst, int at) {
+        for (int i = 0; i < n; i++) {
+            FloatVector q = IntVector.broadcast(I, words[from + i]).lanewise(VectorOperators.LSHR, NIBBLE_SHIFTS)
+                    .and(0xF).convert(VectorOperators.I2F, 0).reinterpretAsFloats();
+            q.mul(scale).add(bias).intoArray(dst, at + 8 * i);
+        }
+    }
+
+    /** AWQ: {@code dst[at + k] = ((words[k] >>> shift) & 0xF − zero) × scale} for {@code k} in {@code [from, to)}. */
+    static void nibbleColumn(int[] words, int from, int to, int shift, float zero, float scale, float[] dst, int at) {
+        int k = from;
+        for (; k + 8 <= to; k += 8) {
+            FloatVector q = IntVector.fromArray(I, words, k).lanewise(VectorOperators.LSHR, shift).and(0xF)
+                    .convert(VectorOperators.I2F, 0).reinterpretAsFloats();
+            q.sub(zero).mul(scale).intoArray(dst, at + k - from);
+        }
+        for (; k < to; k++) {
+            dst[at + k - from] = (((words[k] >>> shift) & 0xF) - zero) * scale;
+        }
+    }
+
+    /** FP4: {@code dst[at + 8i + l] = E2M1(nibble l of words[from + i]) × scale}. */
+    static void fp4(int[] words, int from, int n, float scale, float[] dst, int at) {
+        for (int i = 0; i < n; i++) {
+            IntVector code = IntVector.broadcast(I, words[from + i]).lanewise(VectorOperators.LSHR, NIBBLE_SHIFTS);
+            VectorShuffle<Float> index = code.and(7).reinterpretAsInts().toShuffle().cast(F);
+            FloatVector magnitude = E2M1_POSITIVE.rearrange(index);
+            IntVector sign = code.and(8).lanewise(VectorOperators.LSHL, 28);
+            FloatVector value = magnitude.reinterpretAsInts().or(sign).reinterpretAsFloats();
+            value.mul(scale).intoArray(dst, at + 8 * i);
+        }
+    }
+
+    /**
+     * E4M3: element {@code at + c − from} of {@code dst} = {@code E4M3(codes[c]) × scale}, stored as F32 or as
+     * BF16 (rounded as {@link RowStore} rounds) with no heap tile between: one pass over the output. The code's
+     * bits placed in an F32 (sign to bit 31, exponent and mantissa from bit 20) are its value × 2^−120,
+     * exactly, subnormals included; NaN codes (S.1111.111) are set apart.
+     */
+    static void e4m3Store(byte[] codes, int from, int to, float scale, float[] table, boolean f32, MemorySegment dst,
+            long at) {
+        int c = from;
+        for (; c + 8 <= to; c += 8) {
+            IntVector b = ((IntVector) ByteVector.fromArray(B, codes, c).castShape(I, 0)).and(0xFF);
+            IntVector bits = b.and(0x80).lanewise(VectorOperators.LSHL, 24).or(b.and(0x7F).lanewise(VectorOperators.LSHL, 20));
+            FloatVector v = bits.reinterpretAsFloats().mul(0x1p120f);
+            VectorMask<Float> nan = b.and(0x7F).compare(VectorOperators.EQ, 0x7F).cast(F);
+            v = v.blend(Float.NaN, nan).mul(scale);
+            long e = at + c - from;
+            if (f32) {
+                v.intoMemorySegment(dst, 4 * e, ByteOrder.LITTLE_ENDIAN);
+            } else {
+                bf16(v).intoMemorySegment(dst, 2 * e, ByteOrder.LITTLE_ENDIAN);
+            }
+        }
+        for (; c < to; c++) {
+            float v = table[codes[c] & 0xFF] * scale;
+            long e = at + c - from;
+            if (f32) {
+                dst.set(LittleEndian.FLOAT, 4 * e, v);
+            } else {
+                dst.set(LittleEndian.SHORT, 2 * e, FloatEncoder.toBF16(v, Overflow.NON_SATURATING));
+            }
+        }
+    }
+
+    /** BF16 of eight floats, round to nearest even, NaN → 0x7FC0 (PyTorch's cast), as core's {@code FloatEncoder}. */
+    private static ShortVector bf16(FloatVector v) {
+        IntVector u = v.reinterpretAsInts();
+        IntVector r = u.add(u.lanewise(VectorOperators.LSHR, 16).and(1)).add(0x7FFF).lanewise(VectorOperators.LSHR, 16);
+        r = r.blend(0x7FC0, u.and(0x7FFFFFFF).compare(VectorOperators.GT, 0x7F800000));
+        return (ShortVector) r.castShape(S, 0);
+    }
+
+    /** {@code src[from, from + count)} as BF16 into {@code dst} from byte {@code at}. */
+    static void bf16(float[] src, int from, int count, MemorySegment dst, long at) {
+        int i = 0;
+        for (; i + 8 <= count; i += 8) {
+            bf16(FloatVector.fromArray(F, src, from + i)).intoMemorySegment(dst, at + 2L * i, ByteOrder.LITTLE_ENDIAN);
+        }
+        for (; i < count; i++) {
+            dst.set(LittleEndian.SHORT, at + 2L * i, FloatEncoder.toBF16(src[from + i], Overflow.NON_SATURATING));
+        }
+    }
+}

@@ -1,0 +1,112 @@
+package dev.safetensors.quant.internal.kernel;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.safetensors.DType;
+import dev.safetensors.convert.FloatEncoder;
+import dev.safetensors.convert.Overflow;
+import dev.safetensors.internal.io.LittleEndian;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The vector loops give exactly the scalar loops' floats: every E4M3 and E2M1 code, nibbles of random words,
+ * and BF16 rounding over ties, NaN, infinities and subnormals (the test run adds the vector module; the
+ * scalar-loops execution runs the scheme tests without it).
+ */
+class VectorLoopsTest {
+    private static final Random RANDOM = new Random(3);
+
+    @Test
+    void theVectorModuleIsInUse() {
+        assertThat(Simd.ENABLED).as("run with --add-modules jdk.incubator.vector, as the quant pom does").isTrue();
+    }
+
+    @Test
+    void e4m3EveryCodeAndScale() {
+        float[] table = Codebook.bytes(DType.F8_E4M3);
+        byte[] codes = new byte[259];
+        for (int i = 0; i < codes.length; i++) {
+            codes[i] = (byte) i;
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment f32 = arena.allocate(4L * (codes.length + 3));
+            MemorySegment bf16 = arena.allocate(2L * (codes.length + 3));
+            for (float scale : new float[] {1f, 0.015625f, 3.3e-5f, 1e-30f, 7.5e3f, 1e30f, -0.5f}) {
+                // from 2, so both the eight-lane loop and the scalar tail run, into element 3 onwards
+                VectorLoops.e4m3Store(codes, 2, codes.length, scale, table, true, f32, 3);
+                VectorLoops.e4m3Store(codes, 2, codes.length, scale, table, false, bf16, 3);
+                for (int c = 2; c < codes.length; c++) {
+                    float expected = table[codes[c] & 0xFF] * scale;
+                    // floatToIntBits: NaN codes must give NaN (any NaN), every other code the same bits.
+                    assertThat(Float.floatToIntBits(f32.get(LittleEndian.FLOAT, 4L * (c + 1))))
+                            .as("code %02x × %s", c & 0xFF, scale).isEqualTo(Float.floatToIntBits(expected));
+                    assertThat(bf16.get(LittleEndian.SHORT, 2L * (c + 1))).as("BF16 of code %02x × %s", c & 0xFF, scale)
+                            .isEqualTo(FloatEncoder.toBF16(expected, Overflow.NON_SATURATING));
+                }
+            }
+        }
+    }
+
+    @Test
+    void fp4AndInt4Words() {
+        float[] e2m1 = Codebook.e2m1();
+        int[] words = new int[64];
+        for (int i = 0; i < words.length; i++) {
+            words[i] = RANDOM.nextInt();
+        }
+        words[0] = 0xFEDCBA98;
+        words[1] = 0x76543210;
+        float[] int4 = new float[8 * words.length];
+        float[] affine = new float[8 * words.length];
+        VectorLoops.int4(words, 0, words.length, 8f, 0.125f, int4, 0);
+        VectorLoops.int4Affine(words, 0, words.length, 0.1f, -0.4f, affine, 0);
+        float[] fp4 = new float[8 * words.length];
+        VectorLoops.fp4(words, 0, words.length, 0.37f, fp4, 0);
+        for (int i = 0; i < 8 * words.length; i++) {
+            int q = (words[i / 8] >>> (4 * (i % 8))) & 0xF;
+            assertThat(int4[i]).isEqualTo((q - 8f) * 0.125f);
+            assertThat(affine[i]).isEqualTo(q * 0.1f + -0.4f);
+            assertThat(fp4[i]).isEqualTo(e2m1[q] * 0.37f);
+        }
+    }
+
+    @Test
+    void nibbleColumnWithATail() {
+        int[] column = new int[29];
+        for (int i = 0; i < column.length; i++) {
+            column[i] = RANDOM.nextInt();
+        }
+        float[] out = new float[column.length];
+        VectorLoops.nibbleColumn(column, 3, 29, 20, 7f, 0.01f, out, 0);
+        for (int k = 3; k < 29; k++) {
+            assertThat(out[k - 3]).isEqualTo((((column[k] >>> 20) & 0xF) - 7f) * 0.01f);
+        }
+    }
+
+    @Test
+    void bf16AsCoresEncoderRoundsIt() {
+        float[] v = new float[4099];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = switch (i % 9) {
+                case 0 -> Float.intBitsToFloat(RANDOM.nextInt());           // anything, NaNs included
+                case 1 -> Float.intBitsToFloat(0x3F808000 + (RANDOM.nextInt(3) - 1));   // ties and neighbours
+                case 2 -> Float.intBitsToFloat(RANDOM.nextInt(0x00800000));   // subnormals
+                case 3 -> Float.POSITIVE_INFINITY;
+                case 4 -> -Float.MAX_VALUE;
+                case 5 -> Float.NaN;
+                default -> (float) RANDOM.nextGaussian();
+            };
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment out = arena.allocate(2L * v.length);
+            VectorLoops.bf16(v, 0, v.length, out, 0);
+            for (int i = 0; i < v.length; i++) {
+                assertThat(out.get(LittleEndian.SHORT, 2L * i)).as("%08x", Float.floatToRawIntBits(v[i]))
+                        .isEqualTo(FloatEncoder.toBF16(v[i], Overflow.NON_SATURATING));
+            }
+        }
+    }
+}
