@@ -60,7 +60,14 @@ public final class SafeTensorsFile implements Checkpoint {
         this.header = header;
     }
 
-    /** Opens with {@link OpenOptions#defaults()}: mmap, the reference's header limit. */
+    /**
+     * Opens and validates a file with {@link OpenOptions#defaults()}: mmap, the reference's header limit.
+     *
+     * @param path a {@code .safetensors} file
+     * @return the open file; the caller closes it
+     * @throws SafeTensorsException with the reference's kind when the file is malformed, or
+     *         {@code IoError} when it cannot be read
+     */
     public static SafeTensorsFile open(Path path) {
         return open(path, OpenOptions.defaults());
     }
@@ -68,6 +75,9 @@ public final class SafeTensorsFile implements Checkpoint {
     /**
      * Opens and validates a file.
      *
+     * @param path    a {@code .safetensors} file
+     * @param options how to read it (mmap or positional reads, header limit, arena)
+     * @return the open file; the caller closes it
      * @throws SafeTensorsException with the reference's kind when the file is malformed, or
      *         {@code IoError} when it cannot be read
      */
@@ -146,7 +156,11 @@ public final class SafeTensorsFile implements Checkpoint {
     /**
      * Opens a file from any byte source; the handle takes ownership and closes it.
      *
+     * @param source        where the file's bytes come from
      * @param maxHeaderSize the largest header accepted ({@link Header#DEFAULT_MAX_SIZE} by default)
+     * @return the open file; closing it closes {@code source}
+     * @throws SafeTensorsException with the reference's kind when the file is malformed (the source is then
+     *         closed)
      */
     public static SafeTensorsFile open(ByteSource source, long maxHeaderSize) {
         try {
@@ -157,7 +171,7 @@ public final class SafeTensorsFile implements Checkpoint {
         }
     }
 
-    /** The validated header. */
+    /** {@return the validated header} */
     public Header header() {
         return header;
     }
@@ -261,8 +275,8 @@ public final class SafeTensorsFile implements Checkpoint {
     }
 
     /**
-     * Whether tensors are zero-copy views of a mapping ({@link ReadStrategy#MMAP}). Asking does not map the
-     * file (a file source says without mapping; any other source is asked for its mapping).
+     * {@return whether tensors are zero-copy views of a mapping ({@link ReadStrategy#MMAP})} Asking does not map
+     * the file (a file source says without mapping; any other source is asked for its mapping).
      */
     public boolean isMapped() {
         MemorySegment d = data;
@@ -278,7 +292,7 @@ public final class SafeTensorsFile implements Checkpoint {
         return source.description();
     }
 
-    /** Whether {@link #close()} has been called. */
+    /** {@return whether {@link #close()} has been called} */
     public boolean isClosed() {
         return closed;
     }

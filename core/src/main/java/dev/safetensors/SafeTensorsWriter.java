@@ -54,7 +54,7 @@ public final class SafeTensorsWriter {
     private SafeTensorsWriter() {
     }
 
-    /** A writer with no tensors and no metadata. */
+    /** {@return a writer with no tensors and no metadata} */
     public static SafeTensorsWriter create() {
         return new SafeTensorsWriter();
     }
@@ -67,6 +67,11 @@ public final class SafeTensorsWriter {
      *         {@code __metadata__}; {@code ValidationOverflow} or {@code MisalignedSlice} when shape × dtype is
      *         not a whole number of bytes below 2^64; {@code InvalidTensorView} when array data has another
      *         element type or size than declared
+     * @param name  the tensor's name, unique in the file
+     * @param dtype its element type
+     * @param shape its dimensions
+     * @param bytes where its bytes come from, little-endian, row-major
+     * @return this writer
      */
     public SafeTensorsWriter add(String name, DType dtype, Shape shape, TensorData bytes) {
         checkDeclaration(name, dtype, shape, bytes);
@@ -86,6 +91,10 @@ public final class SafeTensorsWriter {
      * <pre>{@code
      * SafeTensorsWriter.create().add("w", gpuTensor).write(Path.of("out.safetensors"));
      * }</pre>
+     *
+     * @param name   the tensor's name, unique in the file
+     * @param tensor the device tensor; its dtype and shape are the declaration
+     * @return this writer
      */
     public SafeTensorsWriter add(String name, dev.safetensors.device.DeviceTensor tensor) {
         Objects.requireNonNull(tensor, "tensor must be non-null");
@@ -112,7 +121,13 @@ public final class SafeTensorsWriter {
         return byteCount;
     }
 
-    /** Adds one {@code __metadata__} entry; the header is written even if the map stays empty. */
+    /**
+     * Adds one {@code __metadata__} entry; the header is written even if the map stays empty.
+     *
+     * @param key   the entry's key; an existing entry of that key is replaced
+     * @param value its value
+     * @return this writer
+     */
     public SafeTensorsWriter putMetadata(String key, String value) {
         Objects.requireNonNull(key, "metadata key must be non-null");
         Objects.requireNonNull(value, "metadata value must be non-null");
@@ -123,7 +138,12 @@ public final class SafeTensorsWriter {
         return this;
     }
 
-    /** Sets the whole {@code __metadata__} map ({@code null}: no entry at all). Keys are written sorted. */
+    /**
+     * Sets the whole {@code __metadata__} map ({@code null}: no entry at all). Keys are written sorted.
+     *
+     * @param map the entries, copied; or null
+     * @return this writer
+     */
     public SafeTensorsWriter metadata(Map<String, String> map) {
         if (map == null) {
             metadata = null;
@@ -134,19 +154,25 @@ public final class SafeTensorsWriter {
         return this;
     }
 
-    /** The largest padded header to write; {@link Header#DEFAULT_MAX_SIZE} unless set. */
+    /**
+     * Sets the largest padded header to write; {@link Header#DEFAULT_MAX_SIZE} unless set.
+     *
+     * @param max bytes, at most {@link Header#MAX_CONFIGURABLE_SIZE}
+     * @return this writer
+     * @throws IllegalArgumentException outside 0 to {@link Header#MAX_CONFIGURABLE_SIZE}
+     */
     public SafeTensorsWriter maxHeaderSize(long max) {
         Header.checkLimit(max);
         this.maxHeaderSize = max;
         return this;
     }
 
-    /** The exact size of the file {@link #write} would produce. */
+    /** {@return the exact size of the file {@link #write} would produce} */
     public long fileSize() {
         return plan(null).fileSize();
     }
 
-    /** The padded header JSON (without the 8-byte length prefix) that would be written. */
+    /** {@return the padded header JSON (without the 8-byte length prefix) that would be written} */
     public byte[] headerBytes() {
         return plan(null).json();
     }
@@ -157,6 +183,7 @@ public final class SafeTensorsWriter {
      * @throws SafeTensorsException when a declaration is invalid (checked before anything is written), a
      *         data source yields the wrong number of bytes ({@code InvalidTensorView}), or I/O fails
      *         ({@code IoError}); the target is then untouched
+     * @param target the file to create or replace
      */
     public void write(Path target) {
         HeaderWriter.Plan plan = plan(target.toString());

@@ -56,7 +56,10 @@ public final class ShardIndex {
      *
      * @param metadata String, Boolean, null, numbers (Long, Integer, BigInteger, Double, BigDecimal), and
      *                 Lists and Maps of those; {@code total_size} an integer
+     * @param weightMap tensor name → shard file name, in the order to write
+     * @return the index
      * @throws IllegalArgumentException for a value JSON cannot hold (another type, NaN, an infinity)
+     * @throws SafeTensorsException when a shard name is not a bare file name or the weight map breaks a rule
      */
     public static ShardIndex of(Map<String, Object> metadata, Map<String, String> weightMap) {
         Map<String, Object> copy = new LinkedHashMap<>(metadata);
@@ -66,7 +69,15 @@ public final class ShardIndex {
         return index;
     }
 
-    /** Reads and checks an index file of at most {@code maxSize} bytes. */
+    /**
+     * Reads and checks an index file of at most {@code maxSize} bytes.
+     *
+     * @param file    a {@code *.safetensors.index.json}
+     * @param maxSize the largest index accepted, in bytes
+     * @return the index
+     * @throws SafeTensorsException {@code HeaderTooLarge} above {@code maxSize}, {@code IoError} when unreadable,
+     *         {@code InvalidHeader} or {@code InvalidHeaderDeserialization} when malformed
+     */
     public static ShardIndex read(Path file, long maxSize) {
         return read(file, file.toString(), maxSize);
     }
@@ -85,7 +96,14 @@ public final class ShardIndex {
         }
     }
 
-    /** Parses index JSON (strict UTF-8 and JSON, duplicate keys rejected). */
+    /**
+     * Parses index JSON (strict UTF-8 and JSON, duplicate keys rejected).
+     *
+     * @param json   the index file's bytes
+     * @param source what to call the index in messages, or null
+     * @return the index
+     * @throws SafeTensorsException {@code InvalidHeader} or {@code InvalidHeaderDeserialization} when malformed
+     */
     public static ShardIndex parse(byte[] json, String source) {
         int bad = Utf8.firstInvalid(json, 0, json.length);
         if (bad >= 0) {
@@ -167,34 +185,38 @@ public final class ShardIndex {
         return new SafeTensorsException(InvalidHeaderDeserialization, source, "invalid index: " + detail);
     }
 
-    /** Tensor name → shard file, in index order. */
+    /** {@return tensor name → shard file, in index order} */
     public Map<String, String> weightMap() {
         return weightMap;
     }
 
-    /** The shard files, in order of first appearance. */
+    /** {@return the shard files, in order of first appearance} */
     public List<String> shards() {
         return shards;
     }
 
-    /** The shard holding {@code tensor}, or null. */
+    /**
+     * {@return the shard holding {@code tensor}, or null}
+     *
+     * @param tensor a tensor name
+     */
     public String shardOf(String tensor) {
         return weightMap.get(tensor);
     }
 
-    /** The index's metadata as parsed: String, Long, BigInteger, Double, Boolean, null, List or Map. */
+    /** {@return the index's metadata as parsed: String, Long, BigInteger, Double, Boolean, null, List or Map} */
     public Map<String, Object> metadata() {
         return metadata;
     }
 
-    /** {@code metadata.total_size}, when present and below 2^63. */
+    /** {@return {@code metadata.total_size}, when present and below 2^63} */
     public OptionalLong totalSize() {
         return metadata.get("total_size") instanceof Long l ? OptionalLong.of(l) : OptionalLong.empty();
     }
 
     /**
-     * The index as transformers writes it: {@code json.dumps(index, indent=2, sort_keys=True) + "\n"},
-     * non-ASCII escaped. Every value read from a file is written back exactly: numbers as they were spelled,
+     * {@return the index as transformers writes it: {@code json.dumps(index, indent=2, sort_keys=True) + "\n"},
+     * non-ASCII escaped} Every value read from a file is written back exactly: numbers as they were spelled,
      * nested objects and arrays as JSON, other top-level members kept.
      */
     public String toJson() {

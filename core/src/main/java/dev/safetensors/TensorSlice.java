@@ -44,16 +44,17 @@ public final class TensorSlice {
         this.whole = whole;
     }
 
-    /** The shape of the result (dimensions selected by an integer index are dropped). */
+    /** {@return the shape of the result (dimensions selected by an integer index are dropped)} */
     public Shape shape() {
         return shape;
     }
 
+    /** {@return the element type, the tensor's} */
     public DType dtype() {
         return tensor.dtype();
     }
 
-    /** Bytes of the result. */
+    /** {@return bytes of the result} */
     public long byteSize() {
         return selection.byteSize();
     }
@@ -61,17 +62,27 @@ public final class TensorSlice {
     /** Receives one byte run: {@code [offset, offset + length)} relative to the tensor's first byte. */
     @FunctionalInterface
     public interface RunConsumer {
+        /**
+         * Receives one run.
+         *
+         * @param offset the run's first byte, relative to the tensor's first byte
+         * @param length the run's length in bytes
+         */
         void accept(long offset, long length);
     }
 
-    /** The byte runs in result order; adjacent runs are merged. */
+    /**
+     * Hands the byte runs to {@code consumer} in result order; adjacent runs are merged.
+     *
+     * @param consumer receives each run
+     */
     public void forEachRun(RunConsumer consumer) {
         selection.forEachRun(consumer::accept);
     }
 
     /**
-     * The runs as segments: zero-copy views with mmap (checked against the file on disk as they are handed
-     * out, see {@link Tensor#data()}), else slices of one fresh copy of the selected bytes.
+     * {@return the runs as segments: zero-copy views with mmap (checked against the file on disk as they are
+     * handed out, see {@link Tensor#data()}), else slices of one fresh copy of the selected bytes}
      */
     public List<MemorySegment> segments() {
         MemorySegment bytes = tensor.file().view(tensor.info().begin(), tensor.byteSize());
@@ -110,6 +121,7 @@ public final class TensorSlice {
     /**
      * Copies the selected bytes, in row-major order of the result, into the start of {@code dst}.
      *
+     * @param dst where the bytes go: at least {@link #byteSize()} bytes
      * @throws IllegalArgumentException when {@code dst} is smaller than {@link #byteSize()} or read-only
      */
     public void copyTo(MemorySegment dst) {
@@ -194,6 +206,9 @@ public final class TensorSlice {
     /**
      * Streams the selected bytes, in row-major order of the result, to {@code out}: small runs are gathered
      * into large writes.
+     *
+     * @param out where the bytes go; not closed
+     * @throws IOException when the channel fails
      */
     public void writeTo(WritableByteChannel out) throws IOException {
         Objects.requireNonNull(out, "out must be non-null");
@@ -204,35 +219,41 @@ public final class TensorSlice {
         }
     }
 
-    /** The selected bytes. */
+    /** {@return the selected bytes} */
     public byte[] toByteArray() {
         byte[] out = new byte[length(Target.BYTE, SubBytePacking.DEFAULT)];
         copyOut(Sinks.bytes(out));
         return out;
     }
 
-    /** See {@link Tensor#toShortArray()}. */
+    /** {@return the selected values as {@link Tensor#toShortArray()} gives them} */
     public short[] toShortArray() {
         short[] out = new short[length(Target.SHORT, SubBytePacking.DEFAULT)];
         copyOut(Sinks.shorts(dtype(), out));
         return out;
     }
 
-    /** See {@link Tensor#toIntArray()}. */
+    /** {@return the selected values as {@link Tensor#toIntArray()} gives them} */
     public int[] toIntArray() {
         int[] out = new int[length(Target.INT, SubBytePacking.DEFAULT)];
         copyOut(Sinks.ints(dtype(), out));
         return out;
     }
 
-    /** See {@link Tensor#toLongArray()}. */
+    /** {@return the selected values as {@link Tensor#toLongArray()} gives them} */
     public long[] toLongArray() {
         long[] out = new long[length(Target.LONG, SubBytePacking.DEFAULT)];
         copyOut(Sinks.longs(dtype(), out));
         return out;
     }
 
-    /** The selected values as floats (see {@link Tensor#toFloatArray(SubBytePacking)}). */
+    /**
+     * {@return the selected values as floats (see {@link Tensor#toFloatArray(SubBytePacking)})}
+     *
+     * @param packing how F4 and F6 elements sit in their bytes; ignored for other dtypes
+     * @throws SafeTensorsException of kind {@code InvalidTensorView} for a dtype with no float value, or more
+     *         values than a {@code float[]} holds
+     */
     public float[] toFloatArray(SubBytePacking packing) {
         Objects.requireNonNull(packing, "packing must be non-null");
         float[] out = new float[length(Target.FLOAT, packing)];
@@ -240,12 +261,16 @@ public final class TensorSlice {
         return out;
     }
 
-    /** See {@link Tensor#toFloatArray()}. */
+    /**
+     * {@return the selected values as floats, as {@link Tensor#toFloatArray()} decodes them}
+     *
+     * @throws SafeTensorsException as {@link #toFloatArray(SubBytePacking)}
+     */
     public float[] toFloatArray() {
         return toFloatArray(SubBytePacking.DEFAULT);
     }
 
-    /** See {@link Tensor#toDoubleArray()}. */
+    /** {@return the selected values as {@link Tensor#toDoubleArray()} gives them} */
     public double[] toDoubleArray() {
         double[] out = new double[length(Target.DOUBLE, SubBytePacking.DEFAULT)];
         copyOut(Sinks.doubles(dtype(), out, SubBytePacking.DEFAULT));

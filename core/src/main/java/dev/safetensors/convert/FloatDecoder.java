@@ -27,7 +27,11 @@ public final class FloatDecoder {
     private FloatDecoder() {
     }
 
-    /** Whether {@link #decode} handles this dtype (all but C64, whose elements are pairs). */
+    /**
+     * {@return whether {@link #decode} handles this dtype (all but C64, whose elements are pairs)}
+     *
+     * @param t a dtype
+     */
     public static boolean canDecode(DType t) {
         return t != DType.C64;
     }
@@ -36,7 +40,13 @@ public final class FloatDecoder {
      * Decodes every element held in {@code src} into {@code out} from {@code outIndex}. {@code src} must hold
      * whole elements (whole bytes for F4 pairs, whole 3-byte groups for F6).
      *
+     * @param type     the dtype of the elements in {@code src}
+     * @param src      the elements' bytes, little-endian
+     * @param out      where the values go
+     * @param outIndex where the first value goes in {@code out}
+     * @param packing  how F4 and F6 elements sit in their bytes; ignored for other dtypes
      * @throws IllegalArgumentException for C64, or F6 without an F6 order in {@code packing}
+     * @throws IndexOutOfBoundsException when {@code out} has no room for every element from {@code outIndex}
      */
     public static void decode(DType type, MemorySegment src, float[] out, int outIndex, SubBytePacking packing) {
         long bytes = src.byteSize();

@@ -10,7 +10,7 @@ import java.lang.foreign.ValueLayout;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** Round-to-nearest-even encoders against QUANT.md's worked examples, ties, overflow, NaN and zeros. */
+/** Round-to-nearest-even encoders against the formats' worked examples (layouts: docs/format.md#narrow-floats), ties, overflow, NaN and zeros. */
 class EncodeTest {
     private static final List<MiniFloat> F8 = List.of(MiniFloat.E4M3FN, MiniFloat.E5M2, MiniFloat.E4M3FNUZ, MiniFloat.E5M2FNUZ);
 
