@@ -1,0 +1,198 @@
+package dev.safetensors.quant;
+
+import static dev.safetensors.quant.TestCheckpoint.shape;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.safetensors.DType;
+import java.nio.file.Path;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Corners of the layouts that the end-to-end tests miss, each against the QUANT.md formula written out here:
+ * group sizes that are no multiple of a packed word, block grids read from a shape with a partial edge block,
+ * and the special codes of the narrow floats (E4M3 NaN, E5M2 Inf, E8M0 0x00 and 0xFF).
+ */
+class EdgeCasesTest {
+    static final String P = "model.layers.0.mlp.down_proj";
+
+    @TempDir
+    Path dir;
+
+    /** Bits of a little-endian stream of {@code bits}-wide fields, field i at bit i × bits, into int words. */
+    static int[] pack(int[] fields, int bits, int words) {
+        int[] out = new int[words];
+        for (int i = 0; i < fields.length; i++) {
+            for (int b = 0; b < bits; b++) {
+                long bit = (long) i * bits + b;
+                if (((fields[i] >>> b) & 1) != 0) {
+                    out[(int) (bit / 32)] |= 1 << (bit % 32);
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * GPTQ whose group size is no multiple of the inputs a word packs (group 12, 8 inputs per 4-bit word; group 10,
+     * 4 inputs per 8-bit word): the scale and zero change inside a word.
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {4, 8, 2})
+    void gptqGroupsThatSplitAPackedWord(int bits) {
+        int out = 16;
+        int in = 96;
+        int gs = bits == 8 ? 10 : 12;
+        int groups = (in + gs - 1) / gs;
+        Random r = new Random(bits);
+        int max = (1 << bits) - 1;
+        int[][] q = new int[in][out];
+        int[] qw = new int[in * bits / 32 * out];
+        int perWord = 32 / bits;
+        for (int k = 0; k < in; k++) {
+            for (int o = 0; o < out; o++) {
+                q[k][o] = r.nextInt(max + 1);
+                qw[(k / perWord) * out + o] |= q[k][o] << (bits * (k % perWord));
+            }
+        }
+        int[][] stored = new int[groups][out];
+        float[][] s = new float[groups][out];
+        int zeroWords = out * bits / 32;
+        int[] qz = new int[groups * zeroWords];
+        for (int g = 0; g < groups; g++) {
+            for (int o = 0; o < out; o++) {
+                stored[g][o] = r.nextInt(max);               // v1: stored zero − 1, so below max
+                qz[g * zeroWords + o / perWord] |= stored[g][o] << (bits * (o % perWord));
+                s[g][o] = Bytes.f16(0.001f + r.nextFloat() * 0.05f);
+            }
+        }
+        float[] flat = new float[groups * out];
+        for (int g = 0; g < groups; g++) {
+            System.arraycopy(s[g], 0, flat, g * out, out);
+        }
+        new TestCheckpoint().ints(P + ".qweight", DType.I32, shape(in * bits / 32, out), qw)
+                .ints(P + ".qzeros", DType.I32, shape(groups, zeroWords), qz)
+                .halves(P + ".scales", shape(groups, out), flat)
+                .write(dir, "{\"quantization_config\": {\"quant_method\": \"gptq\", \"bits\": " + bits
+                        + ", \"group_size\": " + gs + ", \"desc_act\": false, \"sym\": false}}");
+        try (QuantizedModel m = QuantizedModel.open(dir)) {
+            float[] w = m.layer(P).orElseThrow().dequantize();
+            for (int o = 0; o < out; o++) {
+                for (int k = 0; k < in; k++) {
+                    int g = k / gs;
+                    float expected = s[g][o] * (q[k][o] - (stored[g][o] + 1));
+                    assertThat(w[o * in + k]).as("W[%d, %d]", o, k).isEqualTo(expected);
+                }
+            }
+        }
+    }
+
+    /**
+     * Block FP8 whose config gives no block size, or no config at all: the grid comes from the shape, and a
+     * [300, 384] weight with a [3, 3] grid is DeepSeek's 128 × 128 blocks with a 44-row partial edge
+     * (QUANT.md §11.1), not blocks of 100 rows.
+     */
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
+    void blockFp8GridFromTheShapeWithPartialEdge(boolean config) {
+        int out = 300;
+        int in = 300;
+        byte[] codes = new byte[out * in];
+        java.util.Arrays.fill(codes, (byte) 0x44);     // 3.0
+        float[] scales = new float[9];
+        for (int i = 0; i < 9; i++) {
+            scales[i] = 0.015625f * (i + 1);
+        }
+        new TestCheckpoint().add(P + ".weight", DType.F8_E4M3, shape(out, in), codes)
+                .floats(P + ".weight_scale_inv", shape(3, 3), scales)
+                .write(dir, config ? "{\"quantization_config\": {\"quant_method\": \"fp8\", \"fmt\": \"e4m3\", "
+                        + "\"activation_scheme\": \"dynamic\"}}" : null);
+        try (QuantizedModel m = QuantizedModel.open(dir)) {
+            QuantizedLinear l = m.layer(P).orElseThrow();
+            // Rows 127..129 straddle the first block boundary; read them as a row range too.
+            float[] rows = l.dequantize(127, 130);
+            float[] all = l.dequantize();
+            for (int i = 0; i < out; i++) {
+                for (int j = 0; j < in; j++) {
+                    float expected = 3.0f * scales[(i / 128) * 3 + j / 128];
+                    assertThat(all[i * in + j]).as("w[%d, %d]", i, j).isEqualTo(expected);
+                    if (i >= 127 && i < 130) {
+                        assertThat(rows[(i - 127) * in + j]).isEqualTo(expected);
+                    }
+                }
+            }
+            assertThat(l.blockRows()).isEqualTo(128);
+            assertThat(l.groupSize()).isEqualTo(128);
+        }
+    }
+
+    /** E4M3 NaN codes (0x7F, 0xFF) stay NaN, E5M2 0x7C/0xFC are ±Inf, through any scale and in BF16. */
+    @Test
+    void fp8SpecialCodes() {
+        byte[] e4m3 = Bytes.of(0x7F, 0xFF, 0x7E, 0x01, 0x38, 0xB8, 0x08, 0x00);
+        byte[] e5m2 = Bytes.of(0x7C, 0xFC, 0x7D, 0x7B, 0x01, 0x3C, 0x04, 0x80);
+        new TestCheckpoint().add(P + ".weight", DType.F8_E4M3, shape(2, 8), concat(e4m3, e4m3))
+                .floats(P + ".weight_scale", shape(2, 1), 0.5f, 2f)
+                .add("model.layers.0.mlp.up_proj.weight", DType.F8_E5M2, shape(1, 8), e5m2)
+                .floats("model.layers.0.mlp.up_proj.weight_scale", shape(1), 0.25f)
+                .write(dir, null);
+        float[] e4 = {Float.NaN, Float.NaN, 448f, 0x1p-9f, 1f, -1f, 0x1p-6f, 0f};
+        float[] e5 = {Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.NaN, 57344f, 0x1p-16f, 1f, 0x1p-14f, -0f};
+        try (QuantizedModel m = QuantizedModel.open(dir)) {
+            float[] a = m.layer(P).orElseThrow().dequantize();
+            short[] abf = m.layer(P).orElseThrow().dequantize(DType.BF16, 0, 2);
+            for (int c = 0; c < 8; c++) {
+                same(a[c], e4[c] * 0.5f);
+                same(a[8 + c], e4[c] * 2f);
+                short expected = Float.isNaN(e4[c]) ? 0x7FC0 : (short) (Float.floatToIntBits(e4[c] * 2f) >>> 16);
+                assertThat(abf[8 + c]).as("bf16 %d", c).isEqualTo(expected);
+            }
+            float[] b = m.layer("model.layers.0.mlp.up_proj").orElseThrow().dequantize();
+            for (int c = 0; c < 8; c++) {
+                same(b[c], e5[c] * 0.25f);
+            }
+        }
+    }
+
+    /** E8M0 scales at the ends of their range: 0x00 is 2^−127 (not zero), 0xFF is NaN (QUANT.md §6). */
+    @Test
+    void mxfp4ScaleEdges() {
+        // Two rows of 64 columns: byte 0x2F (codes F, 2 → −6, 1) everywhere; scales 0x00, 0xFF / 0xFE, 0x7F.
+        byte[] packed = new byte[2 * 32];
+        java.util.Arrays.fill(packed, (byte) 0x2F);
+        byte[] scales = Bytes.of(0x00, 0xFF, 0xFE, 0x7F);
+        new TestCheckpoint().add(P + ".weight_packed", DType.U8, shape(2, 32), packed)
+                .add(P + ".weight_scale", DType.U8, shape(2, 2), scales)
+                .write(dir, "{\"quantization_config\": {\"quant_method\": \"compressed-tensors\", \"format\": "
+                        + "\"mxfp4-pack-quantized\", \"config_groups\": {\"group_0\": {\"targets\": [\"Linear\"], "
+                        + "\"weights\": {\"num_bits\": 4, \"type\": \"float\", \"strategy\": \"group\", "
+                        + "\"group_size\": 32, \"symmetric\": true}, \"format\": \"mxfp4-pack-quantized\"}}, "
+                        + "\"quantization_status\": \"compressed\"}}");
+        float[] scale = {0x1p-127f, Float.NaN, 0x1p127f, 1f};
+        try (QuantizedModel m = QuantizedModel.open(dir)) {
+            float[] w = m.layer(P).orElseThrow().dequantize();
+            for (int r = 0; r < 2; r++) {
+                for (int c = 0; c < 64; c++) {
+                    float s = scale[r * 2 + c / 32];
+                    float expected = (c % 2 == 0 ? -6f : 1f) * s;
+                    same(w[r * 64 + c], expected);
+                }
+            }
+        }
+    }
+
+    /** Equal floats, NaN equal to NaN (any payload), −0 apart from +0. */
+    private static void same(float actual, float expected) {
+        assertThat(Float.floatToIntBits(actual)).as("%s, expected %s", actual, expected)
+                .isEqualTo(Float.floatToIntBits(expected));
+    }
+
+    private static byte[] concat(byte[] a, byte[] b) {
+        byte[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+}
