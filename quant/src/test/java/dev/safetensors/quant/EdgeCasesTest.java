@@ -184,6 +184,231 @@ class EdgeCasesTest {
         }
     }
 
+    /**
+     * GPTQ 3-bit act-order, v2 zero points, asymmetric: non-monotonic {@code g_idx}, fields straddling words
+     * (QUANT.md §12), dequantized whole, as a row range, and unpacked.
+     */
+    @Test
+    void gptq3BitActOrderV2() {
+        int out = 32;
+        int in = 64;
+        int gs = 16;
+        int groups = in / gs;
+        Random r = new Random(3);
+        int[] perm = new int[in];
+        for (int i = 0; i < in; i++) {
+            perm[i] = i;
+        }
+        for (int i = in - 1; i > 0; i--) {
+            int j = r.nextInt(i + 1);
+            int t = perm[i];
+            perm[i] = perm[j];
+            perm[j] = t;
+        }
+        int[] gIdx = new int[in];
+        for (int i = 0; i < in; i++) {
+            gIdx[perm[i]] = i / gs;          // groups formed in activation order
+        }
+        int[][] q = new int[out][in];
+        int packedRows = in * 3 / 32;
+        int[] qw = new int[packedRows * out];
+        for (int o = 0; o < out; o++) {
+            for (int k = 0; k < in; k++) {
+                q[o][k] = r.nextInt(8);
+            }
+            int[] column = pack(q[o], 3, packedRows);
+            for (int w = 0; w < packedRows; w++) {
+                qw[w * out + o] = column[w];
+            }
+        }
+        int zeroWords = out * 3 / 32;
+        int[][] z = new int[groups][out];
+        int[] qz = new int[groups * zeroWords];
+        float[] scales = new float[groups * out];
+        for (int g = 0; g < groups; g++) {
+            for (int o = 0; o < out; o++) {
+                z[g][o] = r.nextInt(8);
+                scales[g * out + o] = Bytes.f16(0.01f + r.nextFloat() * 0.1f);
+            }
+            System.arraycopy(pack(z[g], 3, zeroWords), 0, qz, g * zeroWords, zeroWords);
+        }
+        new TestCheckpoint().ints(P + ".qweight", DType.I32, shape(packedRows, out), qw)
+                .ints(P + ".qzeros", DType.I32, shape(groups, zeroWords), qz)
+                .halves(P + ".scales", shape(groups, out), scales)
+                .ints(P + ".g_idx", DType.I32, shape(in), gIdx)
+                .write(dir, "{\"quantization_config\": {\"quant_method\": \"gptq\", \"bits\": 3, \"group_size\": 16, "
+                        + "\"desc_act\": true, \"sym\": false, \"checkpoint_format\": \"gptq_v2\"}}");
+        try (QuantizedModel m = QuantizedModel.open(dir)) {
+            QuantizedLinear l = m.layer(P).orElseThrow();
+            assertThat(l.actOrder()).isTrue();
+            assertThat(l.symmetric()).isFalse();
+            float[] all = l.dequantize();
+            float[] rows = l.dequantize(5, 17);
+            UnpackedWeights u = l.unpack(5, 17);
+            for (int o = 0; o < out; o++) {
+                for (int k = 0; k < in; k++) {
+                    int g = gIdx[k];
+                    float expected = scales[g * out + o] * (q[o][k] - z[g][o]);
+                    same(all[o * in + k], expected);
+                    if (o >= 5 && o < 17) {
+                        same(rows[(o - 5) * in + k], expected);
+                    }
+                }
+            }
+            assertThat(u.toString()).isNotEmpty();
+        }
+    }
+
+    /** AWQ with a last partial group (200 inputs, group 64): interleaved nibbles, unsigned zeros (QUANT.md §13). */
+    @Test
+    void awqPartialLastGroup() {
+        int out = 24;
+        int in = 200;
+        int gs = 64;
+        int groups = (in + gs - 1) / gs;
+        int[] order = {0, 2, 4, 6, 1, 3, 5, 7};
+        Random r = new Random(13);
+        int[][] q = new int[in][out];
+        int[] qw = new int[in * out / 8];
+        for (int k = 0; k < in; k++) {
+            for (int o = 0; o < out; o++) {
+                q[k][o] = r.nextInt(16);
+            }
+            for (int c = 0; c < out / 8; c++) {
+                for (int p = 0; p < 8; p++) {
+                    qw[k * (out / 8) + c] |= q[k][8 * c + order[p]] << (4 * p);
+                }
+            }
+        }
+        int[][] z = new int[groups][out];
+        int[] qz = new int[groups * out / 8];
+        float[] scales = new float[groups * out];
+        for (int g = 0; g < groups; g++) {
+            for (int o = 0; o < out; o++) {
+                z[g][o] = r.nextInt(16);
+                scales[g * out + o] = Bytes.f16(0.01f + r.nextFloat() * 0.1f);
+            }
+            for (int c = 0; c < out / 8; c++) {
+                for (int p = 0; p < 8; p++) {
+                    qz[g * (out / 8) + c] |= z[g][8 * c + order[p]] << (4 * p);
+                }
+            }
+        }
+        new TestCheckpoint().ints(P + ".qweight", DType.I32, shape(in, out / 8), qw)
+                .ints(P + ".qzeros", DType.I32, shape(groups, out / 8), qz)
+                .halves(P + ".scales", shape(groups, out), scales)
+                .write(dir, "{\"quantization_config\": {\"quant_method\": \"awq\", \"bits\": 4, \"group_size\": 64, "
+                        + "\"zero_point\": true, \"version\": \"gemm\"}}");
+        try (QuantizedModel m = QuantizedModel.open(dir)) {
+            QuantizedLinear l = m.layer(P).orElseThrow();
+            float[] all = l.dequantize();
+            float[] rows = l.dequantize(7, 9);
+            for (int o = 0; o < out; o++) {
+                for (int k = 0; k < in; k++) {
+                    int g = k / gs;
+                    float expected = (q[k][o] - z[g][o]) * scales[g * out + o];
+                    same(all[o * in + k], expected);
+                    if (o == 7 || o == 8) {
+                        same(rows[(o - 7) * in + k], expected);
+                    }
+                }
+            }
+        }
+    }
+
+    /** MLX affine 3-bit with biases: each row one LSB-first bit stream, {@code w = scale × q + bias} (§16). */
+    @Test
+    void mlxAffine3Bit() {
+        int out = 4;
+        int in = 64;
+        int gs = 32;
+        Random r = new Random(16);
+        int[][] q = new int[out][in];
+        int words = in * 3 / 32;
+        int[] w = new int[out * words];
+        float[] scales = new float[out * 2];
+        float[] biases = new float[out * 2];
+        for (int o = 0; o < out; o++) {
+            for (int k = 0; k < in; k++) {
+                q[o][k] = r.nextInt(8);
+            }
+            System.arraycopy(pack(q[o], 3, words), 0, w, o * words, words);
+            for (int g = 0; g < 2; g++) {
+                scales[o * 2 + g] = Bytes.f16(0.01f + r.nextFloat() * 0.1f);
+                biases[o * 2 + g] = Bytes.f16(-0.3f + r.nextFloat() * 0.1f);
+            }
+        }
+        new TestCheckpoint().ints(P + ".weight", DType.U32, shape(out, words), w)
+                .halves(P + ".scales", shape(out, 2), scales).halves(P + ".biases", shape(out, 2), biases)
+                .write(dir, "{\"quantization\": {\"group_size\": 32, \"bits\": 3}}");
+        try (QuantizedModel m = QuantizedModel.open(dir)) {
+            float[] all = m.layer(P).orElseThrow().dequantize();
+            for (int o = 0; o < out; o++) {
+                for (int k = 0; k < in; k++) {
+                    int g = k / gs;
+                    same(all[o * in + k], scales[o * 2 + g] * q[o][k] + biases[o * 2 + g]);
+                }
+            }
+        }
+    }
+
+    /**
+     * compressed-tensors pack-quantized 4-bit, asymmetric, act-order groups and a partial last group: zero points
+     * packed along the output dimension {@code [⌈out·b/32⌉, groups]}, values and zeros offset by 8 (QUANT.md §14).
+     */
+    @Test
+    void packQuantizedAsymmetricActOrder() {
+        int out = 16;
+        int in = 80;
+        int gs = 32;
+        int groups = 3;
+        Random r = new Random(14);
+        int[][] u = new int[out][in];
+        int[] packed = new int[out * in / 8];
+        for (int o = 0; o < out; o++) {
+            for (int k = 0; k < in; k++) {
+                u[o][k] = r.nextInt(16);
+            }
+            System.arraycopy(pack(u[o], 4, in / 8), 0, packed, o * in / 8, in / 8);
+        }
+        int[] gIdx = new int[in];
+        for (int k = 0; k < in; k++) {
+            gIdx[k] = (k * 7) % in / gs;     // every group used, out of column order
+        }
+        int[][] uz = new int[groups][out];
+        int[] zp = new int[2 * groups];      // [⌈16 · 4 / 32⌉, groups]
+        float[] scales = new float[out * groups];
+        for (int g = 0; g < groups; g++) {
+            for (int o = 0; o < out; o++) {
+                uz[g][o] = r.nextInt(16);
+                zp[(o / 8) * groups + g] |= uz[g][o] << (4 * (o % 8));
+            }
+        }
+        for (int i = 0; i < scales.length; i++) {
+            scales[i] = Bytes.f16(0.01f + r.nextFloat() * 0.1f);
+        }
+        new TestCheckpoint().ints(P + ".weight_packed", DType.I32, shape(out, in / 8), packed)
+                .halves(P + ".weight_scale", shape(out, groups), scales)
+                .ints(P + ".weight_zero_point", DType.I32, shape(2, groups), zp)
+                .ints(P + ".weight_g_idx", DType.I32, shape(in), gIdx)
+                .add(P + ".weight_shape", DType.I64, shape(2), Bytes.longs(out, in))
+                .write(dir, "{\"quantization_config\": {\"quant_method\": \"compressed-tensors\", \"format\": "
+                        + "\"pack-quantized\", \"config_groups\": {\"group_0\": {\"targets\": [\"Linear\"], "
+                        + "\"weights\": {\"num_bits\": 4, \"type\": \"int\", \"strategy\": \"group\", "
+                        + "\"group_size\": 32, \"symmetric\": false, \"actorder\": \"group\"}, "
+                        + "\"format\": \"pack-quantized\"}}, \"quantization_status\": \"compressed\"}}");
+        try (QuantizedModel m = QuantizedModel.open(dir)) {
+            QuantizedLinear l = m.layer(P).orElseThrow();
+            float[] all = l.dequantize();
+            for (int o = 0; o < out; o++) {
+                for (int k = 0; k < in; k++) {
+                    int g = gIdx[k];
+                    same(all[o * in + k], (u[o][k] - uz[g][o]) * scales[o * groups + g]);
+                }
+            }
+        }
+    }
+
     /** Equal floats, NaN equal to NaN (any payload), −0 apart from +0. */
     private static void same(float actual, float expected) {
         assertThat(Float.floatToIntBits(actual)).as("%s, expected %s", actual, expected)
