@@ -409,6 +409,61 @@ class EdgeCasesTest {
         }
     }
 
+    /**
+     * NVFP4's per-tensor scale in each producer's convention (QUANT.md §10): ModelOpt multiplies by
+     * {@code weight_scale_2}, compressed-tensors divides by {@code weight_global_scale}; the same codes and block
+     * scales with {@code weight_scale_2 = 1 / weight_global_scale} (a power of two here) give the same weights.
+     */
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
+    void nvfp4GlobalScaleConventions(boolean modelOpt) {
+        float[] e2m1 = {0f, 0.5f, 1f, 1.5f, 2f, 3f, 4f, 6f, -0f, -0.5f, -1f, -1.5f, -2f, -3f, -4f, -6f};
+        int out = 3;
+        int in = 48;
+        Random r = new Random(10);
+        byte[] packed = new byte[out * in / 2];
+        r.nextBytes(packed);
+        byte[] blockScales = new byte[out * 3];
+        for (int i = 0; i < blockScales.length; i++) {
+            blockScales[i] = (byte) (0x30 + r.nextInt(0x30));   // positive, normal E4M3 codes
+        }
+        float global = 256f;
+        TestCheckpoint c = new TestCheckpoint().add(P + (modelOpt ? ".weight" : ".weight_packed"), DType.U8,
+                shape(out, in / 2), packed).add(P + ".weight_scale", DType.F8_E4M3, shape(out, 3), blockScales);
+        if (modelOpt) {
+            c.floats(P + ".weight_scale_2", shape(), 1f / global).floats(P + ".input_scale", shape(), 0.5f);
+        } else {
+            c.floats(P + ".weight_global_scale", shape(1), global);
+        }
+        c.write(dir, modelOpt ? "{\"quantization_config\": {\"quant_method\": \"modelopt\", \"quant_algo\": \"NVFP4\", "
+                + "\"group_size\": 16}}" : "{\"quantization_config\": {\"quant_method\": \"compressed-tensors\", "
+                + "\"format\": \"nvfp4-pack-quantized\", \"config_groups\": {\"group_0\": {\"targets\": [\"Linear\"], "
+                + "\"weights\": {\"num_bits\": 4, \"type\": \"float\", \"strategy\": \"tensor_group\", "
+                + "\"group_size\": 16, \"symmetric\": true}, \"format\": \"nvfp4-pack-quantized\"}}, "
+                + "\"quantization_status\": \"compressed\"}}");
+        try (QuantizedModel m = QuantizedModel.open(dir)) {
+            QuantizedLinear l = m.layer(P).orElseThrow();
+            assertThat(l.scheme()).isEqualTo(QuantScheme.NVFP4);
+            float[] w = l.dequantize();
+            for (int row = 0; row < out; row++) {
+                for (int col = 0; col < in; col++) {
+                    int b = packed[(row * in + col) / 2] & 0xFF;
+                    int code = col % 2 == 0 ? b & 0xF : b >>> 4;
+                    // Exact: the global scale is a power of two, E2M1 × E4M3 has at most 6 significant bits.
+                    float expected = e2m1[code] * e4m3(blockScales[row * 3 + col / 16]) / global;
+                    same(w[row * in + col], expected);
+                }
+            }
+        }
+    }
+
+    /** A positive normal E4M3 code's value, 2^(e − 7) × (1 + m / 8) (QUANT.md §3). */
+    private static float e4m3(byte code) {
+        int e = (code >>> 3) & 0xF;
+        int m = code & 7;
+        return Math.scalb(1 + m / 8f, e - 7);
+    }
+
     /** Equal floats, NaN equal to NaN (any payload), −0 apart from +0. */
     private static void same(float actual, float expected) {
         assertThat(Float.floatToIntBits(actual)).as("%s, expected %s", actual, expected)
