@@ -464,6 +464,24 @@ class EdgeCasesTest {
         return Math.scalb(1 + m / 8f, e - 7);
     }
 
+    /** An MLX layer of no columns ({@code weight [4, 0]}, {@code scales [4, 0]}) is refused when it opens. */
+    @Test
+    void mlxLayerWithoutColumns() {
+        new TestCheckpoint().add(P + ".weight", DType.U32, shape(4, 0), new byte[0])
+                .add(P + ".scales", DType.F16, shape(4, 0), new byte[0])
+                .add(P + ".biases", DType.F16, shape(4, 0), new byte[0])
+                .write(dir, "{\"quantization\": {\"group_size\": 64, \"bits\": 4}}");
+        Throwable t = org.assertj.core.api.Assertions.catchThrowable(() -> {
+            try (QuantizedModel m = QuantizedModel.open(dir)) {
+                m.layers().forEach(QuantizedLinear::dequantize);
+            }
+        });
+        assertThat(t).isInstanceOf(dev.safetensors.SafeTensorsException.class)
+                .hasMessageContaining("model.safetensors").hasMessageContaining(P).hasMessageContaining("4 × 0");
+        assertThat(((dev.safetensors.SafeTensorsException) t).kind())
+                .isEqualTo(dev.safetensors.SafeTensorsException.Kind.InvalidQuantization);
+    }
+
     /** Equal floats, NaN equal to NaN (any payload), −0 apart from +0. */
     private static void same(float actual, float expected) {
         assertThat(Float.floatToIntBits(actual)).as("%s, expected %s", actual, expected)
