@@ -259,9 +259,13 @@ class EdgeCasesTest {
         }
     }
 
-    /** AWQ with a last partial group (200 inputs, group 64): interleaved nibbles, unsigned zeros (QUANT.md §13). */
-    @Test
-    void awqPartialLastGroup() {
+    /**
+     * AWQ with a last partial group (200 inputs, group 64): interleaved nibbles, unsigned zeros (QUANT.md §13);
+     * without a config the group size comes from the shapes, 64 (not ⌈200 / 4⌉ = 50).
+     */
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
+    void awqPartialLastGroup(boolean config) {
         int out = 24;
         int in = 200;
         int gs = 64;
@@ -297,10 +301,12 @@ class EdgeCasesTest {
         new TestCheckpoint().ints(P + ".qweight", DType.I32, shape(in, out / 8), qw)
                 .ints(P + ".qzeros", DType.I32, shape(groups, out / 8), qz)
                 .halves(P + ".scales", shape(groups, out), scales)
-                .write(dir, "{\"quantization_config\": {\"quant_method\": \"awq\", \"bits\": 4, \"group_size\": 64, "
-                        + "\"zero_point\": true, \"version\": \"gemm\"}}");
+                .write(dir, config ? "{\"quantization_config\": {\"quant_method\": \"awq\", \"bits\": 4, "
+                        + "\"group_size\": 64, \"zero_point\": true, \"version\": \"gemm\"}}" : null);
         try (QuantizedModel m = QuantizedModel.open(dir)) {
             QuantizedLinear l = m.layer(P).orElseThrow();
+            assertThat(l.scheme()).isEqualTo(QuantScheme.AWQ);
+            assertThat(l.groupSize()).isEqualTo(64);
             float[] all = l.dequantize();
             float[] rows = l.dequantize(7, 9);
             for (int o = 0; o < out; o++) {

@@ -87,21 +87,9 @@ public record ScaleGrid(long blockRows, int blockColumns, long rows, int columns
         if (d.length != 2 || d[0] < 1 || d[1] < 1 || d[1] > in) {
             return null;
         }
-        long br = blockLength(out, d[0]);
-        int bc = (int) blockLength(in, d[1]);
+        long br = Layouts.blockLength(out, d[0]);
+        int bc = (int) Layouts.blockLength(in, d[1]);
         return new ScaleGrid(br, bc, Layouts.ceilDiv(out, br), (int) Layouts.ceilDiv(in, bc));
-    }
-
-    /**
-     * The block length that cuts {@code n} into {@code blocks} blocks, the last possibly partial: a power of two
-     * when one does, as every producer's blocks and groups are (DeepSeek's 128, groups of 32 to 128), so a
-     * [300, 384] weight with a [3, 3] grid has 128-row blocks and a 44-row edge, not 100-row blocks; else
-     * {@code ⌈n / blocks⌉}.
-     */
-    private static long blockLength(long n, long blocks) {
-        long even = Layouts.ceilDiv(n, blocks);
-        long power = Long.highestOneBit(even) == even ? even : Long.highestOneBit(even) << 1;
-        return Layouts.ceilDiv(n, power) == blocks ? power : even;
     }
 
     /**
