@@ -43,9 +43,17 @@ class EdgeCasesTest {
     @ParameterizedTest
     @ValueSource(ints = {4, 8, 2})
     void gptqGroupsThatSplitAPackedWord(int bits) {
+        gptq(bits, 96, bits == 8 ? 10 : 12, true);
+    }
+
+    /** Without a config, a partial last group: 200 inputs in 4 groups are groups of 64, not 50. */
+    @Test
+    void gptqGroupSizeFromTheShapes() {
+        gptq(4, 200, 64, false);
+    }
+
+    private void gptq(int bits, int in, int gs, boolean config) {
         int out = 16;
-        int in = 96;
-        int gs = bits == 8 ? 10 : 12;
         int groups = (in + gs - 1) / gs;
         Random r = new Random(bits);
         int max = (1 << bits) - 1;
@@ -76,10 +84,13 @@ class EdgeCasesTest {
         new TestCheckpoint().ints(P + ".qweight", DType.I32, shape(in * bits / 32, out), qw)
                 .ints(P + ".qzeros", DType.I32, shape(groups, zeroWords), qz)
                 .halves(P + ".scales", shape(groups, out), flat)
-                .write(dir, "{\"quantization_config\": {\"quant_method\": \"gptq\", \"bits\": " + bits
-                        + ", \"group_size\": " + gs + ", \"desc_act\": false, \"sym\": false}}");
+                .write(dir, config ? "{\"quantization_config\": {\"quant_method\": \"gptq\", \"bits\": " + bits
+                        + ", \"group_size\": " + gs + ", \"desc_act\": false, \"sym\": false}}" : null);
         try (QuantizedModel m = QuantizedModel.open(dir)) {
-            float[] w = m.layer(P).orElseThrow().dequantize();
+            QuantizedLinear l = m.layer(P).orElseThrow();
+            assertThat(l.scheme()).isEqualTo(QuantScheme.GPTQ);
+            assertThat(l.groupSize()).isEqualTo(gs);
+            float[] w = l.dequantize();
             for (int o = 0; o < out; o++) {
                 for (int k = 0; k < in; k++) {
                     int g = k / gs;
