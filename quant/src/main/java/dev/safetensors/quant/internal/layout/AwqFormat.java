@@ -62,7 +62,7 @@ public record AwqFormat(Integer groupSize) implements LayerFormat {
         if (groups < 1) {
             throw t.invalid("`" + scales.name() + "` has no groups");
         }
-        int gs = groupSize != null ? groupSize : (groups == 1 ? -1 : (int) Layouts.ceilDiv(in, groups));
+        int gs = groupSize != null ? groupSize : (groups == 1 ? -1 : (int) Layouts.blockLength(in, groups));
         if (gs == 0 || gs < -1) {
             throw t.invalid("group_size " + gs + " must be positive or -1");
         }

@@ -67,7 +67,7 @@ public record MlxAffineFormat(Integer bits, Integer groupSize) implements LayerF
         int gs = bg[1];
         long in = groups * gs;
         long rows = Layouts.product(w, rank - 1);
-        if (in > Layouts.MAX_COLUMNS || rows < 1) {
+        if (in < 1 || in > Layouts.MAX_COLUMNS || rows < 1) {
             throw t.invalid("a layer of " + rows + " × " + in + " is outside 1.." + Layouts.MAX_COLUMNS + " inputs");
         }
         FloatMatrix scaleMatrix = FloatMatrix.of(scales.data(), scales.dtype(), rows, (int) groups);
