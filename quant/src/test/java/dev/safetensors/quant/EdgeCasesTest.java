@@ -12,7 +12,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Corners of the layouts that the end-to-end tests miss, each against the QUANT.md formula written out here:
+ * Corners of the layouts that the end-to-end tests miss, each against the quant/README.md#layouts-read formula written out here:
  * group sizes that are no multiple of a packed word, block grids read from a shape with a partial edge block,
  * and the special codes of the narrow floats (E4M3 NaN, E5M2 Inf, E8M0 0x00 and 0xFF).
  */
@@ -104,7 +104,7 @@ class EdgeCasesTest {
     /**
      * Block FP8 whose config gives no block size, or no config at all: the grid comes from the shape, and a
      * [300, 384] weight with a [3, 3] grid is DeepSeek's 128 × 128 blocks with a 44-row partial edge
-     * (QUANT.md §11.1), not blocks of 100 rows.
+     * (quant/README.md#layouts-read), not blocks of 100 rows.
      */
     @ParameterizedTest
     @ValueSource(booleans = {true, false})
@@ -168,7 +168,7 @@ class EdgeCasesTest {
         }
     }
 
-    /** E8M0 scales at the ends of their range: 0x00 is 2^−127 (not zero), 0xFF is NaN (QUANT.md §6). */
+    /** E8M0 scales at the ends of their range: 0x00 is 2^−127 (not zero), 0xFF is NaN (quant/README.md#layouts-read). */
     @Test
     void mxfp4ScaleEdges() {
         // Two rows of 64 columns: byte 0x2F (codes F, 2 → −6, 1) everywhere; scales 0x00, 0xFF / 0xFE, 0x7F.
@@ -197,7 +197,7 @@ class EdgeCasesTest {
 
     /**
      * GPTQ 3-bit act-order, v2 zero points, asymmetric: non-monotonic {@code g_idx}, fields straddling words
-     * (QUANT.md §12), dequantized whole, as a row range, and unpacked.
+     * (quant/README.md#layouts-read), dequantized whole, as a row range, and unpacked.
      */
     @Test
     void gptq3BitActOrderV2() {
@@ -271,7 +271,7 @@ class EdgeCasesTest {
     }
 
     /**
-     * AWQ with a last partial group (200 inputs, group 64): interleaved nibbles, unsigned zeros (QUANT.md §13);
+     * AWQ with a last partial group (200 inputs, group 64): interleaved nibbles, unsigned zeros (quant/README.md#layouts-read);
      * without a config the group size comes from the shapes, 64 (not ⌈200 / 4⌉ = 50).
      */
     @ParameterizedTest
@@ -371,7 +371,7 @@ class EdgeCasesTest {
 
     /**
      * compressed-tensors pack-quantized 4-bit, asymmetric, act-order groups and a partial last group: zero points
-     * packed along the output dimension {@code [⌈out·b/32⌉, groups]}, values and zeros offset by 8 (QUANT.md §14).
+     * packed along the output dimension {@code [⌈out·b/32⌉, groups]}, values and zeros offset by 8 (quant/README.md#layouts-read).
      */
     @Test
     void packQuantizedAsymmetricActOrder() {
@@ -427,7 +427,7 @@ class EdgeCasesTest {
     }
 
     /**
-     * NVFP4's per-tensor scale in each producer's convention (QUANT.md §10): ModelOpt multiplies by
+     * NVFP4's per-tensor scale in each producer's convention (quant/README.md#layouts-read): ModelOpt multiplies by
      * {@code weight_scale_2}, compressed-tensors divides by {@code weight_global_scale}; the same codes and block
      * scales with {@code weight_scale_2 = 1 / weight_global_scale} (a power of two here) give the same weights.
      */
@@ -474,7 +474,7 @@ class EdgeCasesTest {
         }
     }
 
-    /** A positive normal E4M3 code's value, 2^(e − 7) × (1 + m / 8) (QUANT.md §3). */
+    /** A positive normal E4M3 code's value, 2^(e − 7) × (1 + m / 8) (quant/README.md#layouts-read). */
     private static float e4m3(byte code) {
         int e = (code >>> 3) & 0xF;
         int m = code & 7;

@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * AutoAWQ's GEMM layout (QUANT.md §13; compressed-tensors {@code entrypoints/convert/converters/autoawq.py}):
+ * AutoAWQ's GEMM layout (quant/README.md#layouts-read; compressed-tensors {@code entrypoints/convert/converters/autoawq.py}):
  * {@code qweight} I32 {@code [in, out / 8]}, {@code qzeros} I32 {@code [in / g, out / 8]}, {@code scales}
  * {@code [in / g, out]}, 4 bits.
  *

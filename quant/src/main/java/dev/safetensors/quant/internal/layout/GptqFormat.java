@@ -12,7 +12,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * GPTQ as AutoGPTQ and GPTQModel save it (QUANT.md §12): {@code qweight} I32 {@code [in × bits / 32, out]},
+ * GPTQ as AutoGPTQ and GPTQModel save it (quant/README.md#layouts-read): {@code qweight} I32 {@code [in × bits / 32, out]},
  * {@code qzeros} I32 {@code [G, out × bits / 32]}, {@code scales} {@code [G, out]}, optional {@code g_idx}
  * I32 {@code [in]}; G = ⌈in / group_size⌉, 1 for group_size −1.
  *

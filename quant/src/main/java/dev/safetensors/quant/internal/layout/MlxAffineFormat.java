@@ -13,7 +13,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * MLX affine quantization (QUANT.md §16): {@code weight} U32 {@code [..., out, in × bits / 32]}, {@code scales}
+ * MLX affine quantization (quant/README.md#layouts-read): {@code weight} U32 {@code [..., out, in × bits / 32]}, {@code scales}
  * and {@code biases} {@code [..., out, in / group_size]} in the model's float dtype, {@code w = scale × q + bias}
  * ({@code mlx.core.dequantize}). Each row is one little-endian bit stream, value {@code i} at bit
  * {@code i × bits}: MLX's CPU kernels read 2-, 4- and 8-bit codes LSB-first within each byte and 3-, 5- and
