@@ -7,6 +7,7 @@ import dev.safetensors.internal.json.JsonNumber;
 import dev.safetensors.internal.json.JsonWriter;
 import dev.safetensors.internal.json.Utf8;
 import dev.safetensors.internal.io.IoErrors;
+import dev.safetensors.internal.memory.HeapBudget;
 import dev.safetensors.internal.shard.NumberedSets;
 import dev.safetensors.internal.shard.ShardPaths;
 import java.io.IOException;
@@ -37,6 +38,7 @@ import java.util.OptionalLong;
  */
 @SuppressWarnings("unchecked")
 public final class ShardIndex {
+    private static final long HEAP_PER_VALUE = 200;
     private final Map<String, Object> exactMetadata;     // numbers as JsonNumber when read from a file
     private final Map<String, Object> metadata;          // the same with plain numbers, for callers
     private final Map<String, Object> otherMembers;      // top-level members besides metadata and weight_map
@@ -115,6 +117,12 @@ public final class ShardIndex {
         if (in.peek() != '{') {
             throw in.fail("the index must be a JSON object, found " + in.describeToken());
         }
+        // The tree (and its copy with plain numbers) costs per value, not per byte: up to 53 times the
+        // document for `[{},{},…]`. Counting the values first refuses an index the heap cannot hold before
+        // any is built, with a bound that stays close to what real indexes take.
+        long values = in.countValues(1);
+        HeapBudget.require(heapNeeded(json.length, values), source,
+                "an index of " + json.length + " bytes holding " + values + " JSON values");
         Object top = in.readExactValue(1);
         in.skipWhitespace();
         if (!in.atEnd()) {
@@ -142,6 +150,15 @@ public final class ShardIndex {
         ShardIndex index = new ShardIndex(md == null ? new LinkedHashMap<>() : (Map<String, Object>) md, others, weightMap);
         index.validate(source);
         return index;
+    }
+
+    /**
+     * The most heap parsing an index of {@code bytes} holding {@code values} JSON values takes: its strings
+     * (at most twice the bytes) besides the bytes themselves, and per value its node in the exact tree, in the
+     * plain copy and in the weight map (measured at most 160 bytes, {@code HeaderMemoryTest}).
+     */
+    static long heapNeeded(long bytes, long values) {
+        return 3 * bytes + HEAP_PER_VALUE * values;
     }
 
     /** JSON values with plain numbers (Long, BigInteger, Double), unmodifiable all the way down. */
