@@ -1,8 +1,11 @@
 package dev.safetensors;
 
+import dev.safetensors.internal.io.IoErrors;
 import dev.safetensors.internal.shard.ShardName;
 import dev.safetensors.internal.shard.ShardSetReplacement;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -185,6 +188,7 @@ public final class ShardedWriter {
             w.headerBytes();        // every header is checked before any file is written
             writers.add(w);
         }
+        createDirectories(dir);
         if (shards.size() == 1) {
             ShardSetReplacement.replace(dir, prefix, List.of(newFile(dir, prefix + ".safetensors", writers.get(0))), null,
                     steps);
@@ -208,6 +212,14 @@ public final class ShardedWriter {
             return ShardIndex.of(metadata, renamed).toJson().getBytes(StandardCharsets.UTF_8);
         }, steps);
         return Optional.of(ShardIndex.of(metadata, weightMap));
+    }
+
+    private static void createDirectories(Path dir) {
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw IoErrors.io(dir.toString(), "cannot create the directory", e);
+        }
     }
 
     private static ShardSetReplacement.NewFile newFile(Path dir, String name, SafeTensorsWriter writer) {
