@@ -8,6 +8,7 @@ import dev.safetensors.internal.header.HeaderWriter;
 import dev.safetensors.internal.io.AtomicFile;
 import dev.safetensors.internal.io.LittleEndian;
 import dev.safetensors.internal.io.StreamChannel;
+import dev.safetensors.internal.io.WriteFully;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.lang.foreign.Arena;
@@ -195,6 +196,8 @@ public final class SafeTensorsWriter {
      *
      * @param out where the file's bytes go; not closed
      * @throws IOException when the channel fails
+     * @throws java.nio.channels.IllegalBlockingModeException when {@code out} is a channel in non-blocking mode
+     *         (refused before anything is written: a full socket would make the copy spin)
      */
     public void write(WritableByteChannel out) throws IOException {
         writeTo(out);
@@ -215,6 +218,8 @@ public final class SafeTensorsWriter {
      * @throws SafeTensorsException when a declaration is invalid (checked before anything is written) or a data
      *         source yields the wrong number of bytes ({@code InvalidTensorView})
      * @throws IOException when the channel fails
+     * @throws java.nio.channels.IllegalBlockingModeException when {@code out} is a channel in non-blocking mode
+     *         (refused before anything is written: a full socket would make the copy spin)
      */
     public void writeTo(WritableByteChannel out) throws IOException {
         Objects.requireNonNull(out, "out must be non-null");
@@ -307,6 +312,7 @@ public final class SafeTensorsWriter {
     }
 
     private void stream(HeaderWriter.Plan plan, WritableByteChannel out, String target) throws IOException {
+        WriteFully.requireBlocking(out);
         try (Arena arena = Arena.ofConfined()) {
             Buffered sink = new Buffered(out, arena.allocate(BUFFER, 4096));
             MemorySegment prefix = MemorySegment.ofArray(new byte[Header.LENGTH_PREFIX]);
@@ -402,9 +408,7 @@ public final class SafeTensorsWriter {
         }
 
         private void drain(ByteBuffer bb) throws IOException {
-            while (bb.hasRemaining()) {
-                out.write(bb);
-            }
+            WriteFully.write(out, bb);
         }
     }
 }

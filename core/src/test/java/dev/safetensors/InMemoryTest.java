@@ -260,4 +260,22 @@ class InMemoryTest {
             });
         }
     }
+
+    @Test
+    void aNonBlockingChannelIsRefusedBeforeAnyByteRatherThanSpunOn() throws IOException {
+        java.nio.channels.Pipe pipe = java.nio.channels.Pipe.open();    // nobody reads: a full socket's position
+        try (var sink = pipe.sink(); var source = pipe.source()) {
+            sink.configureBlocking(false);
+            org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(20), () -> {
+                assertThatThrownBy(() -> writer().writeTo(sink))
+                        .isInstanceOf(java.nio.channels.IllegalBlockingModeException.class);
+                try (SafeTensorsFile file = SafeTensorsFile.open(writer().toByteArray())) {
+                    assertThatThrownBy(() -> file.tensor("big").slice(":").writeTo(sink))
+                            .isInstanceOf(java.nio.channels.IllegalBlockingModeException.class);
+                }
+            });
+            source.configureBlocking(false);
+            assertThat(source.read(java.nio.ByteBuffer.allocate(16))).isEqualTo(0);     // nothing was written
+        }
+    }
 }
