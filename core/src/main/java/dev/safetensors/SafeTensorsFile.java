@@ -332,6 +332,10 @@ public final class SafeTensorsFile implements Checkpoint {
                 return null;
             }
             checkUnchanged();
+            if (!mapped.scope().isAlive()) {
+                // Slicing a dead segment succeeds; say why now rather than hand out a view whose first read fails.
+                throw SegmentSource.freed(description());
+            }
             return mapped.asSlice(begin, length);
         } catch (IllegalStateException e) {
             throw closedOr(e);

@@ -7,12 +7,13 @@ import dev.safetensors.internal.header.HeaderValidator;
 import dev.safetensors.internal.header.HeaderWriter;
 import dev.safetensors.internal.io.AtomicFile;
 import dev.safetensors.internal.io.LittleEndian;
+import dev.safetensors.internal.io.StreamChannel;
+import dev.safetensors.internal.io.WriteFully;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
-import java.nio.channels.Channels;
 import java.nio.channels.WritableByteChannel;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -195,6 +196,8 @@ public final class SafeTensorsWriter {
      *
      * @param out where the file's bytes go; not closed
      * @throws IOException when the channel fails
+     * @throws java.nio.channels.IllegalBlockingModeException when {@code out} is a channel in non-blocking mode
+     *         (refused before anything is written: a full socket would make the copy spin)
      */
     public void write(WritableByteChannel out) throws IOException {
         writeTo(out);
@@ -215,6 +218,8 @@ public final class SafeTensorsWriter {
      * @throws SafeTensorsException when a declaration is invalid (checked before anything is written) or a data
      *         source yields the wrong number of bytes ({@code InvalidTensorView})
      * @throws IOException when the channel fails
+     * @throws java.nio.channels.IllegalBlockingModeException when {@code out} is a channel in non-blocking mode
+     *         (refused before anything is written: a full socket would make the copy spin)
      */
     public void writeTo(WritableByteChannel out) throws IOException {
         Objects.requireNonNull(out, "out must be non-null");
@@ -237,7 +242,7 @@ public final class SafeTensorsWriter {
      */
     public void writeTo(OutputStream out) throws IOException {
         Objects.requireNonNull(out, "out must be non-null");
-        writeTo(Channels.newChannel(out));
+        writeTo(new StreamChannel(out));
     }
 
     /**
@@ -253,7 +258,8 @@ public final class SafeTensorsWriter {
      * @return the file's bytes, exactly {@link #fileSize()} of them
      * @throws SafeTensorsException when a declaration is invalid, a data source yields the wrong number of bytes
      *         ({@code InvalidTensorView}) or fails ({@code IoError}), or the file would not fit in a Java array
-     *         ({@code InvalidTensorView}: write it to a channel instead)
+     *         ({@code InvalidTensorView}: write it to a channel instead), or the heap cannot hold it
+     *         ({@code InvalidTensorView})
      */
     public byte[] toByteArray() {
         HeaderWriter.Plan plan = plan(null);
@@ -261,7 +267,15 @@ public final class SafeTensorsWriter {
             throw new SafeTensorsException(InvalidTensorView, null, "the file would have " + plan.fileSize()
                     + " bytes, more than a Java byte[] holds; write it to a channel or a path instead");
         }
-        ByteBuffer bytes = ByteBuffer.allocate((int) plan.fileSize());
+        ByteBuffer bytes;
+        try {
+            bytes = ByteBuffer.allocate((int) plan.fileSize());
+        } catch (OutOfMemoryError e) {
+            // One array of known size: failing to allocate it leaves the heap as it was, so report it plainly.
+            throw new SafeTensorsException(InvalidTensorView, null, "the file would have " + plan.fileSize()
+                    + " bytes, more than the heap can hold in one array (at most " + Runtime.getRuntime().maxMemory()
+                    + " bytes of heap); write it to a channel or a path instead");
+        }
         WritableByteChannel into = new WritableByteChannel() {
             @Override
             public int write(ByteBuffer src) {
@@ -298,6 +312,7 @@ public final class SafeTensorsWriter {
     }
 
     private void stream(HeaderWriter.Plan plan, WritableByteChannel out, String target) throws IOException {
+        WriteFully.requireBlocking(out);
         try (Arena arena = Arena.ofConfined()) {
             Buffered sink = new Buffered(out, arena.allocate(BUFFER, 4096));
             MemorySegment prefix = MemorySegment.ofArray(new byte[Header.LENGTH_PREFIX]);
@@ -393,9 +408,7 @@ public final class SafeTensorsWriter {
         }
 
         private void drain(ByteBuffer bb) throws IOException {
-            while (bb.hasRemaining()) {
-                out.write(bb);
-            }
+            WriteFully.write(out, bb);
         }
     }
 }

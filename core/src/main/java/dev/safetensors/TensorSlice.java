@@ -209,6 +209,8 @@ public final class TensorSlice {
      *
      * @param out where the bytes go; not closed
      * @throws IOException when the channel fails
+     * @throws java.nio.channels.IllegalBlockingModeException when {@code out} is a channel in non-blocking mode
+     *         (refused before anything is written: a full socket would make the copy spin)
      */
     public void writeTo(WritableByteChannel out) throws IOException {
         Objects.requireNonNull(out, "out must be non-null");

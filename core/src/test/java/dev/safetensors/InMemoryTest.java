@@ -211,4 +211,71 @@ class InMemoryTest {
         assertThatThrownBy(shortOne::toByteArray).isInstanceOfSatisfying(SafeTensorsException.class,
                 e -> assertThat(e.kind()).isEqualTo(SafeTensorsException.Kind.InvalidTensorView));
     }
+
+    @Test
+    void writeToAStreamNeverClosesItEvenOnAnInterruptedThread() throws IOException {
+        boolean[] closed = {false};
+        ByteArrayOutputStream got = new ByteArrayOutputStream() {
+            @Override
+            public void close() {
+                closed[0] = true;
+            }
+        };
+        Thread.currentThread().interrupt();        // a cancelled task still owns its stream
+        try {
+            writer().writeTo(got);
+        } finally {
+            assertThat(Thread.interrupted()).isTrue();   // the interrupt is left to the caller
+        }
+        assertThat(closed[0]).isFalse();
+        assertThat(got.toByteArray()).isEqualTo(writer().toByteArray());
+    }
+
+    @Test
+    void toByteArrayOfAFileTheHeapCannotHoldIsRefusedPlainly() {
+        long size = Runtime.getRuntime().maxMemory() + (64 << 20);
+        org.junit.jupiter.api.Assumptions.assumeTrue(size < Integer.MAX_VALUE - 1024, "needs a heap under 2 GiB");
+        SafeTensorsWriter huge = SafeTensorsWriter.create().add("w", DType.U8, Shape.of(size), sink -> {
+            throw new AssertionError("nothing is read when the array cannot be had");
+        });
+        assertThatThrownBy(huge::toByteArray).isInstanceOfSatisfying(SafeTensorsException.class, e -> {
+            assertThat(e.kind()).isEqualTo(SafeTensorsException.Kind.InvalidTensorView);
+            assertThat(e.getMessage()).contains("more than the heap can hold").contains("write it to a channel");
+        });
+    }
+
+    @Test
+    void aViewAskedForAfterTheCallersArenaClosedIsAnIoError() {
+        byte[] bytes = SafeTensorsWriter.create()
+                .add("w", DType.F32, Shape.of(2), TensorData.of(new float[] {1, 2})).toByteArray();
+        Arena arena = Arena.ofShared();
+        MemorySegment segment = arena.allocate(bytes.length);
+        MemorySegment.copy(MemorySegment.ofArray(bytes), 0, segment, 0, bytes.length);
+        try (SafeTensorsFile file = SafeTensorsFile.open(segment)) {
+            Tensor w = file.tensor("w");
+            arena.close();
+            assertThatThrownBy(w::data).isInstanceOfSatisfying(SafeTensorsException.class, e -> {
+                assertThat(e.kind()).isEqualTo(SafeTensorsException.Kind.IoError);
+                assertThat(e.getMessage()).contains("arena is closed");
+            });
+        }
+    }
+
+    @Test
+    void aNonBlockingChannelIsRefusedBeforeAnyByteRatherThanSpunOn() throws IOException {
+        java.nio.channels.Pipe pipe = java.nio.channels.Pipe.open();    // nobody reads: a full socket's position
+        try (var sink = pipe.sink(); var source = pipe.source()) {
+            sink.configureBlocking(false);
+            org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(20), () -> {
+                assertThatThrownBy(() -> writer().writeTo(sink))
+                        .isInstanceOf(java.nio.channels.IllegalBlockingModeException.class);
+                try (SafeTensorsFile file = SafeTensorsFile.open(writer().toByteArray())) {
+                    assertThatThrownBy(() -> file.tensor("big").slice(":").writeTo(sink))
+                            .isInstanceOf(java.nio.channels.IllegalBlockingModeException.class);
+                }
+            });
+            source.configureBlocking(false);
+            assertThat(source.read(java.nio.ByteBuffer.allocate(16))).isEqualTo(0);     // nothing was written
+        }
+    }
 }

@@ -30,6 +30,18 @@ public final class PrefetchProbe {
             System.out.println("hints " + dev.safetensors.internal.io.ReadAhead.enabled());
             return;
         }
+        if (args[0].equals("fifo")) {          // the file replaced by a FIFO after open: the hint must not block
+            try (SafeTensorsFile f = SafeTensorsFile.open(file, OpenOptions.defaults().withStrategy(ReadStrategy.PREAD))) {
+                java.nio.file.Files.delete(file);
+                Process mkfifo = new ProcessBuilder("mkfifo", file.toString()).inheritIO().start();
+                if (mkfifo.waitFor() != 0) {
+                    throw new AssertionError("mkfifo failed");
+                }
+                f.prefetch(List.of("t"));
+                System.out.println("hints " + dev.safetensors.internal.io.ReadAhead.enabled() + ", returned");
+            }
+            return;
+        }
         Linker linker = Linker.nativeLinker();
         MethodHandle fadvise = linker.downcallHandle(linker.defaultLookup().find("posix_fadvise").orElseThrow(),
                 FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG,

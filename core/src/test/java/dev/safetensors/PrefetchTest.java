@@ -95,4 +95,12 @@ class PrefetchTest {
         assertThat(after).as("pages resident after the hint, of " + pages + " (" + before + " before)")
                 .isGreaterThanOrEqualTo(pages * 9 / 10);
     }
+
+    @Test
+    void aHintForAFileReplacedByAFifoReturnsAtOnce() throws Exception {
+        assumeTrue(System.getProperty("os.name").startsWith("Linux"));
+        Path copy = dir.resolve("replaced-by-fifo.safetensors");
+        Files.copy(file(), copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        assertThat(child(true, "fifo", copy.toString())).isEqualTo("hints true, returned\n");
+    }
 }

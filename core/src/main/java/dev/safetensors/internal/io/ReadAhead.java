@@ -27,7 +27,12 @@ public final class ReadAhead {
     private static final long PAGE = 4096;
     private static final int MADV_WILLNEED = 3;
     private static final int POSIX_FADV_WILLNEED = 3;
-    private static final int O_RDONLY_CLOEXEC = 0x80000;
+    /**
+     * {@code O_RDONLY | O_CLOEXEC | O_NONBLOCK} (x86-64 and AArch64 values). The path is opened again by name, and
+     * what stands there now may be a FIFO put in place of the file: without {@code O_NONBLOCK} its open blocks until
+     * a writer comes, so a hint would hang. A regular file ignores the flag.
+     */
+    private static final int O_RDONLY_CLOEXEC_NONBLOCK = 0x80000 | 0x800;
 
     private static final MethodHandle MADVISE;
     private static final MethodHandle FADVISE;
@@ -96,7 +101,7 @@ public final class ReadAhead {
             return;
         }
         try (Arena arena = Arena.ofConfined()) {
-            int fd = (int) OPEN.invokeExact(arena.allocateFrom(path.toString()), O_RDONLY_CLOEXEC);
+            int fd = (int) OPEN.invokeExact(arena.allocateFrom(path.toString()), O_RDONLY_CLOEXEC_NONBLOCK);
             if (fd < 0) {
                 return;
             }
