@@ -7,7 +7,7 @@
  * internal packages are shared with the project's other modules by qualified exports.
  */
 module dev.safetensors.core {
-    // com.sun.nio.file.ExtendedOpenOption.DIRECT: O_DIRECT reads for streaming loads.
+    // com.sun.nio.file.ExtendedOpenOption.DIRECT (looked up reflectively): O_DIRECT reads for streaming loads.
     requires jdk.unsupported;
 
     exports dev.safetensors;

@@ -24,6 +24,11 @@ public interface Checkpoint extends AutoCloseable {
      * Opens a safetensors file, a {@code *.safetensors.index.json}, or a directory, which opens as
      * transformers reads one: {@code model.safetensors} if it is there, else its index, else all its
      * {@code *.safetensors} files ({@link ShardedCheckpoint}).
+     *
+     * @param path    a {@code .safetensors} file, an index file, or a directory
+     * @param options how to read it
+     * @return the open checkpoint; the caller closes it
+     * @throws SafeTensorsException when the checkpoint cannot be opened or its header breaks a rule
      */
     static Checkpoint open(Path path, OpenOptions options) {
         if (Files.isDirectory(path) || path.getFileName().toString().endsWith(".json")) {
@@ -32,6 +37,12 @@ public interface Checkpoint extends AutoCloseable {
         return SafeTensorsFile.open(path, options);
     }
 
+    /**
+     * Opens {@code path} with {@link OpenOptions#defaults()}, as {@link #open(Path, OpenOptions)}.
+     *
+     * @param path a {@code .safetensors} file, an index file, or a directory
+     * @return the open checkpoint; the caller closes it
+     */
     static Checkpoint open(Path path) {
         return open(path, OpenOptions.defaults());
     }
@@ -45,6 +56,9 @@ public interface Checkpoint extends AutoCloseable {
      * try (Checkpoint c = Checkpoint.open(URI.create("hf://org/model"), OpenOptions.defaults())) { ... }
      * }</pre>
      *
+     * @param uri     a {@code file:} URI, a scheme-less path, or an address a provider opens
+     * @param options how to read it
+     * @return the open checkpoint; the caller closes it
      * @throws SafeTensorsException {@code IoError} when no provider opens the scheme
      */
     static Checkpoint open(URI uri, OpenOptions options) {
@@ -61,26 +75,64 @@ public interface Checkpoint extends AutoCloseable {
                 + " https://");
     }
 
+    /**
+     * Opens {@code uri} with {@link OpenOptions#defaults()}, as {@link #open(URI, OpenOptions)}.
+     *
+     * @param uri a {@code file:} URI, a scheme-less path, or an address a provider opens
+     * @return the open checkpoint; the caller closes it
+     */
     static Checkpoint open(URI uri) {
         return open(uri, OpenOptions.defaults());
     }
 
-    /** Tensor names in file (or index) order. */
+    /** {@return tensor names in file (or index) order} */
     List<String> names();
 
-    /** Tensor names in Unicode code-point order. */
+    /** {@return tensor names in Unicode code-point order} */
     List<String> sortedNames();
 
+    /** {@return the number of tensors} */
     int size();
 
+    /**
+     * {@return whether a tensor of this name exists}
+     *
+     * @param name a tensor name
+     */
     boolean contains(String name);
 
-    /** @throws SafeTensorsException of kind {@code TensorNotFound} */
+    /**
+     * {@return the tensor of this name, from whichever file holds it}
+     *
+     * @param name a tensor name
+     * @throws SafeTensorsException of kind {@code TensorNotFound}
+     */
     Tensor tensor(String name);
 
     /**
-     * String metadata: a file's {@code __metadata__}, or a sharded checkpoint's index metadata with
-     * numbers written as JSON writes them (e.g. {@code total_size}).
+     * Every tensor, in file order: a file's in the order its header lists them ({@link #names()}); a sharded
+     * checkpoint's shard by shard, in the order of the shards' file names ({@code model-00001-of-00004} first), each
+     * shard's in its file order.
+     * Tensors are made as the list is read; no tensor byte is read. Iterating a sharded checkpoint this way reads
+     * its files one after another, however the index orders the names.
+     *
+     * <pre>{@code
+     * try (Checkpoint ckpt = Checkpoint.open(Path.of("Mistral-7B"))) {
+     *     for (Tensor t : ckpt.tensors()) {
+     *         System.out.println(t.name() + " " + t.dtype() + t.shape());
+     *     }
+     * }
+     * }</pre>
+     *
+     * @return the tensors, an unmodifiable list
+     */
+    default List<Tensor> tensors() {
+        return names().stream().map(this::tensor).toList();
+    }
+
+    /**
+     * {@return string metadata: a file's {@code __metadata__}, or a sharded checkpoint's index metadata with
+     * numbers written as JSON writes them (e.g. {@code total_size})}
      */
     Optional<Map<String, String>> metadata();
 
@@ -95,15 +147,21 @@ public interface Checkpoint extends AutoCloseable {
      *     for (LoadedTensor t : s) model.put(t.name(), t.tensor());
      * }
      * }</pre>
+     *
+     * @param device where the tensors go
+     * @param plan   which tensors, or which pieces of them
+     * @param budget staging memory, threads and chunk size
+     * @return the stream of loaded tensors; the caller closes it
      */
     default dev.safetensors.load.TensorStream stream(dev.safetensors.device.Device device,
             dev.safetensors.load.LoadPlan plan, dev.safetensors.load.LoadBudget budget) {
         return StreamingLoad.start(this, device, plan, budget);
     }
 
-    /** What to call the checkpoint in messages. */
+    /** {@return what to call the checkpoint in messages} */
     String description();
 
+    /** Closes every file of the checkpoint; tensor views taken from it become invalid. */
     @Override
     void close();
 }

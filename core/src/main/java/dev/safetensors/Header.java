@@ -64,10 +64,11 @@ public final class Header {
 
     /**
      * Reads and validates the header of a whole safetensors file, in the reference's order of checks
-     * (FORMAT.md §2). Touches only the first {@code 8 + N} bytes of the source.
+     * (docs/format.md#reader-checks). Touches only the first {@code 8 + N} bytes of the source.
      *
      * @param source        the whole file
      * @param maxHeaderSize the largest accepted N; {@link #DEFAULT_MAX_SIZE} unless the caller needs more
+     * @return the validated header
      * @throws SafeTensorsException with the reference's kind for any malformed input
      */
     public static Header read(ByteSource source, long maxHeaderSize) {
@@ -132,6 +133,8 @@ public final class Header {
      * @param json     the N header bytes, padding included
      * @param dataSize the number of bytes after the header
      * @param source   what to call the file in error messages, or null
+     * @return the validated header; {@code json} is copied, not kept
+     * @throws SafeTensorsException with the reference's kind for any malformed input
      */
     public static Header parse(byte[] json, long dataSize, String source) {
         HeapBudget.require(HeaderParser.heapNeeded(json.length), source, "a header of " + json.length + " bytes");
@@ -145,7 +148,12 @@ public final class Header {
         return new Header(r.table(), source, r.metadata(), json.length, order);
     }
 
-    /** @throws IllegalArgumentException unless {@code 0 <= maxHeaderSize <= MAX_CONFIGURABLE_SIZE} */
+    /**
+     * Checks a header size limit a caller asks for.
+     *
+     * @param maxHeaderSize the limit, in bytes
+     * @throws IllegalArgumentException unless {@code 0 <= maxHeaderSize <= MAX_CONFIGURABLE_SIZE}
+     */
     public static void checkLimit(long maxHeaderSize) {
         if (maxHeaderSize < 0 || maxHeaderSize > MAX_CONFIGURABLE_SIZE) {
             throw new IllegalArgumentException("the header size limit must be between 0 and "
@@ -153,37 +161,37 @@ public final class Header {
         }
     }
 
-    /** N: the length of the JSON header in bytes, padding included. */
+    /** {@return N: the length of the JSON header in bytes, padding included} */
     public long headerSize() {
         return headerSize;
     }
 
-    /** Where the data buffer starts in the file: {@code 8 + N}. */
+    /** {@return where the data buffer starts in the file: {@code 8 + N}} */
     public long dataStart() {
         return LENGTH_PREFIX + headerSize;
     }
 
-    /** Total bytes of tensor data (the end of the last tensor). */
+    /** {@return total bytes of tensor data (the end of the last tensor)} */
     public long dataSize() {
         return dataOrder.length == 0 ? 0 : table.end(dataOrder[dataOrder.length - 1]);
     }
 
-    /** Number of tensors. */
+    /** {@return number of tensors} */
     public int size() {
         return table.size();
     }
 
-    /** The {@code __metadata__} map in header order, or empty when absent or {@code null}. */
+    /** {@return the {@code __metadata__} map in header order, or empty when absent or {@code null}} */
     public Optional<Map<String, String>> metadata() {
         return Optional.ofNullable(metadata);
     }
 
-    /** Tensor names in the order the header lists them. */
+    /** {@return tensor names in the order the header lists them} */
     public List<String> names() {
         return new IndexedList(table.size(), table::name);
     }
 
-    /** Tensor names sorted by Unicode code point (UTF-8 byte order), as Python's {@code keys()} returns them. */
+    /** {@return tensor names sorted by Unicode code point (UTF-8 byte order), as Python's {@code keys()} returns them} */
     public List<String> sortedNames() {
         List<String> s = sortedNames;
         if (s == null) {
@@ -201,19 +209,24 @@ public final class Header {
         return s;
     }
 
-    /** Tensor names in the order of their bytes in the file. */
+    /** {@return tensor names in the order of their bytes in the file} */
     public List<String> namesInDataOrder() {
         return new IndexedList(table.size(), i -> table.name(dataOrder[i]));
     }
 
-    /** Whether a tensor of this name exists. */
+    /**
+     * {@return whether a tensor of this name exists}
+     *
+     * @param name a tensor name
+     */
     public boolean contains(String name) {
         return table.indexOf(name) >= 0;
     }
 
     /**
-     * The tensor of this name.
+     * {@return the header entry of the tensor of this name}
      *
+     * @param name a tensor name
      * @throws SafeTensorsException of kind {@code TensorNotFound}, naming the file the header came from
      */
     public TensorInfo info(String name) {
@@ -225,7 +238,11 @@ public final class Header {
         return info(i);
     }
 
-    /** The {@code i}-th tensor in header order. */
+    /**
+     * {@return the header entry of the {@code i}-th tensor in header order}
+     *
+     * @param i from 0 to {@link #size()} - 1
+     */
     public TensorInfo info(int i) {
         return new TensorInfo(table.name(i), table.dtype(i), Shape.read(table.rank(i), table.dims(i)),
                 table.begin(i), table.end(i));

@@ -12,7 +12,11 @@ package dev.safetensors;
  */
 public sealed interface Index {
 
-    /** A single position, negative counting from the end; the dimension is dropped. */
+    /**
+     * A single position, negative counting from the end; the dimension is dropped.
+     *
+     * @param index the position; -1 is the last
+     */
     record At(long index) implements Index {
         @Override
         public String toString() {
@@ -20,7 +24,13 @@ public sealed interface Index {
         }
     }
 
-    /** {@code start:stop:step}; null parts take NumPy's defaults. A step of 0 is an error when applied. */
+    /**
+     * {@code start:stop:step}; null parts take NumPy's defaults. A step of 0 is an error when applied.
+     *
+     * @param start the first position, negative counting from the end, or null
+     * @param stop  the position after the last, negative counting from the end, or null
+     * @param step  the distance between positions, negative walking backwards, or null for 1
+     */
     record Range(Long start, Long stop, Long step) implements Index {
         @Override
         public String toString() {
@@ -40,25 +50,42 @@ public sealed interface Index {
         }
     }
 
+    /**
+     * {@return {@code index}: a single position, the dimension dropped}
+     *
+     * @param index the position; negative counts from the end (-1 is the last)
+     */
     static Index at(long index) {
         return new At(index);
     }
 
-    /** {@code start:stop}. */
+    /**
+     * {@return {@code start:stop}}
+     *
+     * @param start the first position, negative counting from the end
+     * @param stop  the position after the last, negative counting from the end
+     */
     static Index range(long start, long stop) {
         return new Range(start, stop, null);
     }
 
-    /** {@code start:stop:step}, any part null. */
+    /**
+     * {@return {@code start:stop:step}, any part null}
+     *
+     * @param start the first position, or null for NumPy's default
+     * @param stop  the position after the last, or null for NumPy's default
+     * @param step  the distance between positions (negative walks backwards), or null for 1
+     */
     static Index range(Long start, Long stop, Long step) {
         return new Range(start, stop, step);
     }
 
-    /** {@code :}. */
+    /** {@return {@code :}, the whole dimension} */
     static Index all() {
         return new Range(null, null, null);
     }
 
+    /** {@return {@code ...}: as many whole dimensions as the other entries leave} */
     static Index ellipsis() {
         return new Ellipsis();
     }

@@ -31,6 +31,13 @@ public record OpenOptions(ReadStrategy strategy, long maxHeaderSize, Arena arena
 
     private static final OpenOptions DEFAULTS = new OpenOptions(ReadStrategy.MMAP, Header.DEFAULT_MAX_SIZE, null);
 
+    /**
+     * Checks the options.
+     *
+     * @throws NullPointerException     when {@code strategy} is null
+     * @throws IllegalArgumentException when {@code maxHeaderSize} is outside 0 to
+     *                                  {@link Header#MAX_CONFIGURABLE_SIZE} or {@code maxOpenShards} below 1
+     */
     public OpenOptions {
         java.util.Objects.requireNonNull(strategy, "strategy must be non-null");
         Header.checkLimit(maxHeaderSize);
@@ -39,21 +46,37 @@ public record OpenOptions(ReadStrategy strategy, long maxHeaderSize, Arena arena
         }
     }
 
-    /** The options of earlier versions: links stay inside, {@link #DEFAULT_MAX_OPEN_SHARDS}. */
+    /**
+     * The options of earlier versions: links stay inside, {@link #DEFAULT_MAX_OPEN_SHARDS}.
+     *
+     * @param strategy      mmap or positional reads
+     * @param maxHeaderSize the largest header accepted, in bytes
+     * @param arena         the caller's arena to map into, or null for one the handle owns
+     */
     public OpenOptions(ReadStrategy strategy, long maxHeaderSize, Arena arena) {
         this(strategy, maxHeaderSize, arena, false, DEFAULT_MAX_OPEN_SHARDS);
     }
 
-    /** mmap, the reference's header limit, an arena owned by the handle. */
+    /**
+     * {@return the default options: mmap, the reference's header limit, an arena owned by the handle, shard links
+     * inside their directory, {@link #DEFAULT_MAX_OPEN_SHARDS}}
+     */
     public static OpenOptions defaults() {
         return DEFAULTS;
     }
 
+    /**
+     * {@return these options with another read strategy}
+     *
+     * @param newStrategy {@link ReadStrategy#MMAP} or {@link ReadStrategy#PREAD}
+     */
     public OpenOptions withStrategy(ReadStrategy newStrategy) {
         return new OpenOptions(newStrategy, maxHeaderSize, arena, linksOutsideAllowed, maxOpenShards);
     }
 
     /**
+     * {@return these options with another header size limit}
+     *
      * @param newMax bytes, at most {@link Header#MAX_CONFIGURABLE_SIZE}
      * @throws IllegalArgumentException outside 0 to {@link Header#MAX_CONFIGURABLE_SIZE}
      */
@@ -61,21 +84,32 @@ public record OpenOptions(ReadStrategy strategy, long maxHeaderSize, Arena arena
         return new OpenOptions(strategy, newMax, arena, linksOutsideAllowed, maxOpenShards);
     }
 
-    /** Maps into the caller's arena; the caller closes it, after the handle. */
+    /**
+     * {@return these options, mapping into the caller's arena} The caller closes it, after the handle.
+     *
+     * @param callerArena the arena that will own the mapping, or null for one the handle owns
+     */
     public OpenOptions withArena(Arena callerArena) {
         return new OpenOptions(strategy, maxHeaderSize, callerArena, linksOutsideAllowed, maxOpenShards);
     }
 
     /**
-     * Whether shards that are symbolic links may lead anywhere. Off by default: a shard must then resolve
-     * inside its directory, or inside the cache repository for a Hugging Face cache snapshot
-     * ({@code models--org--name/snapshots/<commit>/}, whose files link into {@code ../../blobs/}).
+     * {@return these options, saying whether shards that are symbolic links may lead anywhere} Off by default:
+     * a shard must then resolve inside its directory, or inside the cache repository for a Hugging Face cache
+     * snapshot ({@code models--org--name/snapshots/<commit>/}, whose files link into {@code ../../blobs/}).
+     *
+     * @param allowed true to follow shard links wherever they lead
      */
     public OpenOptions withLinksOutsideAllowed(boolean allowed) {
         return new OpenOptions(strategy, maxHeaderSize, arena, allowed, maxOpenShards);
     }
 
-    /** @throws IllegalArgumentException below 1 */
+    /**
+     * {@return these options with another limit on open shard files}
+     *
+     * @param max how many shard files may be open at once
+     * @throws IllegalArgumentException below 1
+     */
     public OpenOptions withMaxOpenShards(int max) {
         return new OpenOptions(strategy, maxHeaderSize, arena, linksOutsideAllowed, max);
     }

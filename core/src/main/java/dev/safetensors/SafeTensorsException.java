@@ -24,7 +24,7 @@ public final class SafeTensorsException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
     /**
-     * Error kinds, named exactly after the reference's variants (FORMAT.md §3), plus {@link #UnsafePickle},
+     * Error kinds, named exactly after the reference's variants (docs/format.md#error-kinds), plus {@link #UnsafePickle},
      * which the reference (having no pickle reader) lacks.
      */
     public enum Kind {
@@ -80,11 +80,16 @@ public final class SafeTensorsException extends RuntimeException {
         UnsafePickle
     }
 
+    /** What went wrong. */
     private final Kind kind;
+    /** The file or stream concerned, or null. */
     private final String source;
+    /** The message without the source prefix. */
     private final String detail;
 
     /**
+     * A failure of {@code kind} in {@code source}; the message is {@code "source: detail"}.
+     *
      * @param kind   what went wrong
      * @param source the file or stream concerned, or null when there is none
      * @param detail the rule broken, naming the tensor and numbers involved; shortened in the middle of
@@ -94,6 +99,14 @@ public final class SafeTensorsException extends RuntimeException {
         this(kind, source, detail, null);
     }
 
+    /**
+     * A failure of {@code kind} in {@code source} caused by {@code cause}; the message is {@code "source: detail"}.
+     *
+     * @param kind   what went wrong
+     * @param source the file or stream concerned, or null when there is none
+     * @param detail the rule broken, naming the tensor and numbers involved
+     * @param cause  the underlying failure (an {@link java.io.IOException}, an earlier error), or null
+     */
     public SafeTensorsException(Kind kind, String source, String detail, Throwable cause) {
         // A file decides the names a message quotes: absurdly long ones are shortened (Elide.message).
         super(source == null ? Elide.message(detail) : source + ": " + Elide.message(detail), cause);
@@ -102,17 +115,17 @@ public final class SafeTensorsException extends RuntimeException {
         this.detail = Elide.message(detail);
     }
 
-    /** The reference error variant this failure corresponds to. */
+    /** {@return the reference error variant this failure corresponds to} */
     public Kind kind() {
         return kind;
     }
 
-    /** The file or stream the error concerns, or null. */
+    /** {@return the file or stream the error concerns, or null} */
     public String source() {
         return source;
     }
 
-    /** The message without the source prefix. */
+    /** {@return the message without the source prefix} */
     public String detail() {
         return detail;
     }

@@ -3,6 +3,8 @@ package dev.safetensors;
 import dev.safetensors.io.ByteSource;
 import dev.safetensors.internal.io.FileSource;
 import dev.safetensors.internal.io.IoErrors;
+import dev.safetensors.internal.io.ReadAhead;
+import dev.safetensors.internal.io.SegmentSource;
 import dev.safetensors.internal.read.RunCopier;
 import dev.safetensors.internal.read.Runs;
 import dev.safetensors.internal.read.Sink;
@@ -11,8 +13,10 @@ import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.AbstractList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.RandomAccess;
 
@@ -41,6 +45,10 @@ import java.util.RandomAccess;
  */
 public final class SafeTensorsFile implements Checkpoint {
     private static final MemorySegment UNMAPPED = MemorySegment.ofArray(new byte[0]);
+    /** What messages call a file opened from memory. */
+    private static final String MEMORY = "<memory>";
+    /** Runs closer than this are hinted as one range. */
+    private static final long PAGE = 4096;
 
     private final ByteSource source;
     private final Header header;
@@ -52,7 +60,14 @@ public final class SafeTensorsFile implements Checkpoint {
         this.header = header;
     }
 
-    /** Opens with {@link OpenOptions#defaults()}: mmap, the reference's header limit. */
+    /**
+     * Opens and validates a file with {@link OpenOptions#defaults()}: mmap, the reference's header limit.
+     *
+     * @param path a {@code .safetensors} file
+     * @return the open file; the caller closes it
+     * @throws SafeTensorsException with the reference's kind when the file is malformed, or
+     *         {@code IoError} when it cannot be read
+     */
     public static SafeTensorsFile open(Path path) {
         return open(path, OpenOptions.defaults());
     }
@@ -60,6 +75,9 @@ public final class SafeTensorsFile implements Checkpoint {
     /**
      * Opens and validates a file.
      *
+     * @param path    a {@code .safetensors} file
+     * @param options how to read it (mmap or positional reads, header limit, arena)
+     * @return the open file; the caller closes it
      * @throws SafeTensorsException with the reference's kind when the file is malformed, or
      *         {@code IoError} when it cannot be read
      */
@@ -72,9 +90,77 @@ public final class SafeTensorsFile implements Checkpoint {
     }
 
     /**
+     * Opens a safetensors file held in a byte array (a download, a resource, the output of
+     * {@link SafeTensorsWriter#toByteArray()}), with every check {@link #open(Path)} makes and the default header
+     * limit. The array is not copied: tensors are views of it, so leave it unchanged while the handle is open.
+     * Messages call it {@code <memory>}.
+     *
+     * <pre>{@code
+     * byte[] bytes = SafeTensorsWriter.create()
+     *         .add("w", DType.F32, Shape.of(2), TensorData.of(new float[] {1, 2}))
+     *         .toByteArray();
+     * try (SafeTensorsFile file = SafeTensorsFile.open(bytes)) {
+     *     float[] w = file.tensor("w").toFloatArray();     // 1.0, 2.0
+     * }
+     * }</pre>
+     *
+     * @param bytes a whole safetensors file
+     * @return the open file, whose tensors are views of {@code bytes}
+     * @throws SafeTensorsException with the reference's kind when the bytes are not a valid file
+     */
+    public static SafeTensorsFile open(byte[] bytes) {
+        return open(MemorySegment.ofArray(bytes));
+    }
+
+    /**
+     * Opens a safetensors file held in a segment the caller owns (off-heap memory, a mapping of its own), with every
+     * check {@link #open(Path)} makes and the default header limit. Nothing is copied: tensors are views of
+     * {@code segment}, valid while its arena is open; once it closes, reads fail with an {@code IoError}. Messages
+     * call it {@code <memory>}.
+     *
+     * <pre>{@code
+     * try (Arena arena = Arena.ofShared()) {
+     *     MemorySegment received = arena.allocate(size);          // filled from a socket, a device, ...
+     *     try (SafeTensorsFile file = SafeTensorsFile.open(received)) {
+     *         MemorySegment w = file.tensor("w").data();           // a view of received
+     *     }
+     * }
+     * }</pre>
+     *
+     * @param segment a whole safetensors file, in memory the caller owns
+     * @return the open file, whose tensors are views of {@code segment}
+     * @throws SafeTensorsException with the reference's kind when the bytes are not a valid file
+     */
+    public static SafeTensorsFile open(MemorySegment segment) {
+        return open(segment, OpenOptions.defaults());
+    }
+
+    /**
+     * The same with options: their header limit applies; the read strategy and arena, which choose how a file is
+     * read, do not (the bytes are already in memory).
+     *
+     * <pre>{@code
+     * SafeTensorsFile file = SafeTensorsFile.open(segment, OpenOptions.defaults().withMaxHeaderSize(1 << 20));
+     * }</pre>
+     *
+     * @param segment a whole safetensors file, in memory the caller owns
+     * @param options the header limit to apply
+     * @return the open file, whose tensors are views of {@code segment}
+     * @throws SafeTensorsException with the reference's kind when the bytes are not a valid file
+     */
+    public static SafeTensorsFile open(MemorySegment segment, OpenOptions options) {
+        Objects.requireNonNull(segment, "segment must be non-null");
+        return open(new SegmentSource(segment, MEMORY), options.maxHeaderSize());
+    }
+
+    /**
      * Opens a file from any byte source; the handle takes ownership and closes it.
      *
+     * @param source        where the file's bytes come from
      * @param maxHeaderSize the largest header accepted ({@link Header#DEFAULT_MAX_SIZE} by default)
+     * @return the open file; closing it closes {@code source}
+     * @throws SafeTensorsException with the reference's kind when the file is malformed (the source is then
+     *         closed)
      */
     public static SafeTensorsFile open(ByteSource source, long maxHeaderSize) {
         try {
@@ -85,7 +171,7 @@ public final class SafeTensorsFile implements Checkpoint {
         }
     }
 
-    /** The validated header. */
+    /** {@return the validated header} */
     public Header header() {
         return header;
     }
@@ -134,7 +220,18 @@ public final class SafeTensorsFile implements Checkpoint {
         return new Tensor(this, header.info(i));
     }
 
-    /** Every tensor, in header order; each made when first asked for. */
+    /**
+     * Every tensor, in header order (the file order of {@link Checkpoint#tensors()}); each made when first asked for.
+     *
+     * <pre>{@code
+     * for (Tensor t : file.tensors()) {
+     *     System.out.println(t.name() + " " + t.byteSize());
+     * }
+     * }</pre>
+     *
+     * @return the tensors, an unmodifiable list
+     */
+    @Override
     public List<Tensor> tensors() {
         final class Tensors extends AbstractList<Tensor> implements RandomAccess {
             @Override
@@ -151,8 +248,35 @@ public final class SafeTensorsFile implements Checkpoint {
     }
 
     /**
-     * Whether tensors are zero-copy views of a mapping ({@link ReadStrategy#MMAP}). Asking does not map the
-     * file (a file source says without mapping; any other source is asked for its mapping).
+     * Hints to the operating system that the named tensors will be read soon, so that their bytes are read from
+     * disk in the background while the caller does other work (opens more files, reads other tensors, sets up a
+     * device): {@code madvise(MADV_WILLNEED)} on the mapping with {@link ReadStrategy#MMAP},
+     * {@code posix_fadvise(POSIX_FADV_WILLNEED)} with {@link ReadStrategy#PREAD}. Returns at once; reading the
+     * tensors later gives the same bytes, sooner when the file was not in the page cache.
+     *
+     * <p>Hints are given on Linux when native access is enabled for this library
+     * ({@code --enable-native-access=dev.safetensors.core} on the module path, {@code ALL-UNNAMED} on the class
+     * path); otherwise, and for files opened from memory, this checks the names and does nothing else (no warning).
+     *
+     * <pre>{@code
+     * file.prefetch(List.of("model.layers.1.mlp.up_proj.weight", "model.layers.1.mlp.down_proj.weight"));
+     * float[] up = file.tensor("model.layers.0.mlp.up_proj.weight").toFloatArray();  // layer 1 is read meanwhile
+     * }</pre>
+     *
+     * @param names tensors of this file
+     * @throws SafeTensorsException of kind {@code TensorNotFound} for a name the file lacks (before any hint), or
+     *         {@code IoError} when the file is closed
+     */
+    public void prefetch(Collection<String> names) {
+        List<Tensor> tensors = names.stream().map(this::tensor).toList();
+        for (Tensor t : tensors) {
+            t.prefetch();
+        }
+    }
+
+    /**
+     * {@return whether tensors are zero-copy views of a mapping ({@link ReadStrategy#MMAP})} Asking does not map
+     * the file (a file source says without mapping; any other source is asked for its mapping).
      */
     public boolean isMapped() {
         MemorySegment d = data;
@@ -168,7 +292,7 @@ public final class SafeTensorsFile implements Checkpoint {
         return source.description();
     }
 
-    /** Whether {@link #close()} has been called. */
+    /** {@return whether {@link #close()} has been called} */
     public boolean isClosed() {
         return closed;
     }
@@ -208,9 +332,50 @@ public final class SafeTensorsFile implements Checkpoint {
                 return null;
             }
             checkUnchanged();
+            if (!mapped.scope().isAlive()) {
+                // Slicing a dead segment succeeds; say why now rather than hand out a view whose first read fails.
+                throw SegmentSource.freed(description());
+            }
             return mapped.asSlice(begin, length);
         } catch (IllegalStateException e) {
             throw closedOr(e);
+        }
+    }
+
+    /**
+     * Hints the runs of a tensor at {@code begin} of the data buffer: runs less than a page apart (either side, for
+     * reversed slices) as one range, runs further apart alone, so no page holding only unselected bytes is asked for.
+     */
+    void prefetchRuns(long begin, Runs runs) {
+        long[] span = {-1, -1};       // the pending range of the tensor: [start, end)
+        runs.forEachRun((offset, length) -> {
+            if (span[0] >= 0 && offset + length > span[0] - PAGE && offset < span[1] + PAGE) {
+                span[0] = Math.min(span[0], offset);
+                span[1] = Math.max(span[1], offset + length);
+                return;
+            }
+            if (span[0] >= 0) {
+                prefetch(begin + span[0], span[1] - span[0]);
+            }
+            span[0] = offset;
+            span[1] = offset + length;
+        });
+        if (span[0] >= 0) {
+            prefetch(begin + span[0], span[1] - span[0]);
+        } else {
+            checkOpen();
+        }
+    }
+
+    /** Hints that {@code length} bytes at {@code begin} of the data buffer will be read soon (see {@link #prefetch}). */
+    void prefetch(long begin, long length) {
+        checkOpen();
+        if (length > 0 && source instanceof FileSource f && ReadAhead.enabled()) {
+            try {
+                f.prefetch(header.dataStart() + begin, length);
+            } catch (IllegalStateException e) {
+                throw closedOr(e);
+            }
         }
     }
 
@@ -295,6 +460,13 @@ public final class SafeTensorsFile implements Checkpoint {
 
     /** Maps a failure of a concurrent close to the clean closed-handle error. */
     RuntimeException closedOr(IllegalStateException e) {
-        return closed ? IoErrors.closed(description()) : e;
+        if (closed) {
+            return IoErrors.closed(description());
+        }
+        MemorySegment d = data;
+        if (d != null && d != UNMAPPED && !d.scope().isAlive()) {
+            return SegmentSource.freed(description());    // the caller closed the arena of its memory or mapping
+        }
+        return e;
     }
 }

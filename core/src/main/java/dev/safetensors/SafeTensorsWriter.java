@@ -7,7 +7,10 @@ import dev.safetensors.internal.header.HeaderValidator;
 import dev.safetensors.internal.header.HeaderWriter;
 import dev.safetensors.internal.io.AtomicFile;
 import dev.safetensors.internal.io.LittleEndian;
+import dev.safetensors.internal.io.StreamChannel;
+import dev.safetensors.internal.io.WriteFully;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
@@ -40,6 +43,7 @@ import java.util.Objects;
  */
 public final class SafeTensorsWriter {
     private static final int BUFFER = 1 << 20;
+    private static final long MAX_ARRAY = Integer.MAX_VALUE - 8;
 
     private final List<String> names = new ArrayList<>();
     private final List<DType> dtypes = new ArrayList<>();
@@ -51,7 +55,7 @@ public final class SafeTensorsWriter {
     private SafeTensorsWriter() {
     }
 
-    /** A writer with no tensors and no metadata. */
+    /** {@return a writer with no tensors and no metadata} */
     public static SafeTensorsWriter create() {
         return new SafeTensorsWriter();
     }
@@ -64,6 +68,11 @@ public final class SafeTensorsWriter {
      *         {@code __metadata__}; {@code ValidationOverflow} or {@code MisalignedSlice} when shape × dtype is
      *         not a whole number of bytes below 2^64; {@code InvalidTensorView} when array data has another
      *         element type or size than declared
+     * @param name  the tensor's name, unique in the file
+     * @param dtype its element type
+     * @param shape its dimensions
+     * @param bytes where its bytes come from, little-endian, row-major
+     * @return this writer
      */
     public SafeTensorsWriter add(String name, DType dtype, Shape shape, TensorData bytes) {
         checkDeclaration(name, dtype, shape, bytes);
@@ -83,6 +92,10 @@ public final class SafeTensorsWriter {
      * <pre>{@code
      * SafeTensorsWriter.create().add("w", gpuTensor).write(Path.of("out.safetensors"));
      * }</pre>
+     *
+     * @param name   the tensor's name, unique in the file
+     * @param tensor the device tensor; its dtype and shape are the declaration
+     * @return this writer
      */
     public SafeTensorsWriter add(String name, dev.safetensors.device.DeviceTensor tensor) {
         Objects.requireNonNull(tensor, "tensor must be non-null");
@@ -109,7 +122,13 @@ public final class SafeTensorsWriter {
         return byteCount;
     }
 
-    /** Adds one {@code __metadata__} entry; the header is written even if the map stays empty. */
+    /**
+     * Adds one {@code __metadata__} entry; the header is written even if the map stays empty.
+     *
+     * @param key   the entry's key; an existing entry of that key is replaced
+     * @param value its value
+     * @return this writer
+     */
     public SafeTensorsWriter putMetadata(String key, String value) {
         Objects.requireNonNull(key, "metadata key must be non-null");
         Objects.requireNonNull(value, "metadata value must be non-null");
@@ -120,7 +139,12 @@ public final class SafeTensorsWriter {
         return this;
     }
 
-    /** Sets the whole {@code __metadata__} map ({@code null}: no entry at all). Keys are written sorted. */
+    /**
+     * Sets the whole {@code __metadata__} map ({@code null}: no entry at all). Keys are written sorted.
+     *
+     * @param map the entries, copied; or null
+     * @return this writer
+     */
     public SafeTensorsWriter metadata(Map<String, String> map) {
         if (map == null) {
             metadata = null;
@@ -131,19 +155,25 @@ public final class SafeTensorsWriter {
         return this;
     }
 
-    /** The largest padded header to write; {@link Header#DEFAULT_MAX_SIZE} unless set. */
+    /**
+     * Sets the largest padded header to write; {@link Header#DEFAULT_MAX_SIZE} unless set.
+     *
+     * @param max bytes, at most {@link Header#MAX_CONFIGURABLE_SIZE}
+     * @return this writer
+     * @throws IllegalArgumentException outside 0 to {@link Header#MAX_CONFIGURABLE_SIZE}
+     */
     public SafeTensorsWriter maxHeaderSize(long max) {
         Header.checkLimit(max);
         this.maxHeaderSize = max;
         return this;
     }
 
-    /** The exact size of the file {@link #write} would produce. */
+    /** {@return the exact size of the file {@link #write} would produce} */
     public long fileSize() {
         return plan(null).fileSize();
     }
 
-    /** The padded header JSON (without the 8-byte length prefix) that would be written. */
+    /** {@return the padded header JSON (without the 8-byte length prefix) that would be written} */
     public byte[] headerBytes() {
         return plan(null).json();
     }
@@ -154,15 +184,122 @@ public final class SafeTensorsWriter {
      * @throws SafeTensorsException when a declaration is invalid (checked before anything is written), a
      *         data source yields the wrong number of bytes ({@code InvalidTensorView}), or I/O fails
      *         ({@code IoError}); the target is then untouched
+     * @param target the file to create or replace
      */
     public void write(Path target) {
         HeaderWriter.Plan plan = plan(target.toString());
         AtomicFile.write(target, channel -> stream(plan, channel, target.toString()));
     }
 
-    /** Streams the file to any channel (not atomic). */
+    /**
+     * Streams the file to any channel (not atomic); the same as {@link #writeTo(WritableByteChannel)}.
+     *
+     * @param out where the file's bytes go; not closed
+     * @throws IOException when the channel fails
+     * @throws java.nio.channels.IllegalBlockingModeException when {@code out} is a channel in non-blocking mode
+     *         (refused before anything is written: a full socket would make the copy spin)
+     */
     public void write(WritableByteChannel out) throws IOException {
+        writeTo(out);
+    }
+
+    /**
+     * Streams the file to a channel (a socket, an upload, a pipe) as it is produced: the header, then each tensor's
+     * bytes through one 1 MiB buffer, with no temp file and no copy of the whole file in memory. The channel is not
+     * closed. Not atomic: on a failure the channel has received part of the file.
+     *
+     * <pre>{@code
+     * try (SocketChannel socket = SocketChannel.open(address)) {
+     *     writer.writeTo(socket);
+     * }
+     * }</pre>
+     *
+     * @param out where the file's bytes go; not closed
+     * @throws SafeTensorsException when a declaration is invalid (checked before anything is written) or a data
+     *         source yields the wrong number of bytes ({@code InvalidTensorView})
+     * @throws IOException when the channel fails
+     * @throws java.nio.channels.IllegalBlockingModeException when {@code out} is a channel in non-blocking mode
+     *         (refused before anything is written: a full socket would make the copy spin)
+     */
+    public void writeTo(WritableByteChannel out) throws IOException {
+        Objects.requireNonNull(out, "out must be non-null");
         stream(plan(null), out, null);
+    }
+
+    /**
+     * Streams the file to an output stream (an HTTP request body, a zip entry) as {@link #writeTo(WritableByteChannel)}
+     * does. The stream is neither flushed nor closed.
+     *
+     * <pre>{@code
+     * try (OutputStream body = connection.getOutputStream()) {
+     *     writer.writeTo(body);
+     * }
+     * }</pre>
+     *
+     * @param out where the file's bytes go; neither flushed nor closed
+     * @throws SafeTensorsException as {@link #writeTo(WritableByteChannel)}
+     * @throws IOException when the stream fails
+     */
+    public void writeTo(OutputStream out) throws IOException {
+        Objects.requireNonNull(out, "out must be non-null");
+        writeTo(new StreamChannel(out));
+    }
+
+    /**
+     * The whole file as a byte array, like the reference's {@code save(...) -> bytes}: the bytes
+     * {@link #write(Path)} would put on disk. Open them again with {@link SafeTensorsFile#open(byte[])}.
+     *
+     * <pre>{@code
+     * byte[] bytes = SafeTensorsWriter.create()
+     *         .add("w", DType.F32, Shape.of(2), TensorData.of(new float[] {1, 2}))
+     *         .toByteArray();                                  // 8 + 64 header + 8 data bytes
+     * }</pre>
+     *
+     * @return the file's bytes, exactly {@link #fileSize()} of them
+     * @throws SafeTensorsException when a declaration is invalid, a data source yields the wrong number of bytes
+     *         ({@code InvalidTensorView}) or fails ({@code IoError}), or the file would not fit in a Java array
+     *         ({@code InvalidTensorView}: write it to a channel instead), or the heap cannot hold it
+     *         ({@code InvalidTensorView})
+     */
+    public byte[] toByteArray() {
+        HeaderWriter.Plan plan = plan(null);
+        if (plan.fileSize() > MAX_ARRAY) {
+            throw new SafeTensorsException(InvalidTensorView, null, "the file would have " + plan.fileSize()
+                    + " bytes, more than a Java byte[] holds; write it to a channel or a path instead");
+        }
+        ByteBuffer bytes;
+        try {
+            bytes = ByteBuffer.allocate((int) plan.fileSize());
+        } catch (OutOfMemoryError e) {
+            // One array of known size: failing to allocate it leaves the heap as it was, so report it plainly.
+            throw new SafeTensorsException(InvalidTensorView, null, "the file would have " + plan.fileSize()
+                    + " bytes, more than the heap can hold in one array (at most " + Runtime.getRuntime().maxMemory()
+                    + " bytes of heap); write it to a channel or a path instead");
+        }
+        WritableByteChannel into = new WritableByteChannel() {
+            @Override
+            public int write(ByteBuffer src) {
+                int n = src.remaining();
+                bytes.put(src);
+                return n;
+            }
+
+            @Override
+            public boolean isOpen() {
+                return true;
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        try {
+            stream(plan, into, null);
+        } catch (IOException e) {
+            throw new SafeTensorsException(SafeTensorsException.Kind.IoError, null, "a tensor's data source failed: "
+                    + e.getMessage(), e);
+        }
+        return bytes.array();
     }
 
     /** The same, naming {@code target} in messages (for writers that manage the file themselves). */
@@ -175,6 +312,7 @@ public final class SafeTensorsWriter {
     }
 
     private void stream(HeaderWriter.Plan plan, WritableByteChannel out, String target) throws IOException {
+        WriteFully.requireBlocking(out);
         try (Arena arena = Arena.ofConfined()) {
             Buffered sink = new Buffered(out, arena.allocate(BUFFER, 4096));
             MemorySegment prefix = MemorySegment.ofArray(new byte[Header.LENGTH_PREFIX]);
@@ -270,9 +408,7 @@ public final class SafeTensorsWriter {
         }
 
         private void drain(ByteBuffer bb) throws IOException {
-            while (bb.hasRemaining()) {
-                out.write(bb);
-            }
+            WriteFully.write(out, bb);
         }
     }
 }

@@ -32,7 +32,11 @@ public final class Shape {
         this.packed = packed;
     }
 
-    /** A shape with the given dimensions (copied). {@code Shape.of()} is the scalar shape. */
+    /**
+     * {@return a shape with the given dimensions (copied)} {@code Shape.of()} is the scalar shape.
+     *
+     * @param dims the dimensions, outermost first, each read as unsigned
+     */
     public static Shape of(long... dims) {
         return dims.length == 0 ? SCALAR : new Shape(dims.clone(), null);
     }
@@ -55,17 +59,21 @@ public final class Shape {
         return new Shape(d, null);
     }
 
-    /** Number of dimensions; 0 for a scalar. */
+    /** {@return number of dimensions; 0 for a scalar} */
     public int rank() {
         return dims != null ? dims.length : packed.rank();
     }
 
-    /** Size of dimension {@code i} (unsigned). */
+    /**
+     * {@return size of dimension {@code i} (unsigned)}
+     *
+     * @param i from 0 to {@link #rank()} - 1
+     */
     public long dim(int i) {
         return dims != null ? dims[i] : packed.dim(i);
     }
 
-    /** A copy of the dimensions. */
+    /** {@return a copy of the dimensions} */
     public long[] dims() {
         if (dims != null) {
             return dims.clone();
@@ -79,7 +87,7 @@ public final class Shape {
     }
 
     /**
-     * Product of the dimensions (1 for a scalar).
+     * {@return product of the dimensions (1 for a scalar)}
      *
      * @throws ArithmeticException when the product does not fit an unsigned 64-bit value
      */

@@ -7,6 +7,7 @@ import dev.safetensors.internal.json.JsonNumber;
 import dev.safetensors.internal.json.JsonWriter;
 import dev.safetensors.internal.json.Utf8;
 import dev.safetensors.internal.io.IoErrors;
+import dev.safetensors.internal.memory.HeapBudget;
 import dev.safetensors.internal.shard.NumberedSets;
 import dev.safetensors.internal.shard.ShardPaths;
 import java.io.IOException;
@@ -37,6 +38,7 @@ import java.util.OptionalLong;
  */
 @SuppressWarnings("unchecked")
 public final class ShardIndex {
+    private static final long HEAP_PER_VALUE = 200;
     private final Map<String, Object> exactMetadata;     // numbers as JsonNumber when read from a file
     private final Map<String, Object> metadata;          // the same with plain numbers, for callers
     private final Map<String, Object> otherMembers;      // top-level members besides metadata and weight_map
@@ -56,7 +58,10 @@ public final class ShardIndex {
      *
      * @param metadata String, Boolean, null, numbers (Long, Integer, BigInteger, Double, BigDecimal), and
      *                 Lists and Maps of those; {@code total_size} an integer
+     * @param weightMap tensor name → shard file name, in the order to write
+     * @return the index
      * @throws IllegalArgumentException for a value JSON cannot hold (another type, NaN, an infinity)
+     * @throws SafeTensorsException when a shard name is not a bare file name or the weight map breaks a rule
      */
     public static ShardIndex of(Map<String, Object> metadata, Map<String, String> weightMap) {
         Map<String, Object> copy = new LinkedHashMap<>(metadata);
@@ -66,7 +71,15 @@ public final class ShardIndex {
         return index;
     }
 
-    /** Reads and checks an index file of at most {@code maxSize} bytes. */
+    /**
+     * Reads and checks an index file of at most {@code maxSize} bytes.
+     *
+     * @param file    a {@code *.safetensors.index.json}
+     * @param maxSize the largest index accepted, in bytes
+     * @return the index
+     * @throws SafeTensorsException {@code HeaderTooLarge} above {@code maxSize}, {@code IoError} when unreadable,
+     *         {@code InvalidHeader} or {@code InvalidHeaderDeserialization} when malformed
+     */
     public static ShardIndex read(Path file, long maxSize) {
         return read(file, file.toString(), maxSize);
     }
@@ -85,7 +98,14 @@ public final class ShardIndex {
         }
     }
 
-    /** Parses index JSON (strict UTF-8 and JSON, duplicate keys rejected). */
+    /**
+     * Parses index JSON (strict UTF-8 and JSON, duplicate keys rejected).
+     *
+     * @param json   the index file's bytes
+     * @param source what to call the index in messages, or null
+     * @return the index
+     * @throws SafeTensorsException {@code InvalidHeader} or {@code InvalidHeaderDeserialization} when malformed
+     */
     public static ShardIndex parse(byte[] json, String source) {
         int bad = Utf8.firstInvalid(json, 0, json.length);
         if (bad >= 0) {
@@ -97,6 +117,12 @@ public final class ShardIndex {
         if (in.peek() != '{') {
             throw in.fail("the index must be a JSON object, found " + in.describeToken());
         }
+        // The tree (and its copy with plain numbers) costs per value, not per byte: up to 53 times the
+        // document for `[{},{},…]`. Counting the values first refuses an index the heap cannot hold before
+        // any is built, with a bound that stays close to what real indexes take.
+        long values = in.countValues(1);
+        HeapBudget.require(heapNeeded(json.length, values), source,
+                "an index of " + json.length + " bytes holding " + values + " JSON values");
         Object top = in.readExactValue(1);
         in.skipWhitespace();
         if (!in.atEnd()) {
@@ -124,6 +150,15 @@ public final class ShardIndex {
         ShardIndex index = new ShardIndex(md == null ? new LinkedHashMap<>() : (Map<String, Object>) md, others, weightMap);
         index.validate(source);
         return index;
+    }
+
+    /**
+     * The most heap parsing an index of {@code bytes} holding {@code values} JSON values takes: its strings
+     * (at most twice the bytes) besides the bytes themselves, and per value its node in the exact tree, in the
+     * plain copy and in the weight map (measured at most 160 bytes, {@code HeaderMemoryTest}).
+     */
+    static long heapNeeded(long bytes, long values) {
+        return 3 * bytes + HEAP_PER_VALUE * values;
     }
 
     /** JSON values with plain numbers (Long, BigInteger, Double), unmodifiable all the way down. */
@@ -167,34 +202,38 @@ public final class ShardIndex {
         return new SafeTensorsException(InvalidHeaderDeserialization, source, "invalid index: " + detail);
     }
 
-    /** Tensor name → shard file, in index order. */
+    /** {@return tensor name → shard file, in index order} */
     public Map<String, String> weightMap() {
         return weightMap;
     }
 
-    /** The shard files, in order of first appearance. */
+    /** {@return the shard files, in order of first appearance} */
     public List<String> shards() {
         return shards;
     }
 
-    /** The shard holding {@code tensor}, or null. */
+    /**
+     * {@return the shard holding {@code tensor}, or null}
+     *
+     * @param tensor a tensor name
+     */
     public String shardOf(String tensor) {
         return weightMap.get(tensor);
     }
 
-    /** The index's metadata as parsed: String, Long, BigInteger, Double, Boolean, null, List or Map. */
+    /** {@return the index's metadata as parsed: String, Long, BigInteger, Double, Boolean, null, List or Map} */
     public Map<String, Object> metadata() {
         return metadata;
     }
 
-    /** {@code metadata.total_size}, when present and below 2^63. */
+    /** {@return {@code metadata.total_size}, when present and below 2^63} */
     public OptionalLong totalSize() {
         return metadata.get("total_size") instanceof Long l ? OptionalLong.of(l) : OptionalLong.empty();
     }
 
     /**
-     * The index as transformers writes it: {@code json.dumps(index, indent=2, sort_keys=True) + "\n"},
-     * non-ASCII escaped. Every value read from a file is written back exactly: numbers as they were spelled,
+     * {@return the index as transformers writes it: {@code json.dumps(index, indent=2, sort_keys=True) + "\n"},
+     * non-ASCII escaped} Every value read from a file is written back exactly: numbers as they were spelled,
      * nested objects and arrays as JSON, other top-level members kept.
      */
     public String toJson() {

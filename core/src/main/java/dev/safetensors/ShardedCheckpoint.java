@@ -63,7 +63,14 @@ public final class ShardedCheckpoint implements Checkpoint {
         this.names = names;
     }
 
-    /** Opens a directory (with or without an index) or an index file. */
+    /**
+     * Opens a directory (with or without an index) or an index file, by the rules of {@link Checkpoint#open}.
+     *
+     * @param path    a directory of shards or a {@code *.safetensors.index.json}
+     * @param options how to read the shards; {@link OpenOptions#maxHeaderSize()} also bounds the index
+     * @return the open checkpoint; the caller closes it
+     * @throws SafeTensorsException when the index or a shard is malformed or missing, or the two disagree
+     */
     public static ShardedCheckpoint open(Path path, OpenOptions options) {
         if (!Files.isDirectory(path)) {
             Path dir = path.toAbsolutePath().getParent();
@@ -102,7 +109,7 @@ public final class ShardedCheckpoint implements Checkpoint {
     }
 
     /**
-     * The shards of an index whose bytes come from elsewhere than a directory (a remote store, an archive):
+     * Opens the shards of an index whose bytes come from elsewhere than a directory (a remote store, an archive):
      * {@code shards} gives each shard's source by its name in the index. Checked both ways as {@link #open}; the
      * checkpoint owns the sources and closes them (all of them, also when opening fails).
      *
@@ -112,8 +119,12 @@ public final class ShardedCheckpoint implements Checkpoint {
      *         Header.DEFAULT_MAX_SIZE)) { ... }
      * }</pre>
      *
+     * @param index         the parsed index
      * @param description   what to call the checkpoint in messages (the index's address)
+     * @param shards        a shard's name in the index → the source of its bytes
      * @param maxHeaderSize the largest shard header accepted
+     * @return the open checkpoint; the caller closes it
+     * @throws SafeTensorsException when a shard is malformed or does not hold what the index says
      */
     public static ShardedCheckpoint open(ShardIndex index, String description, Function<String, ByteSource> shards,
             long maxHeaderSize) {
@@ -189,17 +200,22 @@ public final class ShardedCheckpoint implements Checkpoint {
                 options.arena()), options.maxHeaderSize());
     }
 
-    /** The index, when the checkpoint has one. */
+    /** {@return the index, when the checkpoint has one} */
     public Optional<ShardIndex> index() {
         return Optional.ofNullable(index);
     }
 
-    /** The open shard files, in index (or file name) order. */
+    /** {@return the open shard files, in index (or file name) order} */
     public List<SafeTensorsFile> shards() {
         return shards;
     }
 
-    /** The shard holding {@code name}. */
+    /**
+     * {@return the shard holding {@code name}}
+     *
+     * @param name a tensor name
+     * @throws SafeTensorsException of kind {@code TensorNotFound}
+     */
     public SafeTensorsFile shardOf(String name) {
         SafeTensorsFile f = byTensor.get(name);
         if (f == null) {
@@ -234,6 +250,56 @@ public final class ShardedCheckpoint implements Checkpoint {
     @Override
     public Tensor tensor(String name) {
         return shardOf(name).tensor(name);
+    }
+
+    /**
+     * Every tensor, shard by shard in the order of the shards' file names ({@code model-00001-of-00004} first,
+     * whatever order the index's weight map names them in), each shard's in its header order.
+     *
+     * <pre>{@code
+     * for (Tensor t : ckpt.tensors()) {          // model-00001-of-00004 first, then -00002, ...
+     *     load(t);
+     * }
+     * }</pre>
+     *
+     * @return the tensors, an unmodifiable list
+     */
+    @Override
+    public List<Tensor> tensors() {
+        List<SafeTensorsFile> files = shards;
+        if (index != null) {       // shards opened in the index's order of first appearance: sort them by name
+            List<String> names = index.shards();
+            Integer[] order = new Integer[names.size()];
+            Arrays.setAll(order, i -> i);
+            Arrays.sort(order, java.util.Comparator.comparing(names::get, Utf8::compare));
+            files = Arrays.stream(order).map(shards::get).toList();
+        }
+        List<SafeTensorsFile> inOrder = files;
+        long[] ends = new long[inOrder.size()];     // tensors before the end of each shard
+        long total = 0;
+        for (int i = 0; i < ends.length; i++) {
+            total += inOrder.get(i).size();
+            ends[i] = total;
+        }
+        int size = (int) total;
+        final class Tensors extends java.util.AbstractList<Tensor> implements java.util.RandomAccess {
+            @Override
+            public Tensor get(int i) {
+                java.util.Objects.checkIndex(i, size);
+                int shard = Arrays.binarySearch(ends, i + 1L);
+                shard = shard >= 0 ? shard : -shard - 1;
+                while (shard > 0 && ends[shard - 1] == ends[shard]) {
+                    shard--;    // an empty shard ends where the one before it ends: take the first with that end
+                }
+                return inOrder.get(shard).tensors().get((int) (i - (shard == 0 ? 0 : ends[shard - 1])));
+            }
+
+            @Override
+            public int size() {
+                return size;
+            }
+        }
+        return new Tensors();
     }
 
     /**

@@ -1,8 +1,11 @@
 package dev.safetensors;
 
+import dev.safetensors.internal.io.IoErrors;
 import dev.safetensors.internal.shard.ShardName;
 import dev.safetensors.internal.shard.ShardSetReplacement;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -44,7 +47,13 @@ public final class ShardedWriter {
         this.maxShardBytes = maxShardBytes;
     }
 
-    /** @param maxShardBytes the most tensor bytes per shard (a larger single tensor gets its own shard) */
+    /**
+     * A writer with no tensors that starts a new shard before a tensor would pass {@code maxShardBytes}.
+     *
+     * @param maxShardBytes the most tensor bytes per shard (a larger single tensor gets its own shard)
+     * @return the writer
+     * @throws IllegalArgumentException unless {@code maxShardBytes} is positive
+     */
     public static ShardedWriter create(long maxShardBytes) {
         if (maxShardBytes <= 0) {
             throw new IllegalArgumentException("the shard size limit must be positive, got " + maxShardBytes);
@@ -53,8 +62,12 @@ public final class ShardedWriter {
     }
 
     /**
-     * Sizes as transformers spells them: {@code 5GB} = 5·10^9 bytes, {@code 5GiB} = 5·2^30, also KB, MB, TB,
-     * KiB, MiB, TiB, B, or a plain number of bytes.
+     * Reads a size as transformers spells them: {@code 5GB} = 5·10^9 bytes, {@code 5GiB} = 5·2^30, also KB, MB,
+     * TB, KiB, MiB, TiB, B, or a plain number of bytes.
+     *
+     * @param text the size, e.g. {@code "5GB"} or {@code "500MiB"}
+     * @return the number of bytes
+     * @throws IllegalArgumentException when {@code text} is not such a size
      */
     public static long parseSize(String text) {
         Matcher m = SIZE.matcher(text.strip());
@@ -77,7 +90,12 @@ public final class ShardedWriter {
         return (long) (Double.parseDouble(m.group(1)) * scale);
     }
 
-    /** {@code __metadata__} for every shard (transformers writes {@code {"format": "pt"}}). */
+    /**
+     * Sets the {@code __metadata__} of every shard (transformers writes {@code {"format": "pt"}}).
+     *
+     * @param metadata the entries, copied; or null for none
+     * @return this writer
+     */
     public ShardedWriter shardMetadata(Map<String, String> metadata) {
         this.shardMetadata = metadata == null ? null : new LinkedHashMap<>(metadata);
         return this;
@@ -86,6 +104,12 @@ public final class ShardedWriter {
     /**
      * Declares a tensor; shards are assigned in declaration order. Checked as {@link SafeTensorsWriter#add}
      * checks it.
+     *
+     * @param name  the tensor's name, unique in the checkpoint
+     * @param dtype its element type
+     * @param shape its dimensions
+     * @param data  where its bytes come from
+     * @return this writer
      */
     public ShardedWriter add(String name, DType dtype, Shape shape, TensorData data) {
         long bytes = SafeTensorsWriter.checkDeclaration(name, dtype, shape, data);
@@ -100,6 +124,8 @@ public final class ShardedWriter {
     /**
      * Ends the current shard: the next tensor added starts a new one. With a limit of {@code Long.MAX_VALUE}
      * this keeps an existing layout, as converting a sharded checkpoint of another format shard by shard does.
+     *
+     * @return this writer
      */
     public ShardedWriter newShard() {
         shardStarts.add(entries.size());
@@ -139,6 +165,7 @@ public final class ShardedWriter {
      * old or the complete new checkpoint, even when new shard names are the old ones (core/README.md,
      * "Replacing a checkpoint").
      *
+     * @param dir    the directory; created if absent
      * @param prefix file name stem, usually {@code "model"}
      * @return the index written, or empty when everything fit in {@code <prefix>.safetensors}
      * @throws SafeTensorsException when a declaration is invalid (before anything is written) or I/O fails;
@@ -161,6 +188,7 @@ public final class ShardedWriter {
             w.headerBytes();        // every header is checked before any file is written
             writers.add(w);
         }
+        createDirectories(dir);
         if (shards.size() == 1) {
             ShardSetReplacement.replace(dir, prefix, List.of(newFile(dir, prefix + ".safetensors", writers.get(0))), null,
                     steps);
@@ -184,6 +212,14 @@ public final class ShardedWriter {
             return ShardIndex.of(metadata, renamed).toJson().getBytes(StandardCharsets.UTF_8);
         }, steps);
         return Optional.of(ShardIndex.of(metadata, weightMap));
+    }
+
+    private static void createDirectories(Path dir) {
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw IoErrors.io(dir.toString(), "cannot create the directory", e);
+        }
     }
 
     private static ShardSetReplacement.NewFile newFile(Path dir, String name, SafeTensorsWriter writer) {

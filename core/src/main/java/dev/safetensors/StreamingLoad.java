@@ -81,6 +81,7 @@ final class StreamingLoad implements TensorStream {
     private final AtomicLong tensorsDone = new AtomicLong();
     private final CountDownLatch readersDone;
     private final List<Thread> readers = new ArrayList<>();
+    private final int readerCount;
     private final Thread completer;
     private final DirectFileReads deviceReads;   // GPUDirect Storage, when asked for and offered
     private volatile boolean stopped;
@@ -131,6 +132,7 @@ final class StreamingLoad implements TensorStream {
         inFlight = new LinkedBlockingQueue<>(budget.queueDepth());
         deviceReads = budget.directIo() ? device.directFileReads().orElse(null) : null;
         int threads = Math.max(1, Math.min(budget.threads(), chunks.size()));
+        readerCount = threads;
         readersDone = new CountDownLatch(threads);
         for (int t = 0; t < threads; t++) {
             Thread reader = new Thread(this::read, "safetensors-load-reader-" + t);
@@ -154,6 +156,7 @@ final class StreamingLoad implements TensorStream {
         try (DirectReader direct = stagingSlack > 0 ? new DirectReader() : null) {
             int i;
             while (!stopped && (i = nextChunk.getAndIncrement()) < chunks.size()) {
+                hintAhead(i + readerCount);
                 Chunk c = chunks.get(i);
                 p = pieces.get(c.piece());
                 DeviceTensor dst = destination(p);
@@ -188,6 +191,35 @@ final class StreamingLoad implements TensorStream {
             fail(t, p);
         } finally {
             readersDone.countDown();
+        }
+    }
+
+    /**
+     * Read-ahead for the chunk the readers take after the current round, when its runs are scattered (a rank's
+     * column pieces, rows apart): the kernel's own read-ahead follows a sequential read, not runs rows apart, so
+     * only those are hinted; sequential chunks, and O_DIRECT reads, which bypass the page cache, are not (hinting
+     * sequential reads only made them slower in docs/benchmarks.md). Skipped without native access.
+     */
+    private void hintAhead(int index) {
+        if (index >= chunks.size()) {
+            return;
+        }
+        Chunk c = chunks.get(index);
+        if (c.runOffsets().length > 1) {
+            Piece p = pieces.get(c.piece());
+            p.file.prefetchRuns(p.tensor.info().begin(), new dev.safetensors.internal.read.Runs() {
+                @Override
+                public long byteSize() {
+                    return c.bytes();
+                }
+
+                @Override
+                public void forEachRun(RunConsumer consumer) {
+                    for (int r = 0; r < c.runOffsets().length; r++) {
+                        consumer.accept(c.runOffsets()[r], c.runLengths()[r]);
+                    }
+                }
+            });
         }
     }
 

@@ -24,41 +24,74 @@ import java.util.Objects;
  */
 @FunctionalInterface
 public interface TensorData {
-    /** Writes exactly the tensor's bytes to {@code sink}, in order. */
+    /**
+     * Writes exactly the tensor's bytes to {@code sink}, in order.
+     *
+     * @param sink where the bytes go; it counts them against the declaration
+     * @throws IOException when the sink (the file being written) fails
+     */
     void writeTo(ByteSink sink) throws IOException;
 
-    /** Raw bytes from a segment (read when written): any dtype, of exactly the declared size. */
+    /**
+     * {@return raw bytes from a segment (read when written): any dtype, of exactly the declared size}
+     *
+     * @param bytes little-endian, row-major; not copied
+     */
     static TensorData of(MemorySegment bytes) {
         Objects.requireNonNull(bytes, "bytes must be non-null");
         return new TypedTensorData(bytes, TypedTensorData.Element.BYTES);
     }
 
-    /** Raw little-endian bytes: any dtype, of exactly the declared size. */
+    /**
+     * {@return raw little-endian bytes: any dtype, of exactly the declared size}
+     *
+     * @param values the bytes; not copied
+     */
     static TensorData of(byte[] values) {
         return of(MemorySegment.ofArray(values));
     }
 
-    /** I16, U16, or the raw bits of F16 and BF16 values. */
+    /**
+     * {@return the data of an I16 or U16 tensor, or the raw bits of F16 and BF16 values}
+     *
+     * @param values one per element; not copied
+     */
     static TensorData of(short[] values) {
         return new TypedTensorData(MemorySegment.ofArray(values), TypedTensorData.Element.SHORTS);
     }
 
-    /** I32 or U32. */
+    /**
+     * {@return the data of an I32 or U32 tensor}
+     *
+     * @param values one per element; not copied
+     */
     static TensorData of(int[] values) {
         return new TypedTensorData(MemorySegment.ofArray(values), TypedTensorData.Element.INTS);
     }
 
-    /** I64 or U64. */
+    /**
+     * {@return the data of an I64 or U64 tensor}
+     *
+     * @param values one per element; not copied
+     */
     static TensorData of(long[] values) {
         return new TypedTensorData(MemorySegment.ofArray(values), TypedTensorData.Element.LONGS);
     }
 
-    /** F32, or C64 as interleaved real and imaginary parts. */
+    /**
+     * {@return the data of an F32 tensor, or of a C64 tensor as interleaved real and imaginary parts}
+     *
+     * @param values one per element (two per C64 element); not copied
+     */
     static TensorData of(float[] values) {
         return new TypedTensorData(MemorySegment.ofArray(values), TypedTensorData.Element.FLOATS);
     }
 
-    /** F64. */
+    /**
+     * {@return the data of an F64 tensor}
+     *
+     * @param values one per element; not copied
+     */
     static TensorData of(double[] values) {
         return new TypedTensorData(MemorySegment.ofArray(values), TypedTensorData.Element.DOUBLES);
     }

@@ -16,18 +16,23 @@ import java.util.Objects;
  * @param end   one past the last byte, relative to the data buffer
  */
 public record TensorInfo(String name, DType dtype, Shape shape, long begin, long end) {
+    /**
+     * Checks that name, dtype and shape are given.
+     *
+     * @throws NullPointerException when one is null
+     */
     public TensorInfo {
         Objects.requireNonNull(name, "name must be non-null");
         Objects.requireNonNull(dtype, "dtype must be non-null");
         Objects.requireNonNull(shape, "shape must be non-null");
     }
 
-    /** Number of bytes the tensor occupies: {@code end - begin}. */
+    /** {@return number of bytes the tensor occupies: {@code end - begin}} */
     public long byteSize() {
         return end - begin;
     }
 
-    /** Number of elements: the product of the shape (1 for a scalar). */
+    /** {@return number of elements: the product of the shape (1 for a scalar)} */
     public long elementCount() {
         return shape.elementCount();
     }

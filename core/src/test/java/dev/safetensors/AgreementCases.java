@@ -9,7 +9,7 @@ import java.util.Random;
 
 /**
  * Generated files of the classes where a reader can drift from the reference, each with the verdict the
- * format rules give (FORMAT.md §4 and §14 as this project states them in core/README.md), never what our
+ * format rules give (docs/format.md#header-json and #differences), never what our
  * parser says. Every case is a valid file by construction, then at most one or two deliberate breaks:
  *
  * <ul>

@@ -1,5 +1,8 @@
 package dev.safetensors;
 
+import dev.safetensors.testing.DirectoryVersion;
+import dev.safetensors.testing.KillTarget;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;

@@ -1,5 +1,9 @@
 package dev.safetensors;
 
+import dev.safetensors.testing.TestFiles;
+
+import dev.safetensors.testing.Manifest;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;

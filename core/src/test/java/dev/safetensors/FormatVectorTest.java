@@ -1,5 +1,7 @@
 package dev.safetensors;
 
+import dev.safetensors.testing.TestFiles;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
@@ -16,7 +18,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The test vectors V01–V53 and X01–X31 of FORMAT.md §15–16: each file is built from the vector's bytes
+ * The test vectors V01–V53 and X01–X31 (docs/format.md#reader-checks): each file is built from the vector's bytes
  * and must give the vector's verdict and kind (the project's column where it differs from the reference).
  * Every file is opened with both read strategies.
  */
@@ -134,7 +136,7 @@ class FormatVectorTest {
         return v.stream();
     }
 
-    /** The header bytes of every vector have exactly the length FORMAT.md gives (except the truncated ones). */
+    /** The header bytes of every vector have exactly the length the vector gives (except the truncated ones). */
     @ParameterizedTest(name = "{0}")
     @MethodSource("vectors")
     void headerLengthMatchesTheVectorTable(Vector v) {

@@ -1,5 +1,7 @@
 package dev.safetensors;
 
+import dev.safetensors.testing.ChildJvm;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.safetensors.internal.header.HeaderParser;
@@ -57,5 +59,33 @@ class HeaderMemoryTest {
         Files.writeString(file, "[" + "{},".repeat(7_000_000) + "{}]");
         ChildJvm.Result r = ChildJvm.run("128m", JsonDocumentCase.class, 120, file.toString());
         assertThat(r.output().strip()).startsWith("KIND HeaderTooLarge").contains("raise -Xmx");
+    }
+
+    /**
+     * An index goes through its own reader (numbers kept exactly, a plain copy besides): {@code [{},{},…]} in
+     * its metadata takes 53 times the document. 21 MB of it, well under the size limit, ran a 128 MiB heap out
+     * of memory (an {@code OutOfMemoryError} out of {@code ShardIndex.parse}); it is refused before parsing.
+     */
+    @Test
+    void anIndexThatCannotFitIsRefusedAtOnce() throws Exception {
+        Path file = dir.resolve("model.safetensors.index.json");
+        Files.writeString(file, "{\"metadata\":{\"x\":[" + "{},".repeat(7_000_000)
+                + "{}]},\"weight_map\":{\"a\":\"model.safetensors\"}}");
+        ChildJvm.Result r = ChildJvm.run("128m", JsonDocumentCase.class, 120, file.toString(), "index");
+        assertThat(r.output().strip()).startsWith("KIND HeaderTooLarge").contains("JSON values").contains("raise -Xmx");
+    }
+
+    /** The bound counts values, so a large real index (100,000 tensors in 40 shards, 7 MB) still opens in 128 MiB. */
+    @Test
+    void aLargeRealIndexFitsItsBound() throws Exception {
+        Path file = dir.resolve("model.safetensors.index.json");
+        StringBuilder sb = new StringBuilder("{\"metadata\":{\"total_size\":123456789012},\"weight_map\":{");
+        for (int i = 0; i < 100_000; i++) {
+            sb.append(i == 0 ? "" : ",").append("\"model.layers.").append(i / 10).append(".mlp.experts.").append(i % 10)
+                    .append(".down_proj.weight\":\"model-").append(String.format("%05d", i % 40 + 1)).append("-of-00040.safetensors\"");
+        }
+        Files.writeString(file, sb.append("}}").toString());
+        ChildJvm.Result r = ChildJvm.run("128m", JsonDocumentCase.class, 120, file.toString(), "index");
+        assertThat(r.output().strip()).isEqualTo("OK");
     }
 }

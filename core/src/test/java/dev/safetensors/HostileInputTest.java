@@ -1,5 +1,7 @@
 package dev.safetensors;
 
+import dev.safetensors.testing.ChildJvm;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;

@@ -1,5 +1,7 @@
 package dev.safetensors;
 
+import dev.safetensors.testing.TestFiles;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.lang.foreign.Arena;

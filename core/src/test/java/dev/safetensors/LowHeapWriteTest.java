@@ -1,5 +1,8 @@
 package dev.safetensors;
 
+import dev.safetensors.testing.ChildJvm;
+import dev.safetensors.testing.LowHeapWrite;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.lang.foreign.MemorySegment;

@@ -1,5 +1,8 @@
 package dev.safetensors;
 
+import dev.safetensors.testing.MemorySource;
+import dev.safetensors.testing.TestFiles;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 

@@ -1,5 +1,9 @@
 package dev.safetensors;
 
+import dev.safetensors.testing.TestFiles;
+
+import dev.safetensors.testing.PropertiesWithTempDir;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;

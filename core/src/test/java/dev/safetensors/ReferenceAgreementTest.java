@@ -1,5 +1,7 @@
 package dev.safetensors;
 
+import dev.safetensors.testing.MemorySource;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 

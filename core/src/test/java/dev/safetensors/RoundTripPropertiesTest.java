@@ -1,5 +1,7 @@
 package dev.safetensors;
 
+import dev.safetensors.testing.PropertiesWithTempDir;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.safetensors.internal.json.Utf8;

@@ -1,5 +1,7 @@
 package dev.safetensors;
 
+import dev.safetensors.testing.TestFiles;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -66,6 +68,19 @@ class ShardedCheckpointTest {
         w.add("norm", DType.BF16, Shape.of(30), TensorData.of(new short[30]));
         w.add("head", DType.U8, Shape.of(4), TensorData.of(new byte[] {1, 2, 3, 4}));
         return w;
+    }
+
+    /** As its Javadoc says and save_pretrained does, the writer creates the directory (and its parents). */
+    @Test
+    void writesIntoADirectoryThatDoesNotExistYet() throws IOException {
+        Path out = dir.resolve("runs/7/checkpoint");
+        assertThat(sample(100).write(out, "model")).isPresent();
+        try (Checkpoint ckpt = Checkpoint.open(out)) {
+            assertThat(ckpt.tensor("layers.0.w").toFloatArray()).containsExactly(1, 2, 3, 4, 5, 6, 7, 8, 9, 10);
+        }
+        Path file = Files.writeString(dir.resolve("a-file"), "x");
+        assertThatThrownBy(() -> sample(100).write(file, "model")).isInstanceOf(SafeTensorsException.class)
+                .hasMessageContaining("a-file").hasMessageContaining("cannot create the directory");
     }
 
     /** transformers' assignment: in order, new shard when full, oversized tensors alone (before the open shard). */

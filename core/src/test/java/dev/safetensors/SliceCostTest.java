@@ -1,5 +1,10 @@
 package dev.safetensors;
 
+import dev.safetensors.testing.CountingSource;
+import dev.safetensors.testing.TestFiles;
+
+import dev.safetensors.testing.MemorySource;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayOutputStream;

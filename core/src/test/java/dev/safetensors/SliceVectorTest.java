@@ -13,7 +13,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
 
-/** The slice vectors S01–S23 of FORMAT.md §12.4, project column: shapes, byte runs and error kinds. */
+/** The slice vectors S01–S23 (docs/format.md#slicing), project column: shapes, byte runs and error kinds. */
 class SliceVectorTest {
     @TempDir
     static Path dir;

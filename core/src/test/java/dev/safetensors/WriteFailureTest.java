@@ -1,5 +1,7 @@
 package dev.safetensors;
 
+import dev.safetensors.testing.WriteOver;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.File;
@@ -82,8 +84,9 @@ class WriteFailureTest {
                 }
             }
         }
-        Path writeOver = Path.of("target/test-classes/dev/safetensors/WriteOver.class");
-        Files.copy(writeOver, cp.resolve("dev/safetensors/WriteOver.class"));
+        String writeOver = WriteOver.class.getName().replace('.', '/') + ".class";
+        Files.createDirectories(cp.resolve(writeOver).getParent());
+        Files.copy(Path.of("target/test-classes").resolve(writeOver), cp.resolve(writeOver));
         try (var files = Files.walk(cp)) {
             for (Path p : files.toList()) {
                 Files.setPosixFilePermissions(p, PosixFilePermissions.fromString(Files.isDirectory(p) ? "rwxr-xr-x" : "rw-r--r--"));

@@ -1,5 +1,7 @@
 package dev.safetensors;
 
+import dev.safetensors.testing.TestFiles;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -17,7 +19,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The reference writer's golden outputs W01–W09 (FORMAT.md §10.7), byte for byte. */
+/** The reference writer's golden outputs W01–W09 (docs/format.md#writer), byte for byte. */
 class WriterGoldenTest {
     @TempDir
     Path dir;

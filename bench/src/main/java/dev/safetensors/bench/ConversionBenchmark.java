@@ -23,14 +23,17 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Bulk dtype conversion of 2^24 elements (off-heap input, heap float[] output), against the baseline of a
- * plain copy of the same output bytes (4 × 2^24) from an off-heap segment into a float[].
+ * Bulk dtype conversion of 2^24 elements, each against a copy of the same output bytes (4 × 2^24) measured in the
+ * same run: decoding into a heap {@code float[]} ({@code FloatDecoder}, what {@code toFloatArray} runs) against
+ * {@link #memcpyF32}, an off-heap segment copied into a float[]; decoding into an off-heap segment through the
+ * public {@code Tensor.copyTo(dst, DType.F32)} of a file opened in memory against {@link #memcpySegment}, an
+ * off-heap to off-heap copy. {@link #userLoopBf16} is the plain {@code bits << 16} loop a user would write.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
-@Warmup(iterations = 3, time = 2)
-@Measurement(iterations = 5, time = 2)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
 @Fork(value = 1, jvmArgsAppend = {"-Xmx2g"})
 public class ConversionBenchmark {
     static final int N = 1 << 24;
@@ -42,6 +45,9 @@ public class ConversionBenchmark {
     private MemorySegment out16;
     private MemorySegment out8;
     private float[] floats;
+    private MemorySegment out32;
+    private Arena fileArena;
+    private dev.safetensors.SafeTensorsFile file;
 
     @Setup(Level.Trial)
     public void setup() {
@@ -59,11 +65,68 @@ public class ConversionBenchmark {
             halves.setAtIndex(java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED, i, Float.floatToFloat16(v));
             bytes.set(java.lang.foreign.ValueLayout.JAVA_BYTE, i, (byte) r.nextInt());
         }
+        out32 = arena.allocate(4L * N, 64);
+        byte[] image = dev.safetensors.SafeTensorsWriter.create()
+                .add("bf16", DType.BF16, dev.safetensors.Shape.of(N), dev.safetensors.TensorData.of(halves))
+                .add("f16", DType.F16, dev.safetensors.Shape.of(N), dev.safetensors.TensorData.of(halves))
+                .add("f8", DType.F8_E4M3, dev.safetensors.Shape.of(N), dev.safetensors.TensorData.of(bytes))
+                .add("f8e5m2", DType.F8_E5M2, dev.safetensors.Shape.of(N), dev.safetensors.TensorData.of(bytes))
+                .toByteArray();
+        fileArena = Arena.ofShared();
+        MemorySegment offHeap = fileArena.allocate(image.length, 64);
+        MemorySegment.copy(MemorySegment.ofArray(image), 0, offHeap, 0, image.length);
+        file = dev.safetensors.SafeTensorsFile.open(offHeap);
     }
 
     @TearDown(Level.Trial)
     public void close() {
+        file.close();
+        fileArena.close();
         arena.close();
+    }
+
+    @Benchmark
+    public MemorySegment memcpySegment() {
+        MemorySegment.copy(f32, 0, out32, 0, 4L * N);
+        return out32;
+    }
+
+    @Benchmark
+    public MemorySegment copyToF32FromBf16() {
+        file.tensor("bf16").copyTo(out32, DType.F32);
+        return out32;
+    }
+
+    @Benchmark
+    public MemorySegment copyToF32FromF16() {
+        file.tensor("f16").copyTo(out32, DType.F32);
+        return out32;
+    }
+
+    @Benchmark
+    public MemorySegment copyToF32FromF8e4m3() {
+        file.tensor("f8").copyTo(out32, DType.F32);
+        return out32;
+    }
+
+    @Benchmark
+    public MemorySegment copyToF32FromF8e5m2() {
+        file.tensor("f8e5m2").copyTo(out32, DType.F32);
+        return out32;
+    }
+
+    @Benchmark
+    public float[] userLoopBf16() {
+        for (int i = 0; i < N; i++) {
+            floats[i] = Float.intBitsToFloat(halves.getAtIndex(java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED, i) << 16);
+        }
+        return floats;
+    }
+
+    @Benchmark
+    public float[] f8e5m2ToF32() {
+        FloatDecoder.decode(DType.F8_E5M2, bytes, floats, 0, SubBytePacking.DEFAULT);
+        return floats;
     }
 
     @Benchmark

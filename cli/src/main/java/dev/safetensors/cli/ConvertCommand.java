@@ -257,7 +257,7 @@ final class ConvertCommand implements Callable<Integer> {
         return Math.ceilDiv(Math.multiplyExact(shape.elementCount(), (long) dtype.bits()), 8);
     }
 
-    /** F6 has no agreed packing (QUANT.md §8), so it is kept as is rather than guessed. */
+    /** F6 has no agreed packing (docs/format.md#sub-byte), so it is kept as is rather than guessed. */
     private boolean converts(Tensor t) {
         return dtype != null && Conversion.isFloating(t.dtype()) && t.dtype() != dtype
                 && t.dtype() != DType.F6_E2M3 && t.dtype() != DType.F6_E3M2

@@ -130,7 +130,7 @@ final class ExtractCommand implements Callable<Integer> {
         }
     }
 
-    /** Floating tensors decode; F6 only once its bit packing is agreed on (QUANT.md), integers are NumPy's already. */
+    /** Floating tensors decode; F6 only once its bit packing is agreed on (docs/format.md#sub-byte), integers are NumPy's already. */
     private static void checkDecodable(Tensor t, String source) {
         if (!Conversion.isFloating(t.dtype()) || t.dtype() == DType.F6_E2M3 || t.dtype() == DType.F6_E3M2) {
             throw new SafeTensorsException(SafeTensorsException.Kind.InvalidTensorView, source, "tensor `" + t.name()

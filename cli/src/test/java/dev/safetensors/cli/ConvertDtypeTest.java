@@ -15,7 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code convert --dtype} casts as PyTorch and NumPy do by default (Inf stays Inf, finite overflow becomes Inf
  * where the target has one), saturates only finite values, and says on stderr what left the range. The
- * expected codes are the formats' own (QUANT.md §1–4): F16 Inf 0x7C00, max 0x7BFF; BF16 Inf 0x7F80, NaN
+ * expected codes are the formats' own (docs/format.md#narrow-floats): F16 Inf 0x7C00, max 0x7BFF; BF16 Inf 0x7F80, NaN
  * 0x7FC0; F8_E4M3 max 0x7E, NaN 0x7F; F8_E5M2 Inf 0x7C.
  */
 class ConvertDtypeTest {

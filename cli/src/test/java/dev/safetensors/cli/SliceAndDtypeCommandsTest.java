@@ -59,7 +59,7 @@ class SliceAndDtypeCommandsTest {
         try (SafeTensorsFile f = SafeTensorsFile.open(some)) {
             assertThat(f.tensor("tensor1.float32").dtype()).isEqualTo(DType.F8_E4M3);
             assertThat(f.tensor("tensor1.float16").dtype()).isEqualTo(DType.F16);
-            // 1.1 → E4M3 0x39 = 1.125; 3.2 → 0x45 = 3.25 (QUANT.md §3 layout).
+            // 1.1 → E4M3 0x39 = 1.125; 3.2 → 0x45 = 3.25 (E4M3 layout, docs/format.md#narrow-floats).
             assertThat(f.tensor("tensor1.float64").toFloatArray()).startsWith(1.125f).endsWith(3.25f);
         }
         assertThat(Cli.run("convert", in.toString(), some.toString(), "--dtype", "I32").exitCode()).isEqualTo(2);

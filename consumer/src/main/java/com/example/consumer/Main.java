@@ -13,6 +13,10 @@ import dev.safetensors.parallel.ParallelPlan;
 import dev.safetensors.parallel.Placement;
 import dev.safetensors.parallel.RankPiece;
 import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -23,14 +27,16 @@ import java.util.Objects;
 import java.util.stream.Stream;
 
 /**
- * Uses safetensors-core as an application would: writes a checkpoint, reads it back, slices it, opens it as a
- * {@link Checkpoint} and plans a two-way tensor-parallel load. Every expected value is written out here by hand.
+ * Uses safetensors-core as an application would: writes a checkpoint, reads it back, slices it, does the same in
+ * memory (decoding into memory it owns), opens it as a {@link Checkpoint} and plans a two-way tensor-parallel load. Every expected value is written out here by hand.
  * Prints one line and exits 0 when everything holds; otherwise names the first check that failed and exits 1.
  */
 public final class Main {
     // BF16 is the top half of an F32: 1.0f = 0x3F80_0000, 2.0f = 0x4000_0000, ... 8.0f = 0x4100_0000.
     private static final short[] BF16_ONE_TO_EIGHT = {
         0x3F80, 0x4000, 0x4040, 0x4080, 0x40A0, 0x40C0, 0x40E0, 0x4100};
+
+    private static final ValueLayout.OfFloat F32_LE = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     private Main() {
     }
@@ -75,6 +81,38 @@ public final class Main {
                 throw new AssertionError("a missing tensor was found");
             } catch (SafeTensorsException e) {
                 check("missing tensor's error kind", e.kind(), SafeTensorsException.Kind.TensorNotFound);
+            }
+        }
+
+        // In memory: toByteArray gives the bytes write(Path) put on disk; open(byte[]) and open(MemorySegment) read
+        // them without a file; copyTo(dst, F32) widens BF16 into memory this program owns, whole and sliced.
+        byte[] bytes = SafeTensorsWriter.create()
+                .putMetadata("format", "pt")
+                .add("embed", DType.F32, Shape.of(2, 3), TensorData.of(new float[] {0, 1, 2, 3, 4, 5}))
+                .add("layers.0.q_proj.weight", DType.BF16, Shape.of(4, 2), TensorData.of(BF16_ONE_TO_EIGHT))
+                .add("step", DType.I64, Shape.of(), TensorData.of(new long[] {1000}))
+                .toByteArray();
+        try {
+            check("toByteArray is the file", Arrays.equals(bytes, Files.readAllBytes(path)), true);
+        } catch (IOException e) {
+            throw new AssertionError("cannot read " + path + ": " + e);
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment offHeap = arena.allocate(bytes.length);
+            MemorySegment.copy(MemorySegment.ofArray(bytes), 0, offHeap, 0, bytes.length);
+            for (SafeTensorsFile memory : List.of(SafeTensorsFile.open(bytes), SafeTensorsFile.open(offHeap))) {
+                try (memory) {
+                    check("in-memory description", memory.description(), "<memory>");
+                    Tensor q = memory.tensor("layers.0.q_proj.weight");
+                    MemorySegment f32 = arena.allocate(q.byteSize(DType.F32));
+                    q.copyTo(f32, DType.F32);
+                    check("q_proj copied to memory as F32", f32.toArray(F32_LE), new float[] {1, 2, 3, 4, 5, 6, 7, 8});
+                    MemorySegment last = arena.allocate(8);
+                    q.slice("-1").copyTo(last, DType.F32);
+                    check("q_proj[-1] copied as F32", last.toArray(F32_LE), new float[] {7, 8});
+                    check("tensors in file order", memory.tensors().stream().map(Tensor::name).toList(),
+                            memory.names());
+                }
             }
         }
 

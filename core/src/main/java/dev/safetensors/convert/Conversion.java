@@ -27,7 +27,11 @@ public final class Conversion {
     private Conversion() {
     }
 
-    /** Whether values of this dtype can be decoded to float and re-encoded (every float dtype but C64). */
+    /**
+     * {@return whether values of this dtype can be decoded to float and re-encoded (every float dtype but C64)}
+     *
+     * @param t a dtype
+     */
     public static boolean isFloating(DType t) {
         return switch (t) {
             case F4, F6_E2M3, F6_E3M2, F8_E5M2, F8_E4M3, F8_E8M0, F8_E4M3FNUZ, F8_E5M2FNUZ, F16, BF16, F32, F64 -> true;
@@ -35,20 +39,41 @@ public final class Conversion {
         };
     }
 
-    /** {@code source} in {@code target} with the target's expected overflow ({@link Overflow#defaultFor}). */
+    /**
+     * {@return {@code source} in {@code target} with the target's expected overflow ({@link Overflow#defaultFor})}
+     *
+     * @param source   the tensor to convert; it must stay open until the file is written
+     * @param target   the dtype to write
+     * @throws IllegalArgumentException when {@code target} cannot be encoded, the source dtype cannot be
+     *         decoded (C64), or the source is F6 and {@code packing} names no F6 order
+     */
     public static TensorData of(Tensor source, DType target) {
         return of(source, target, Overflow.defaultFor(target), SubBytePacking.DEFAULT, new ConversionCounts());
     }
 
-    /** {@code source}'s values in {@code target}, read from {@code source} when the writer asks for them. */
+    /**
+     * {@return {@code source}'s values in {@code target}, read from {@code source} when the writer asks for them}
+     *
+     * @param source   the tensor to convert; it must stay open until the file is written
+     * @param target   the dtype to write
+     * @param overflow what values beyond the target's range become
+     * @param packing  how sub-byte source and target elements sit in their bytes
+     * @throws IllegalArgumentException when {@code target} cannot be encoded, the source dtype cannot be
+     *         decoded (C64), or the source is F6 and {@code packing} names no F6 order
+     */
     public static TensorData of(Tensor source, DType target, Overflow overflow, SubBytePacking packing) {
         return of(source, target, overflow, packing, new ConversionCounts());
     }
 
     /**
-     * The same, adding to {@code counts} how many values overflowed, saturated or became NaN as they are
-     * written.
+     * {@return {@code source}'s values in {@code target}, adding to {@code counts} how many values overflowed,
+     * saturated or became NaN as they are written}
      *
+     * @param source   the tensor to convert; it must stay open until the file is written
+     * @param target   the dtype to write
+     * @param overflow what values beyond the target's range become
+     * @param packing  how sub-byte source and target elements sit in their bytes
+     * @param counts   added to as values are written
      * @throws IllegalArgumentException when {@code target} cannot be encoded, the source dtype cannot be
      *         decoded (C64), or the source is F6 and {@code packing} names no F6 order
      */
@@ -73,20 +98,40 @@ public final class Conversion {
     }
 
     /**
-     * Values of dtype {@code from} that {@code source} streams (a tensor of another format, say), re-encoded in
+     * {@return values of dtype {@code from} that {@code source} streams (a tensor of another format, say), re-encoded in
      * {@code target} block by block as the writer pulls them: nothing is held but one block, whatever the pieces
-     * {@code source} writes.
+     * {@code source} writes}
      *
      * <pre>{@code
      * writer.add(name, DType.BF16, shape, Conversion.of(DType.F32, importedTensorData, DType.BF16, Overflow.SATURATE,
      *         SubBytePacking.DEFAULT));
      * }</pre>
+     *
+     * @param from     the dtype of the bytes {@code source} writes
+     * @param source   the bytes to convert, streamed in pieces of any size
+     * @param target   the dtype to write
+     * @param overflow what values beyond the target's range become
+     * @param packing  how sub-byte source and target elements sit in their bytes
+     * @throws IllegalArgumentException when {@code target} cannot be encoded, the source dtype cannot be
+     *         decoded (C64), or the source is F6 and {@code packing} names no F6 order
      */
     public static TensorData of(DType from, TensorData source, DType target, Overflow overflow, SubBytePacking packing) {
         return of(from, source, target, overflow, packing, new ConversionCounts());
     }
 
-    /** The same, adding to {@code counts} how many values overflowed, saturated or became NaN. */
+    /**
+     * {@return the values of dtype {@code from} that {@code source} streams, re-encoded in {@code target}, adding to
+     * {@code counts} how many values overflowed, saturated or became NaN}
+     *
+     * @param from     the dtype of the bytes {@code source} writes
+     * @param source   the bytes to convert, streamed in pieces of any size
+     * @param target   the dtype to write
+     * @param overflow what values beyond the target's range become
+     * @param packing  how sub-byte source and target elements sit in their bytes
+     * @param counts   added to as values are written
+     * @throws IllegalArgumentException when {@code target} cannot be encoded, the source dtype cannot be
+     *         decoded (C64), or the source is F6 and {@code packing} names no F6 order
+     */
     public static TensorData of(DType from, TensorData source, DType target, Overflow overflow, SubBytePacking packing,
             ConversionCounts counts) {
         check(from, target, overflow, packing, counts, "the stream");

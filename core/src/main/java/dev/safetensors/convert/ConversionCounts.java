@@ -21,30 +21,34 @@ public final class ConversionCounts {
     private final LongAdder saturated = new LongAdder();
     private final LongAdder becameNaN = new LongAdder();
 
-    /** Values encoded. */
+    /** Counts that start at zero. */
+    public ConversionCounts() {
+    }
+
+    /** {@return values encoded} */
     public long values() {
         return values.sum();
     }
 
-    /** Finite values that became ±Inf (non-saturating cast to a target with infinities). */
+    /** {@return finite values that became ±Inf (non-saturating cast to a target with infinities)} */
     public long overflowed() {
         return overflowed.sum();
     }
 
-    /** Finite values past the target's range clamped to ±max (and, for F8_E8M0, values past 2^127). */
+    /** {@return finite values past the target's range clamped to ±max (and, for F8_E8M0, values past 2^127)} */
     public long saturated() {
         return saturated.sum();
     }
 
     /**
-     * Values that were not NaN and became NaN: finite overflow or an infinity in a target without infinities,
-     * and zero or negative values encoded as F8_E8M0 (which has neither).
+     * {@return values that were not NaN and became NaN: finite overflow or an infinity in a target without infinities,
+     * and zero or negative values encoded as F8_E8M0 (which has neither)}
      */
     public long becameNaN() {
         return becameNaN.sum();
     }
 
-    /** Values that overflowed, saturated or became NaN. */
+    /** {@return values that overflowed, saturated or became NaN} */
     public long outOfRange() {
         return overflowed() + saturated() + becameNaN();
     }

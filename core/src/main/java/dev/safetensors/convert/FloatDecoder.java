@@ -1,11 +1,12 @@
 package dev.safetensors.convert;
 
 import dev.safetensors.internal.convert.MiniFloat;
-import dev.safetensors.internal.convert.E8M0Codec;
+import dev.safetensors.internal.convert.Widening;
 import dev.safetensors.DType;
 import dev.safetensors.internal.io.LittleEndian;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
 
 /**
  * Bulk decoding of tensor bytes to {@code float}: every floating dtype (by exact lookup tables for the
@@ -18,11 +19,7 @@ import java.lang.foreign.ValueLayout;
  */
 public final class FloatDecoder {
 
-    private static final float[] E4M3FN = MiniFloat.E4M3FN.table();
-    private static final float[] E5M2 = MiniFloat.E5M2.table();
-    private static final float[] E4M3FNUZ = MiniFloat.E4M3FNUZ.table();
-    private static final float[] E5M2FNUZ = MiniFloat.E5M2FNUZ.table();
-    private static final float[] E8M0 = E8M0Codec.table();
+    private static final boolean LITTLE_ENDIAN = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
     private static final float[] E2M1 = MiniFloat.E2M1.table();
     private static final float[] E2M3 = MiniFloat.E2M3.table();
     private static final float[] E3M2 = MiniFloat.E3M2.table();
@@ -30,7 +27,11 @@ public final class FloatDecoder {
     private FloatDecoder() {
     }
 
-    /** Whether {@link #decode} handles this dtype (all but C64, whose elements are pairs). */
+    /**
+     * {@return whether {@link #decode} handles this dtype (all but C64, whose elements are pairs)}
+     *
+     * @param t a dtype
+     */
     public static boolean canDecode(DType t) {
         return t != DType.C64;
     }
@@ -39,7 +40,13 @@ public final class FloatDecoder {
      * Decodes every element held in {@code src} into {@code out} from {@code outIndex}. {@code src} must hold
      * whole elements (whole bytes for F4 pairs, whole 3-byte groups for F6).
      *
+     * @param type     the dtype of the elements in {@code src}
+     * @param src      the elements' bytes, little-endian
+     * @param out      where the values go
+     * @param outIndex where the first value goes in {@code out}
+     * @param packing  how F4 and F6 elements sit in their bytes; ignored for other dtypes
      * @throws IllegalArgumentException for C64, or F6 without an F6 order in {@code packing}
+     * @throws IndexOutOfBoundsException when {@code out} has no room for every element from {@code outIndex}
      */
     public static void decode(DType type, MemorySegment src, float[] out, int outIndex, SubBytePacking packing) {
         long bytes = src.byteSize();
@@ -53,20 +60,14 @@ public final class FloatDecoder {
                 }
             }
             case F16 -> {
-                for (int i = 0; i < n; i++) {
-                    out[o + i] = Float.float16ToFloat(src.get(LittleEndian.SHORT, 2L * i));
-                }
+                Widening.f16(src, floats(out, o, n), n);
+                toNativeOrder(out, o, n);
             }
             case BF16 -> {
-                for (int i = 0; i < n; i++) {
-                    out[o + i] = Float.intBitsToFloat(src.get(LittleEndian.SHORT, 2L * i) << 16);
-                }
+                Widening.bf16(src, floats(out, o, n), n);
+                toNativeOrder(out, o, n);
             }
-            case F8_E4M3 -> lookup(src, E4M3FN, out, o, n);
-            case F8_E5M2 -> lookup(src, E5M2, out, o, n);
-            case F8_E4M3FNUZ -> lookup(src, E4M3FNUZ, out, o, n);
-            case F8_E5M2FNUZ -> lookup(src, E5M2FNUZ, out, o, n);
-            case F8_E8M0 -> lookup(src, E8M0, out, o, n);
+            case F8_E4M3, F8_E5M2, F8_E4M3FNUZ, F8_E5M2FNUZ, F8_E8M0 -> lookup(src, Widening.table8(type), out, o, n);
             case F4 -> nibbles(src, packing.f4(), out, o, n);
             case F6_E2M3 -> sixBits(src, E2M3, packing, out, o, n);
             case F6_E3M2 -> sixBits(src, E3M2, packing, out, o, n);
@@ -115,8 +116,21 @@ public final class FloatDecoder {
     }
 
     private static void lookup(MemorySegment src, float[] table, float[] out, int o, int n) {
-        for (int i = 0; i < n; i++) {
-            out[o + i] = table[src.get(ValueLayout.JAVA_BYTE, i) & 0xFF];
+        Widening.lookup(src, table, floats(out, o, n), n);
+        toNativeOrder(out, o, n);
+    }
+
+    /** {@code out[o, o + n)} as a segment the widening kernels write little-endian floats into. */
+    private static MemorySegment floats(float[] out, int o, int n) {
+        return MemorySegment.ofArray(out).asSlice(4L * o, 4L * n);
+    }
+
+    /** The kernels write little-endian; on a big-endian platform the array's floats are then byte-swapped. */
+    private static void toNativeOrder(float[] out, int o, int n) {
+        if (!LITTLE_ENDIAN) {
+            for (int i = o; i < o + n; i++) {
+                out[i] = Float.intBitsToFloat(Integer.reverseBytes(Float.floatToRawIntBits(out[i])));
+            }
         }
     }
 

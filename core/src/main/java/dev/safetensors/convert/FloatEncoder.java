@@ -30,7 +30,11 @@ public final class FloatEncoder {
     private FloatEncoder() {
     }
 
-    /** Whether {@link #encode} can produce this dtype. */
+    /**
+     * {@return whether {@link #encode} can produce this dtype}
+     *
+     * @param t a dtype
+     */
     public static boolean canEncode(DType t) {
         return switch (t) {
             case F32, F16, BF16, F8_E4M3, F8_E5M2, F8_E4M3FNUZ, F8_E5M2FNUZ, F8_E8M0, F4 -> true;
@@ -42,6 +46,12 @@ public final class FloatEncoder {
      * Encodes {@code src[from, from + count)} into {@code dst} (which needs count × width bytes; for F4,
      * ⌈count / 2⌉ bytes, an odd last element leaving the high nibble 0).
      *
+     * @param src      the values
+     * @param from     the first value to encode in {@code src}
+     * @param count    how many values to encode
+     * @param target   the dtype to write
+     * @param overflow what values beyond the target's range become
+     * @param dst      where the encoded elements go, little-endian, from its first byte
      * @throws IllegalArgumentException for a dtype {@link #canEncode} rejects
      */
     public static void encode(float[] src, int from, int count, DType target, Overflow overflow, MemorySegment dst) {
@@ -78,17 +88,22 @@ public final class FloatEncoder {
     }
 
     /**
-     * The E2M1 (F4) code of {@code x}, 0 to 15: round to nearest, ties to even, saturating at ±6 (OCP MX; the
-     * same table as compressed-tensors' {@code cast_to_fp4}); NaN, which F4 cannot hold, gives +0.
+     * {@return the E2M1 (F4) code of {@code x}, 0 to 15: round to nearest, ties to even, saturating at ±6 (OCP MX;
+     * the same table as compressed-tensors' {@code cast_to_fp4}); NaN, which F4 cannot hold, gives +0}
+     *
+     * @param x the value
      */
     public static int toF4(float x) {
         return MiniFloat.E2M1.encode(x, Overflow.SATURATE);
     }
 
     /**
-     * The code of {@code x} in one of the one-byte float types F8_E4M3, F8_E5M2, F8_E4M3FNUZ, F8_E5M2FNUZ:
-     * the scalar form of {@link #encode}, for quantizers that encode a scale at a time.
+     * {@return the code of {@code x} in one of the one-byte float types F8_E4M3, F8_E5M2, F8_E4M3FNUZ, F8_E5M2FNUZ:
+     * the scalar form of {@link #encode}, for quantizers that encode a scale at a time}
      *
+     * @param x        the value
+     * @param type     F8_E4M3, F8_E5M2, F8_E4M3FNUZ or F8_E5M2FNUZ
+     * @param overflow what values beyond the type's range become
      * @throws IllegalArgumentException for any other dtype
      */
     public static int toF8(float x, DType type, Overflow overflow) {
@@ -102,7 +117,19 @@ public final class FloatEncoder {
         return f.encode(x, overflow);
     }
 
-    /** The same, adding to {@code counts} the values that overflowed, saturated or became NaN. */
+    /**
+     * Encodes {@code src[from, from + count)} into {@code dst}, adding to {@code counts} the values that
+     * overflowed, saturated or became NaN.
+     *
+     * @param src      the values
+     * @param from     the first value to encode in {@code src}
+     * @param count    how many values to encode
+     * @param target   the dtype to write
+     * @param overflow what values beyond the target's range become
+     * @param dst      where the encoded elements go, little-endian, from its first byte
+     * @param counts   added to for the values encoded
+     * @throws IllegalArgumentException for a dtype {@link #canEncode} rejects
+     */
     public static void encode(float[] src, int from, int count, DType target, Overflow overflow, MemorySegment dst,
             ConversionCounts counts) {
         encode(src, from, count, target, overflow, dst);
@@ -115,8 +142,16 @@ public final class FloatEncoder {
     }
 
     /**
-     * Float64 values, rounded once from the double (as NumPy's {@code astype}), not through float32 first.
+     * Encodes float64 values, rounded once from the double (as NumPy's {@code astype}), not through float32
+     * first.
      *
+     * @param src      the values
+     * @param from     the first value to encode in {@code src}
+     * @param count    how many values to encode
+     * @param target   the dtype to write
+     * @param overflow what values beyond the target's range become
+     * @param dst      where the encoded elements go, little-endian, from its first byte
+     * @param counts   added to for the values encoded
      * @throws IllegalArgumentException for a dtype {@link #canEncode} rejects
      */
     public static void encode(double[] src, int from, int count, DType target, Overflow overflow, MemorySegment dst,
@@ -150,8 +185,11 @@ public final class FloatEncoder {
     }
 
     /**
-     * IEEE binary16, round-to-nearest-even (the JDK's intrinsic); saturating mode clamps finite overflow to
-     * ±65504, and ±Inf stays ±Inf in both modes.
+     * {@return IEEE binary16, round-to-nearest-even (the JDK's intrinsic); saturating mode clamps finite overflow to
+     * ±65504, and ±Inf stays ±Inf in both modes}
+     *
+     * @param x        the value
+     * @param overflow whether finite values beyond ±65504 clamp or become infinite
      */
     public static short toF16(float x, Overflow overflow) {
         short h = Float.floatToFloat16(x);
@@ -162,8 +200,11 @@ public final class FloatEncoder {
     }
 
     /**
-     * bfloat16, round-to-nearest-even with PyTorch's NaN guard (NaN → 0x7FC0); saturating mode clamps finite
-     * overflow to ±max, and ±Inf stays ±Inf in both modes.
+     * {@return bfloat16, round-to-nearest-even with PyTorch's NaN guard (NaN → 0x7FC0); saturating mode clamps finite
+     * overflow to ±max, and ±Inf stays ±Inf in both modes}
+     *
+     * @param x        the value
+     * @param overflow whether finite values beyond the largest bfloat16 clamp or become infinite
      */
     public static short toBF16(float x, Overflow overflow) {
         int u = Float.floatToRawIntBits(x);

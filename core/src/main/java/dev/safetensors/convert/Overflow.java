@@ -23,9 +23,11 @@ public enum Overflow {
     NON_SATURATING;
 
     /**
-     * The expected cast for {@code target}: {@link #NON_SATURATING} (overflow to ±Inf, as PyTorch and NumPy)
+     * {@return the expected cast for {@code target}: {@link #NON_SATURATING} (overflow to ±Inf, as PyTorch and NumPy)
      * for targets with infinities, {@link #SATURATE} for the others (F8_E4M3, F8_E4M3FNUZ, F8_E5M2FNUZ, F8_E8M0,
-     * F4, F6), whose overflow would otherwise be NaN.
+     * F4, F6), whose overflow would otherwise be NaN}
+     *
+     * @param target the dtype being written
      */
     public static Overflow defaultFor(DType target) {
         return switch (target) {

@@ -1,12 +1,12 @@
 package dev.safetensors.convert;
 
 /**
- * How elements narrower than a byte sit inside their bytes. The format leaves this open (FORMAT.md §6):
+ * How elements narrower than a byte sit inside their bytes. The format leaves this open (docs/format.md#sub-byte):
  * F4 files follow PyTorch's {@code float4_e2m1fn_x2} (element 0 in the low nibble) in practice, and F6 has
  * no convention at all, so decoding F6 requires the caller to name one.
  *
  * <pre>{@code
- * Packing p = new SubBytePacking(SubBytePacking.F4Order.LOW_NIBBLE_FIRST, SubBytePacking.F6Order.LSB_FIRST);
+ * SubBytePacking p = new SubBytePacking(SubBytePacking.F4Order.LOW_NIBBLE_FIRST, SubBytePacking.F6Order.LSB_FIRST);
  * }</pre>
  *
  * @param f4 nibble order of F4 pairs
@@ -16,6 +16,11 @@ public record SubBytePacking(F4Order f4, F6Order f6) {
     /** PyTorch's F4 order; F6 undecided. */
     public static final SubBytePacking DEFAULT = new SubBytePacking(F4Order.LOW_NIBBLE_FIRST, null);
 
+    /**
+     * Checks that an F4 order is given.
+     *
+     * @throws NullPointerException when {@code f4} is null
+     */
     public SubBytePacking {
         java.util.Objects.requireNonNull(f4, "f4 order must be non-null");
     }
@@ -36,6 +41,11 @@ public record SubBytePacking(F4Order f4, F6Order f6) {
         MSB_FIRST
     }
 
+    /**
+     * {@return this packing with an F6 bit order}
+     *
+     * @param order the F6 bit order, or null for none
+     */
     public SubBytePacking withF6(F6Order order) {
         return new SubBytePacking(f4, order);
     }

@@ -9,6 +9,12 @@ import java.util.Objects;
  * @param index the device's index among those of its kind
  */
 public record DeviceId(String kind, int index) {
+    /**
+     * Checks the kind and index.
+     *
+     * @throws NullPointerException     when {@code kind} is null
+     * @throws IllegalArgumentException when {@code index} is negative
+     */
     public DeviceId {
         Objects.requireNonNull(kind, "kind must be non-null");
         if (index < 0) {
@@ -19,6 +25,8 @@ public record DeviceId(String kind, int index) {
     /**
      * Parses {@code kind}, {@code kind:index} (index 0 when absent).
      *
+     * @param text a device name such as {@code cpu}, {@code cuda:0} or {@code rocm:1}
+     * @return the kind, lower case, and the index
      * @throws IllegalArgumentException when the text is not of that form
      */
     public static DeviceId parse(String text) {

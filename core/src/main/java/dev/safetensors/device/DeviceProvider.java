@@ -17,15 +17,17 @@ import java.util.List;
  */
 public interface DeviceProvider {
 
-    /** The kind this provider opens, lower case: {@code cuda}, {@code rocm}. */
+    /** {@return the kind this provider opens, lower case: {@code cuda}, {@code rocm}} */
     String kind();
 
-    /** The indexes of the devices present now; empty when the runtime or driver is missing. */
+    /** {@return the indexes of the devices present now; empty when the runtime or driver is missing} */
     List<Integer> indexes();
 
     /**
      * Opens device {@code index}.
      *
+     * @param index one of {@link #indexes()}
+     * @return the open device; the caller closes it
      * @throws dev.safetensors.SafeTensorsException of kind {@code IoError}, with the runtime's own reason,
      *         when the runtime is missing or refuses
      */

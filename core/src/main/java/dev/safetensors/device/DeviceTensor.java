@@ -16,20 +16,22 @@ import dev.safetensors.Shape;
  */
 public interface DeviceTensor extends AutoCloseable {
 
-    /** The tensor's name (the checkpoint's, or the caller's). */
+    /** {@return the tensor's name (the checkpoint's, or the caller's)} */
     String name();
 
+    /** {@return the element type} */
     DType dtype();
 
+    /** {@return the dimensions} */
     Shape shape();
 
-    /** Bytes of the tensor. */
+    /** {@return bytes of the tensor} */
     long byteSize();
 
-    /** The device holding it. */
+    /** {@return the device holding it} */
     Device device();
 
-    /** The device address of the first byte (a CUDA or HIP device pointer; the host address on the CPU). */
+    /** {@return the device address of the first byte (a CUDA or HIP device pointer; the host address on the CPU)} */
     long address();
 
     /** Frees the memory (unless an arena the caller owns holds it). Idempotent. */

@@ -8,7 +8,7 @@ import java.lang.foreign.MemorySegment;
  */
 public interface HostBuffer extends AutoCloseable {
 
-    /** The memory, writable, aligned to at least 4096 bytes. */
+    /** {@return the memory, writable, aligned to at least 4096 bytes} */
     MemorySegment segment();
 
     /** Frees the memory. Idempotent. */

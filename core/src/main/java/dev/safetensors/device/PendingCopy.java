@@ -5,7 +5,7 @@ package dev.safetensors.device;
  */
 public interface PendingCopy {
 
-    /** Whether the copy has finished (successfully or not), without waiting. */
+    /** {@return whether the copy has finished (successfully or not), without waiting} */
     boolean isDone();
 
     /**
@@ -16,13 +16,14 @@ public interface PendingCopy {
      */
     void await();
 
-    /** A copy that is already done: for devices whose copies are synchronous. */
+    /** {@return a copy that is already done: for devices whose copies are synchronous} */
     static PendingCopy done() {
         return Done.INSTANCE;
     }
 
     /** The finished copy. */
     enum Done implements PendingCopy {
+        /** The one finished copy. */
         INSTANCE;
 
         @Override

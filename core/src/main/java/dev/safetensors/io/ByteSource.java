@@ -24,10 +24,12 @@ import java.util.Optional;
 public interface ByteSource extends AutoCloseable {
 
     /**
-     * The source {@link dev.safetensors.SafeTensorsFile#open(Path, OpenOptions)} reads a local file through: a
+     * {@return the source {@link dev.safetensors.SafeTensorsFile#open(Path, OpenOptions)} reads a local file through: a
      * mapping for {@link dev.safetensors.ReadStrategy#MMAP} (into the options' arena, if any), positional reads
-     * for {@link dev.safetensors.ReadStrategy#PREAD}.
+     * for {@link dev.safetensors.ReadStrategy#PREAD}}
      *
+     * @param path    the file
+     * @param options the read strategy and arena to use
      * @throws dev.safetensors.SafeTensorsException of kind {@code IoError} when the file cannot be opened
      */
     static ByteSource open(Path path, OpenOptions options) {
@@ -39,12 +41,14 @@ public interface ByteSource extends AutoCloseable {
         };
     }
 
-    /** Total number of bytes. */
+    /** {@return total number of bytes} */
     long size();
 
     /**
      * Fills {@code dst} entirely with the bytes starting at {@code position}.
      *
+     * @param position the first byte to read
+     * @param dst      where the bytes go; its size is the number read
      * @throws dev.safetensors.SafeTensorsException of kind {@code IoError} when the bytes cannot be read,
      *         the range runs past {@link #size()}, or the source is closed
      */
@@ -56,6 +60,9 @@ public interface ByteSource extends AutoCloseable {
      * source where each read costs a round trip (a remote one) can merge nearby runs into few requests; the
      * default reads them one by one.
      *
+     * @param positions where each run starts in the source
+     * @param lengths   each run's length, in bytes
+     * @param dst       where the runs go, one after another; at least the sum of {@code lengths}
      * @throws dev.safetensors.SafeTensorsException of kind {@code IoError} as {@link #read}
      */
     default void readRuns(long[] positions, long[] lengths, MemorySegment dst) {
@@ -66,12 +73,12 @@ public interface ByteSource extends AutoCloseable {
         }
     }
 
-    /** The whole source as one read-only mapped segment, when this source is a mapping. */
+    /** {@return the whole source as one read-only mapped segment, when this source is a mapping} */
     default Optional<MemorySegment> mapping() {
         return Optional.empty();
     }
 
-    /** What to call this source in messages: usually the file path. */
+    /** {@return what to call this source in messages: usually the file path} */
     String description();
 
     /** Releases the file (and the mapping, when this source owns it). Idempotent. */

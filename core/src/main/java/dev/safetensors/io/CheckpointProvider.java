@@ -16,7 +16,11 @@ import java.net.URI;
  */
 public interface CheckpointProvider {
 
-    /** Whether this provider opens {@code uri} (usually decided by its scheme). */
+    /**
+     * {@return whether this provider opens {@code uri} (usually decided by its scheme)}
+     *
+     * @param uri the address {@link Checkpoint#open(URI, OpenOptions)} was given
+     */
     boolean supports(URI uri);
 
     /**
@@ -24,6 +28,9 @@ public interface CheckpointProvider {
      *
      * @throws dev.safetensors.SafeTensorsException as local opening does: the reference's kind for bad content,
      *         {@code IoError} when the bytes cannot be reached
+     * @param uri     an address {@link #supports} accepted
+     * @param options how to read it
+     * @return the open checkpoint; the caller closes it
      */
     Checkpoint open(URI uri, OpenOptions options);
 }

@@ -31,37 +31,60 @@ public final class LoadPlan {
         this.description = description;
     }
 
-    /** Every tensor of the checkpoint, whole. */
+    /** {@return every tensor of the checkpoint, whole} */
     public static LoadPlan all() {
         return new LoadPlan(c -> whole(c, c.names()), "all tensors");
     }
 
-    /** These tensors, whole, in this order. */
+    /**
+     * {@return these tensors, whole, in this order}
+     *
+     * @param names tensor names of the checkpoint
+     */
     public static LoadPlan names(Collection<String> names) {
         List<String> copy = List.copyOf(names);
         return new LoadPlan(c -> whole(c, copy), copy.size() + " named tensors");
     }
 
-    /** The tensors whose whole name matches {@code regex}, whole. */
+    /**
+     * {@return the tensors whose whole name matches {@code regex}, whole, in checkpoint order}
+     *
+     * @param regex a {@link java.util.regex.Pattern}, matched against the whole name
+     */
     public static LoadPlan matching(String regex) {
         Pattern p = Pattern.compile(regex);
         return new LoadPlan(c -> whole(c, c.names().stream().filter(n -> p.matcher(n).matches()).toList()),
                 "tensors matching " + regex);
     }
 
-    /** The pieces of tensor-parallel rank {@code tpRank} at pipeline stage {@code stage}. */
+    /**
+     * {@return the pieces of tensor-parallel rank {@code tpRank} at pipeline stage {@code stage}}
+     *
+     * @param plan   how tensors are split and placed
+     * @param tpRank the tensor-parallel rank, 0 to the plan's degree - 1
+     * @param stage  the pipeline stage, 0 to the plan's stages - 1
+     */
     public static LoadPlan rank(ParallelPlan plan, int tpRank, int stage) {
         Objects.requireNonNull(plan, "plan must be non-null");
         return new LoadPlan(c -> plan.pieces(c, tpRank, stage), "rank " + tpRank + ", stage " + stage);
     }
 
-    /** The pieces of the process at {@code rank} (see {@link ParallelPlan#pieces(Checkpoint, Rank)}). */
+    /**
+     * {@return the pieces of the process at {@code rank} (see {@link ParallelPlan#pieces(Checkpoint, Rank)})}
+     *
+     * @param plan how tensors are split and placed
+     * @param rank the process's place in the job
+     */
     public static LoadPlan rank(ParallelPlan plan, Rank rank) {
         Objects.requireNonNull(plan, "plan must be non-null");
         return new LoadPlan(c -> plan.pieces(c, rank), "rank " + rank.rank() + " of " + rank.worldSize());
     }
 
-    /** The pieces this plan reads from {@code checkpoint}, in plan order. */
+    /**
+     * {@return the pieces this plan reads from {@code checkpoint}, in plan order}
+     *
+     * @param checkpoint the checkpoint to load from
+     */
     public List<RankPiece> pieces(Checkpoint checkpoint) {
         return pieces.apply(checkpoint);
     }

@@ -19,10 +19,10 @@ import java.util.Iterator;
  */
 public interface TensorStream extends Iterator<LoadedTensor>, Iterable<LoadedTensor>, AutoCloseable {
 
-    /** The number of tensors (pieces) the load will yield in all. */
+    /** {@return the number of tensors (pieces) the load will yield in all} */
     int size();
 
-    /** What the load did so far. */
+    /** {@return what the load did so far} */
     LoadStats stats();
 
     /** This stream, for for-each loops (it can be iterated once). */

@@ -53,7 +53,12 @@ public final class ParallelPlan {
         this.firstStage = b.firstStage;
     }
 
-    /** A plan for {@code tensorParallel} ranks (1 for pipeline parallelism alone). */
+    /**
+     * {@return a builder of a plan for {@code tensorParallel} ranks (1 for pipeline parallelism alone)}
+     *
+     * @param tensorParallel the tensor-parallel degree, at least 1
+     * @throws IllegalArgumentException below 1
+     */
     public static Builder builder(int tensorParallel) {
         return new Builder(tensorParallel);
     }
@@ -72,13 +77,25 @@ public final class ParallelPlan {
             this.tensorParallel = tensorParallel;
         }
 
-        /** Tensors whose whole name matches {@code regex} get {@code placement}; earlier rules win. */
+        /**
+         * Tensors whose whole name matches {@code regex} get {@code placement}; earlier rules win.
+         *
+         * @param regex     a {@link java.util.regex.Pattern}, matched against the whole name
+         * @param placement how those tensors are split or replicated
+         * @return this builder
+         */
         public Builder place(String regex, Placement placement) {
             rules.add(new Rule(Pattern.compile(regex), Objects.requireNonNull(placement)));
             return this;
         }
 
-        /** Splits the layers over {@code count} pipeline stages. */
+        /**
+         * Splits the layers over {@code count} pipeline stages.
+         *
+         * @param count the number of stages, at least 1
+         * @return this builder
+         * @throws IllegalArgumentException below 1
+         */
         public Builder pipelineStages(int count) {
             if (count < 1) {
                 throw new IllegalArgumentException("pipeline stages must be at least 1, got " + count);
@@ -87,18 +104,30 @@ public final class ParallelPlan {
             return this;
         }
 
-        /** Non-layer tensors matching this (found anywhere in the name) go to stage 0; default {@code embed}. */
+        /**
+         * Non-layer tensors matching {@code regex} (found anywhere in the name) go to stage 0, the others to the
+         * last stage; default {@code embed}.
+         *
+         * @param regex a {@link java.util.regex.Pattern}, found anywhere in the name
+         * @return this builder
+         */
         public Builder firstStage(String regex) {
             this.firstStage = Pattern.compile(regex);
             return this;
         }
 
+        /** {@return the plan of the rules so far} */
         public ParallelPlan build() {
             return new ParallelPlan(this);
         }
     }
 
-    /** How {@code name} is placed across tensor-parallel ranks. */
+    /**
+     * {@return how {@code name} is placed across tensor-parallel ranks: the first matching rule's placement, or
+     * {@link Placement#REPLICATE}}
+     *
+     * @param name a tensor name
+     */
     public Placement placementOf(String name) {
         for (Rule r : rules) {
             if (r.pattern().matcher(name).matches()) {
@@ -109,8 +138,9 @@ public final class ParallelPlan {
     }
 
     /**
-     * The layer number in {@code layers.N.}, if any.
+     * {@return the layer number in {@code layers.N.}, if any}
      *
+     * @param name a tensor name
      * @throws SafeTensorsException of kind {@code InvalidTensorView} when N is {@value #MAX_LAYER} or more
      *         (names come from files: a number no plan can count up to is refused, not misplaced)
      */
@@ -134,7 +164,12 @@ public final class ParallelPlan {
         return OptionalInt.of(Integer.parseInt(digits));
     }
 
-    /** The pipeline stage that loads {@code name}, given the checkpoint's number of layers. */
+    /**
+     * {@return the pipeline stage that loads {@code name}, given the checkpoint's number of layers}
+     *
+     * @param name   a tensor name
+     * @param layers the checkpoint's number of layers
+     */
     public int stageOf(String name, int layers) {
         return stageOf(name, layers, null);
     }
@@ -158,8 +193,11 @@ public final class ParallelPlan {
     }
 
     /**
-     * The pieces rank {@code tpRank} of pipeline stage {@code stage} loads, in checkpoint order.
+     * {@return the pieces rank {@code tpRank} of pipeline stage {@code stage} loads, in checkpoint order}
      *
+     * @param checkpoint the checkpoint to plan for
+     * @param tpRank     the tensor-parallel rank, 0 to the degree - 1
+     * @param stage      the pipeline stage, 0 to the stages - 1
      * @throws SafeTensorsException of kind {@code SliceOutOfRange} when a split needs a dimension the tensor
      *         lacks
      */
@@ -212,10 +250,12 @@ public final class ParallelPlan {
     }
 
     /**
-     * The pieces of the process at {@code rank} of a job of {@code tensorParallel × stages} processes,
+     * {@return the pieces of the process at {@code rank} of a job of {@code tensorParallel × stages} processes,
      * tensor-parallel ranks varying fastest (Megatron's order): tensor-parallel rank
-     * {@code rank % tensorParallel}, stage {@code rank / tensorParallel}.
+     * {@code rank % tensorParallel}, stage {@code rank / tensorParallel}}
      *
+     * @param checkpoint the checkpoint to plan for
+     * @param rank       the process's place in the job
      * @throws IllegalArgumentException when the job's size is not the plan's
      */
     public List<RankPiece> pieces(Checkpoint checkpoint, Rank rank) {

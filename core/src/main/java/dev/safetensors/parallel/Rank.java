@@ -39,6 +39,12 @@ public record Rank(int rank, int worldSize, int localRank, String launcher) {
             new Convention("pmi", "PMI_RANK", "PMI_SIZE", "MPI_LOCALRANKID"),
             new Convention("slurm", "SLURM_PROCID", "SLURM_NTASKS", "SLURM_LOCALID"));
 
+    /**
+     * Checks that the rank is a place in the job.
+     *
+     * @throws NullPointerException     when {@code launcher} is null
+     * @throws IllegalArgumentException when the world is empty or a rank lies outside it
+     */
     public Rank {
         Objects.requireNonNull(launcher, "launcher must be non-null");
         if (worldSize < 1 || rank < 0 || rank >= worldSize || localRank < 0) {
@@ -47,14 +53,15 @@ public record Rank(int rank, int worldSize, int localRank, String launcher) {
         }
     }
 
-    /** The rank this process's launcher announced, or empty when none did. */
+    /** {@return the rank this process's launcher announced, or empty when none did} */
     public static Optional<Rank> fromEnvironment() {
         return fromEnvironment(System.getenv());
     }
 
     /**
-     * The rank announced in {@code env}.
+     * {@return the rank announced in {@code env}, or empty when no launcher's variables are there}
      *
+     * @param env environment variables, as {@link System#getenv()} gives them (torchrun, Open MPI, PMI, Slurm)
      * @throws IllegalArgumentException when a launcher's variables are present but not a valid rank (a
      *         rank outside the world, a non-number), naming the variables
      */

@@ -1,9 +1,11 @@
 package dev.safetensors.convert;
 
+import dev.safetensors.testing.CountingSource;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.safetensors.CountingSource;
+import dev.safetensors.testing.CountingSource;
 import dev.safetensors.DType;
 import dev.safetensors.SafeTensorsFile;
 import dev.safetensors.SafeTensorsWriter;
@@ -67,7 +69,7 @@ class ConversionTest {
     }
 
     /**
-     * Codes from QUANT.md §3–5: saturation clamps finite overflow to max (0x7E, 0x7B, 0x7F) and leaves an
+     * Codes from the layouts of docs/format.md#narrow-floats: saturation clamps finite overflow to max (0x7E, 0x7B, 0x7F) and leaves an
      * infinity infinite (E5M2 0x7C) or NaN where there is no infinity (E4M3 0x7F, FNUZ 0x80).
      */
     @Test
@@ -85,7 +87,7 @@ class ConversionTest {
     }
 
     /**
-     * Counts against the formats' own thresholds (QUANT.md): F8_E4M3 leaves its range above 464 (the tie
+     * Counts against the formats' own thresholds (docs/format.md#narrow-floats): F8_E4M3 leaves its range above 464 (the tie
      * 464 keeps 448), F8_E5M2 and F8_E5M2FNUZ at 61440 (the tie goes to the next, even code), F8_E4M3FNUZ at
      * 248, F16 at 65520; what leaves becomes Inf, max or NaN as the target and the mode say.
      */

@@ -12,7 +12,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Every code of every floating dtype, decoded by the bulk kernels, against values computed here from the
- * bit layouts of QUANT.md (sign, exponent, mantissa, bias, specials), written out per format.
+ * bit layouts of docs/format.md#narrow-floats (sign, exponent, mantissa, bias, specials), written out per format.
  */
 class DecodeEveryCodeTest {
 
@@ -65,7 +65,7 @@ class DecodeEveryCodeTest {
                 }
             } else {
                 assertThat((double) v[c]).as("code %02x", c).isEqualTo(layout(c, 5, 2, 15));
-                // An E5M2 byte is the high byte of an F16 (QUANT.md §4).
+                // An E5M2 byte is the high byte of an F16 (docs/format.md#narrow-floats).
                 assertThat(v[c]).isEqualTo(Float.float16ToFloat((short) (c << 8)));
             }
         }
@@ -101,7 +101,7 @@ class DecodeEveryCodeTest {
         assertThat(v[0x80]).isEqualTo(2f);
     }
 
-    /** QUANT.md §7's table, nibble by nibble, in both nibble orders. */
+    /** The F4 (E2M1) code table, nibble by nibble, in both nibble orders. */
     @Test
     void f4EveryCodeAndNibbleOrder() {
         float[] table = {0, 0.5f, 1, 1.5f, 2, 3, 4, 6, -0f, -0.5f, -1, -1.5f, -2, -3, -4, -6};

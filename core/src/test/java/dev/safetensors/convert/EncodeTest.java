@@ -10,7 +10,7 @@ import java.lang.foreign.ValueLayout;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** Round-to-nearest-even encoders against QUANT.md's worked examples, ties, overflow, NaN and zeros. */
+/** Round-to-nearest-even encoders against the formats' worked examples (layouts: docs/format.md#narrow-floats), ties, overflow, NaN and zeros. */
 class EncodeTest {
     private static final List<MiniFloat> F8 = List.of(MiniFloat.E4M3FN, MiniFloat.E5M2, MiniFloat.E4M3FNUZ, MiniFloat.E5M2FNUZ);
 
@@ -153,7 +153,7 @@ class EncodeTest {
         assertThat(f8.toArray(ValueLayout.JAVA_BYTE)).containsExactly(0x38, 0xC0, 0x30);
     }
 
-    /** QUANT.md §7: the public F4 encoder, scalar and packed low nibble first, as the table's worked examples. */
+    /** E2M1 (docs/format.md#narrow-floats): the public F4 encoder, scalar and packed low nibble first, as the table's worked examples. */
     @Test
     void f4PublicEncoder() {
         double[] x = {0.25, 0.75, 1.25, 2.5, 3.5, 5.0, 7.0, 100, -0.5, -6, -1e9};

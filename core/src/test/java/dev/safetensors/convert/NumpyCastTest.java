@@ -1,9 +1,11 @@
 package dev.safetensors.convert;
 
+import dev.safetensors.testing.NumpyPython;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.safetensors.DType;
-import dev.safetensors.NumpyPython;
+import dev.safetensors.testing.NumpyPython;
 import dev.safetensors.SafeTensorsFile;
 import dev.safetensors.SafeTensorsWriter;
 import dev.safetensors.Shape;

@@ -13,7 +13,7 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /**
- * Writes the seed corpora of the fuzz targets from the real fixtures and the FORMAT.md vectors. Run from
+ * Writes the seed corpora of the fuzz targets from the real fixtures and the format vectors of FormatVectorTest. Run from
  * the core module: {@code java -cp target/test-classes:target/classes dev.safetensors.fuzz.FuzzSeeds}
  * (or through the IDE); the output is committed, and findings are added beside it.
  */
@@ -91,7 +91,7 @@ public final class FuzzSeeds {
                         .getBytes(StandardCharsets.UTF_8));
     }
 
-    /** Header text (JSON escapes kept literal) and data length, as in FORMAT.md §15–16. */
+    /** Header text (JSON escapes kept literal) and data length, as in FormatVectorTest. */
     private static final String[][] VECTORS = {
             {"{\"t\":{\"dtype\":\"I32\",\"shape\":[2,2],\"data_offsets\":[0,16]}}", "16"},
             {"{\"a\":{\"dtype\":\"I32\",\"shape\":[],\"data_offsets\":[0,4]},\"b\":{\"dtype\":\"I32\",\"shape\":[],\"data_offsets\":[8,12]}}", "12"},

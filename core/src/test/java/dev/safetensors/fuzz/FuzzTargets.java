@@ -1,8 +1,10 @@
 package dev.safetensors.fuzz;
 
+import dev.safetensors.testing.MemorySource;
+
 import dev.safetensors.DType;
 import dev.safetensors.Header;
-import dev.safetensors.MemorySource;
+import dev.safetensors.testing.MemorySource;
 import dev.safetensors.SafeTensorsException;
 import dev.safetensors.SafeTensorsFile;
 import dev.safetensors.ShardIndex;

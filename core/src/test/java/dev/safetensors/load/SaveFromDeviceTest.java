@@ -1,5 +1,7 @@
 package dev.safetensors.load;
 
+import dev.safetensors.testing.RecordingDevice;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.safetensors.DType;

@@ -1,5 +1,8 @@
 package dev.safetensors.parallel;
 
+import dev.safetensors.testing.LauncherRankMain;
+import dev.safetensors.testing.TinyModel;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.File;

@@ -1,5 +1,9 @@
 package dev.safetensors.parallel;
 
+import dev.safetensors.testing.RankMain;
+
+import dev.safetensors.testing.TinyModel;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -25,7 +25,7 @@ public final class Gpus {
     private Gpus() {
     }
 
-    /** Every GPU both runtimes can see; empty without a runtime or a driver. */
+    /** {@return every GPU both runtimes can see; empty without a runtime or a driver} */
     public static List<GpuInfo> list() {
         List<GpuInfo> out = new ArrayList<>();
         for (Vendor v : Vendor.values()) {
@@ -47,6 +47,9 @@ public final class Gpus {
     /**
      * Opens {@code cuda:N} or {@code rocm:N} with the given staging memory.
      *
+     * @param name    {@code cuda:N} or {@code rocm:N}
+     * @param staging what {@link Device#allocateHost} hands out
+     * @return the open device; the caller closes it
      * @throws SafeTensorsException of kind {@code IoError} with the runtime's reason when it cannot
      */
     public static Device open(String name, HostMemory staging) {
@@ -60,8 +63,9 @@ public final class Gpus {
     }
 
     /**
-     * What the runtime says about an open GPU device now (free memory included).
+     * {@return what the runtime says about an open GPU device now (free memory included)}
      *
+     * @param device a device {@link #open} or {@link Device#open} opened
      * @throws IllegalArgumentException when {@code device} is not a GPU of this module
      */
     public static GpuInfo info(Device device) {
@@ -71,7 +75,11 @@ public final class Gpus {
         return g.info();
     }
 
-    /** Why no device of this kind ({@code cuda} or {@code rocm}) can be opened, or empty when one can. */
+    /**
+     * {@return why no device of this kind ({@code cuda} or {@code rocm}) can be opened, or empty when one can}
+     *
+     * @param kind {@code cuda} or {@code rocm}
+     */
     public static java.util.Optional<String> unavailableReason(String kind) {
         for (Vendor v : Vendor.values()) {
             if (v.kind().equals(kind)) {

@@ -27,32 +27,55 @@ public record DownloadOptions(List<String> include, List<String> exclude, Path l
     private static final DownloadOptions DEFAULTS = new DownloadOptions(List.of(), List.of(), null,
             DownloadListener.none());
 
+    /**
+     * Copies the pattern lists.
+     *
+     * @throws NullPointerException when a list, a pattern or the listener is null
+     */
     public DownloadOptions {
         include = List.copyOf(include);
         exclude = List.copyOf(exclude);
         listener = Objects.requireNonNull(listener, "listener must be non-null");
     }
 
-    /** Everything, into the cache, quietly. */
+    /** {@return everything, into the cache, quietly} */
     public static DownloadOptions defaults() {
         return DEFAULTS;
     }
 
-    /** Adds include patterns. */
+    /**
+     * {@return these options with more include patterns}
+     *
+     * @param patterns fnmatch-style patterns over repository paths
+     */
     public DownloadOptions include(String... patterns) {
         return new DownloadOptions(plus(include, patterns), exclude, localDir, listener);
     }
 
-    /** Adds exclude patterns. */
+    /**
+     * {@return these options with more exclude patterns}
+     *
+     * @param patterns fnmatch-style patterns over repository paths
+     */
     public DownloadOptions exclude(String... patterns) {
         return new DownloadOptions(include, plus(exclude, patterns), localDir, listener);
     }
 
-    /** Files go to {@code dir/PATH} (with the Python client's bookkeeping in {@code dir/.cache/huggingface}). */
+    /**
+     * {@return these options putting files at {@code dir/PATH}} The Python client's bookkeeping goes to
+     * {@code dir/.cache/huggingface}.
+     *
+     * @param dir the folder, or null for the cache
+     */
     public DownloadOptions localDir(Path dir) {
         return new DownloadOptions(include, exclude, dir, listener);
     }
 
+    /**
+     * {@return these options with another progress listener}
+     *
+     * @param newListener hears the progress; {@link DownloadListener#none()} for quiet
+     */
     public DownloadOptions listener(DownloadListener newListener) {
         return new DownloadOptions(include, exclude, localDir, newListener);
     }

@@ -42,6 +42,12 @@ public record HfUri(RepoType type, String repoId, String revision, String path) 
     private static final Pattern ID_PART = Pattern.compile("[A-Za-z0-9_](?:[A-Za-z0-9_.-]{0,94}[A-Za-z0-9_])?");
     private static final Pattern COMMIT = Pattern.compile("[0-9a-f]{40}");
 
+    /**
+     * Checks the parts as the Hub does: repository id, revision and path.
+     *
+     * @throws NullPointerException     when {@code type} or {@code repoId} is null
+     * @throws IllegalArgumentException naming the rule broken
+     */
     public HfUri {
         Objects.requireNonNull(type, "type must be non-null");
         Objects.requireNonNull(repoId, "repoId must be non-null");
@@ -56,8 +62,10 @@ public record HfUri(RepoType type, String repoId, String revision, String path) 
     }
 
     /**
-     * Parses {@code hf://...}.
+     * Parses {@code hf://[datasets/|spaces/]namespace/name[@revision][/path]}.
      *
+     * @param uri the text
+     * @return its parts
      * @throws IllegalArgumentException naming the rule broken, for anything that is not a Hub URI
      */
     public static HfUri parse(String uri) {
@@ -120,7 +128,12 @@ public record HfUri(RepoType type, String repoId, String revision, String path) 
         return create(uri, type, repoId, revision, path);
     }
 
-    /** From a {@link URI} with scheme {@code hf}; its path is percent-decoded. */
+    /**
+     * {@return the Hub URI a {@link URI} with scheme {@code hf} names; its path is percent-decoded}
+     *
+     * @param uri an {@code hf:} URI
+     * @throws IllegalArgumentException for another scheme, or as {@link #parse}
+     */
     public static HfUri of(URI uri) {
         if (!"hf".equalsIgnoreCase(uri.getScheme())) {
             throw invalid(uri.toString(), "the scheme must be hf");
@@ -139,32 +152,40 @@ public record HfUri(RepoType type, String repoId, String revision, String path) 
         }
     }
 
-    /** The revision, if the URI names one. */
+    /** {@return the revision, if the URI names one} */
     public Optional<String> revisionIfSet() {
         return Optional.ofNullable(revision);
     }
 
-    /** The revision to ask the Hub for: the one given, else {@code main}. */
+    /** {@return the revision to ask the Hub for: the one given, else {@code main}} */
     public String revisionOrDefault() {
         return revision == null ? DEFAULT_REVISION : revision;
     }
 
-    /** Whether the revision is a full commit hash (40 lowercase hex digits), which never moves. */
+    /** {@return whether the revision is a full commit hash (40 lowercase hex digits), which never moves} */
     public boolean pinned() {
         return revision != null && COMMIT.matcher(revision).matches();
     }
 
-    /** The same repository and revision, another path. */
+    /**
+     * {@return the same repository and revision, another path}
+     *
+     * @param newPath a file or folder in the repository, or empty
+     */
     public HfUri withPath(String newPath) {
         return new HfUri(type, repoId, revision, newPath);
     }
 
-    /** The same repository and path at another revision. */
+    /**
+     * {@return the same repository and path at another revision}
+     *
+     * @param newRevision a branch, tag or commit, or null for the default branch
+     */
     public HfUri withRevision(String newRevision) {
         return new HfUri(type, repoId, newRevision, path);
     }
 
-    /** The folder of {@link #path()}: {@code "a/b"} for {@code "a/b/c.json"}, empty at the root. */
+    /** {@return the folder of {@link #path()}: {@code "a/b"} for {@code "a/b/c.json"}, empty at the root} */
     public String parentPath() {
         int s = path.lastIndexOf('/');
         return s < 0 ? "" : path.substring(0, s);

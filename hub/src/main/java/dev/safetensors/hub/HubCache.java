@@ -27,31 +27,50 @@ public final class HubCache {
         this.layout = layout;
     }
 
-    /** The cache at {@code root}. */
+    /**
+     * {@return the cache at {@code root}}
+     *
+     * @param root the folder holding the {@code models--org--name} folders
+     */
     public static HubCache at(Path root) {
         return new HubCache(new CacheLayout(root));
     }
 
-    /** The cache the environment names, as the Python client finds it. */
+    /** {@return the cache the environment names, as the Python client finds it} */
     public static HubCache fromEnvironment() {
         return at(HubEnvironment.current().cache());
     }
 
+    /** {@return the folder holding the {@code models--org--name} folders} */
     public Path root() {
         return layout.root();
     }
 
-    /** The repository's folder ({@code models--org--name}), whether or not it exists. */
+    /**
+     * {@return the repository's folder ({@code models--org--name}), whether or not it exists}
+     *
+     * @param type   model, dataset or space
+     * @param repoId {@code namespace/name}
+     */
     public Path repoFolder(RepoType type, String repoId) {
         return layout.repo(type, repoId);
     }
 
-    /** The commit the URI's revision means in this cache: itself when it is a commit, else its {@code refs} entry. */
+    /**
+     * {@return the commit the URI's revision means in this cache: itself when it is a commit, else its
+     * {@code refs} entry}
+     *
+     * @param uri a repository, at a revision or the default branch
+     */
     public Optional<String> commit(HfUri uri) {
         return layout.commitOf(uri);
     }
 
-    /** The cached file or folder of the URI, at its revision: a path in {@code snapshots/COMMIT/}. */
+    /**
+     * {@return the cached file or folder of the URI, at its revision: a path in {@code snapshots/COMMIT/}}
+     *
+     * @param uri a file or folder of a repository
+     */
     public Optional<Path> find(HfUri uri) {
         return layout.cached(uri);
     }

@@ -64,12 +64,12 @@ public final class HubClient implements AutoCloseable {
         this.downloads = new Downloads(context);
     }
 
-    /** A client configured from the environment. */
+    /** {@return a client configured from the environment} */
     public static HubClient create() {
         return builder().build();
     }
 
-    /** A builder starting from the environment's settings. */
+    /** {@return a builder starting from the environment's settings} */
     public static Builder builder() {
         return new Builder(HubEnvironment.current());
     }
@@ -82,18 +82,30 @@ public final class HubClient implements AutoCloseable {
      *
      * @throws dev.safetensors.SafeTensorsException {@code IoError} with a {@link HubHttpException} cause when
      *         the Hub refuses (missing file or repository, no access), or the reference's kind for a bad header
+     * @param uri     a file, an index, or a repository or folder
+     * @param options how to read it ({@link OpenOptions#maxHeaderSize()} bounds each header)
+     * @return the open checkpoint; the caller closes it
      */
     public Checkpoint open(HfUri uri, OpenOptions options) {
         return opener.open(uri, options);
     }
 
+    /**
+     * Opens a checkpoint in place with {@link OpenOptions#defaults()}, as {@link #open(HfUri, OpenOptions)}.
+     *
+     * @param uri a file, an index, or a repository or folder
+     * @return the open checkpoint; the caller closes it
+     */
     public Checkpoint open(HfUri uri) {
         return open(uri, OpenOptions.defaults());
     }
 
     /**
-     * The headers and parameter counts of a checkpoint (as {@link #open} finds it), as the Python client's
-     * {@code get_safetensors_metadata} reports them; no tensor byte is fetched.
+     * {@return the headers and parameter counts of a checkpoint (as {@link #open} finds it), as the Python client's
+     * {@code get_safetensors_metadata} reports them; no tensor byte is fetched}
+     *
+     * @param uri a file, an index, or a repository or folder
+     * @throws dev.safetensors.SafeTensorsException as {@link #open(HfUri, OpenOptions)}
      */
     public SafetensorsMetadata metadata(HfUri uri) {
         try (Checkpoint c = open(uri, OpenOptions.defaults().withStrategy(dev.safetensors.ReadStrategy.PREAD))) {
@@ -102,8 +114,14 @@ public final class HubClient implements AutoCloseable {
     }
 
     /**
-     * A checkpoint on any HTTP(S) server that honours {@code Range}: a safetensors file, or a
+     * Opens a checkpoint on any HTTP(S) server that honours {@code Range}: a safetensors file, or a
      * {@code .json} index whose shards lie beside it. The token is sent only to the endpoint's host.
+     *
+     * @param url     the file's or index's address
+     * @param options how to read it
+     * @return the open checkpoint; the caller closes it
+     * @throws dev.safetensors.SafeTensorsException {@code IoError} when the server refuses, or the reference's
+     *         kind for a bad header
      */
     public Checkpoint openUrl(URI url, OpenOptions options) {
         return opener.openUrl(url, options);
@@ -113,30 +131,43 @@ public final class HubClient implements AutoCloseable {
      * Downloads a file, or the files of a repository or folder, into the cache (or {@code options}' local
      * folder) and returns where they are: the file's path in {@code snapshots/COMMIT/}, or the snapshot (or local)
      * folder. Files already there are not fetched again; an interrupted download resumes.
+     *
+     * @param uri     a file, or a repository or folder
+     * @param options which files, where to, and who hears the progress
+     * @return the file's or folder's path on disk
+     * @throws dev.safetensors.SafeTensorsException {@code IoError} when the Hub refuses or a file cannot be
+     *         written or verified
      */
     public Path download(HfUri uri, DownloadOptions options) {
         return downloads.download(uri, options);
     }
 
+    /**
+     * Downloads everything {@code uri} names into the cache, as {@link #download(HfUri, DownloadOptions)}.
+     *
+     * @param uri a file, or a repository or folder
+     * @return the file's or folder's path on disk
+     */
     public Path download(HfUri uri) {
         return download(uri, DownloadOptions.defaults());
     }
 
-    /** The cache this client reads and writes. */
+    /** {@return the cache this client reads and writes} */
     public HubCache cache() {
         return new HubCache(context.cache());
     }
 
-    /** The Hub's address. */
+    /** {@return the Hub's address} */
     public URI endpoint() {
         return context.endpoint();
     }
 
-    /** Whether this client never touches the network. */
+    /** {@return whether this client never touches the network} */
     public boolean offline() {
         return context.offline();
     }
 
+    /** Releases the client's connections (not those of an HTTP client the caller gave). */
     @Override
     public void close() {
         context.transport().close();
@@ -174,31 +205,57 @@ public final class HubClient implements AutoCloseable {
             this.timeout = env.downloadTimeout();
         }
 
-        /** The Hub's address ({@code HF_ENDPOINT}); the token goes only to its scheme, host and port. */
+        /**
+         * Sets the Hub's address ({@code HF_ENDPOINT}); the token goes only to its scheme, host and port.
+         *
+         * @param newEndpoint e.g. {@code https://huggingface.co}
+         * @return this builder
+         */
         public Builder endpoint(URI newEndpoint) {
             this.endpoint = HubEnvironment.endpoint(newEndpoint.toString());
             return this;
         }
 
-        /** The token to send ({@code HF_TOKEN}); null sends none. */
+        /**
+         * Sets the token to send ({@code HF_TOKEN}).
+         *
+         * @param newToken the access token, or null to send none
+         * @return this builder
+         */
         public Builder token(String newToken) {
             this.token = HubEnvironment.cleanToken(newToken).orElse(null);
             return this;
         }
 
-        /** The cache folder ({@code HF_HUB_CACHE}). */
+        /**
+         * Sets the cache folder ({@code HF_HUB_CACHE}).
+         *
+         * @param dir the folder holding the {@code models--org--name} folders
+         * @return this builder
+         */
         public Builder cacheDir(Path dir) {
             this.cacheDir = Objects.requireNonNull(dir, "dir must be non-null");
             return this;
         }
 
-        /** No network: only the cache is read ({@code HF_HUB_OFFLINE}). */
+        /**
+         * Sets whether the client stays off the network and reads only the cache ({@code HF_HUB_OFFLINE}).
+         *
+         * @param newOffline true for no network
+         * @return this builder
+         */
         public Builder offline(boolean newOffline) {
             this.offline = newOffline;
             return this;
         }
 
-        /** How long to wait for a connection, for response headers, and for each piece of a body (10 s). */
+        /**
+         * Sets how long to wait for a connection, for response headers, and for each piece of a body (10 s).
+         *
+         * @param newTimeout a positive duration
+         * @return this builder
+         * @throws IllegalArgumentException unless positive
+         */
         public Builder timeout(Duration newTimeout) {
             if (!newTimeout.isPositive()) {
                 throw new IllegalArgumentException("the timeout must be positive, got " + newTimeout);
@@ -210,13 +267,24 @@ public final class HubClient implements AutoCloseable {
         /**
          * Retries after {@code 429}, {@code 5xx} and dropped connections: {@code retries} more tries, waiting
          * {@code firstDelay} doubling up to {@code maxDelay} (5, 1 s, 8 s: the Python client's backoff).
+         *
+         * @param retries    how many more tries, 0 for none
+         * @param firstDelay the wait before the first retry
+         * @param maxDelay   the longest wait
+         * @return this builder
          */
         public Builder retries(int retries, Duration firstDelay, Duration maxDelay) {
             this.retry = new RetryPolicy(retries, firstDelay, maxDelay, RetryPolicy.DEFAULT.maxRetryAfter());
             return this;
         }
 
-        /** Requests in flight at once, over all files and threads (8). */
+        /**
+         * Sets how many requests may be in flight at once, over all files and threads (8).
+         *
+         * @param n at least 1
+         * @return this builder
+         * @throws IllegalArgumentException below 1
+         */
         public Builder connections(int n) {
             if (n < 1) {
                 throw new IllegalArgumentException("connections must be at least 1, got " + n);
@@ -225,7 +293,13 @@ public final class HubClient implements AutoCloseable {
             return this;
         }
 
-        /** The size large reads and downloads are split into for parallel requests (16 MiB). */
+        /**
+         * Sets the size large reads and downloads are split into for parallel requests (16 MiB).
+         *
+         * @param bytes at least 64 KiB
+         * @return this builder
+         * @throws IllegalArgumentException below 64 KiB
+         */
         public Builder chunkSize(long bytes) {
             if (bytes < 1 << 16) {
                 throw new IllegalArgumentException("the chunk size must be at least 64 KiB, got " + bytes);
@@ -235,8 +309,12 @@ public final class HubClient implements AutoCloseable {
         }
 
         /**
-         * An HTTP client of the caller's (proxy, TLS settings), which the caller closes; it must not follow
+         * Sets an HTTP client of the caller's (proxy, TLS settings), which the caller closes; it must not follow
          * redirects itself ({@link HttpClient.Redirect#NEVER}).
+         *
+         * @param client the client to send every request through
+         * @return this builder
+         * @throws IllegalArgumentException when the client follows redirects
          */
         public Builder httpClient(HttpClient client) {
             if (client.followRedirects() != HttpClient.Redirect.NEVER) {
@@ -247,6 +325,7 @@ public final class HubClient implements AutoCloseable {
             return this;
         }
 
+        /** {@return a client with these settings} */
         public HubClient build() {
             return new HubClient(this);
         }

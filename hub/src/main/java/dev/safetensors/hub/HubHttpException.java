@@ -19,11 +19,16 @@ import java.util.Optional;
 public final class HubHttpException extends IOException {
     private static final long serialVersionUID = 1L;
 
+    /** The HTTP status. */
     private final int status;
+    /** The Hub's {@code X-Error-Code}, or null. */
     private final String errorCode;
+    /** The address asked for, without its query. */
     private final String url;
 
     /**
+     * An error answer.
+     *
      * @param status    the HTTP status
      * @param errorCode the Hub's {@code X-Error-Code} ({@code EntryNotFound}, {@code RepoNotFound},
      *                  {@code RevisionNotFound}, {@code GatedRepo}), or null
@@ -37,21 +42,22 @@ public final class HubHttpException extends IOException {
         this.url = url;
     }
 
+    /** {@return the HTTP status, e.g. 404} */
     public int status() {
         return status;
     }
 
-    /** The Hub's {@code X-Error-Code}, when it sent one. */
+    /** {@return the Hub's {@code X-Error-Code}, when it sent one} */
     public Optional<String> errorCode() {
         return Optional.ofNullable(errorCode);
     }
 
-    /** The address asked for, without its query. */
+    /** {@return the address asked for, without its query} */
     public String url() {
         return url;
     }
 
-    /** Whether the file (not the repository) is missing: {@code 404} with {@code EntryNotFound}. */
+    /** {@return whether the file (not the repository) is missing: {@code 404} with {@code EntryNotFound}} */
     public boolean entryNotFound() {
         return "EntryNotFound".equals(errorCode);
     }

@@ -6,8 +6,11 @@ package dev.safetensors.hub;
  * ({@code huggingface_hub/constants.py}: {@code REPO_TYPES_URL_PREFIXES}, {@code repo_folder_name}).
  */
 public enum RepoType {
+    /** A model repository: {@code hf://org/name}. */
     MODEL("models", ""),
+    /** A dataset repository: {@code hf://datasets/org/name}. */
     DATASET("datasets", "datasets/"),
+    /** A Space: {@code hf://spaces/org/name}. */
     SPACE("spaces", "spaces/");
 
     private final String plural;
@@ -18,12 +21,12 @@ public enum RepoType {
         this.urlPrefix = urlPrefix;
     }
 
-    /** {@code models}, {@code datasets} or {@code spaces}: the {@code hf://} prefix, the API path and the cache prefix. */
+    /** {@return {@code models}, {@code datasets} or {@code spaces}: the {@code hf://} prefix, the API path and the cache prefix} */
     public String plural() {
         return plural;
     }
 
-    /** What precedes the repository id in file URLs: nothing for models, {@code datasets/} for datasets. */
+    /** {@return what precedes the repository id in file URLs: nothing for models, {@code datasets/} for datasets} */
     public String urlPrefix() {
         return urlPrefix;
     }

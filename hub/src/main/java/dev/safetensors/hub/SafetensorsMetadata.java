@@ -36,6 +36,7 @@ import java.util.Optional;
 public record SafetensorsMetadata(boolean sharded, Map<String, Object> indexMetadata, Map<String, String> weightMap,
         Map<String, Header> files, Map<DType, Long> parameterCount) {
 
+    /** Copies the maps, unmodifiable, in their order. */
     public SafetensorsMetadata {
         indexMetadata = Collections.unmodifiableMap(new LinkedHashMap<>(indexMetadata));
         weightMap = Collections.unmodifiableMap(new LinkedHashMap<>(weightMap));
@@ -43,7 +44,12 @@ public record SafetensorsMetadata(boolean sharded, Map<String, Object> indexMeta
         parameterCount = Collections.unmodifiableMap(new LinkedHashMap<>(parameterCount));
     }
 
-    /** The metadata of an open checkpoint: a single file or the shards of an index (local or remote). */
+    /**
+     * {@return the metadata of an open checkpoint: a single file or the shards of an index (local or remote)}
+     *
+     * @param checkpoint a {@link SafeTensorsFile} or a {@link ShardedCheckpoint}
+     * @throws IllegalArgumentException for another kind of checkpoint
+     */
     public static SafetensorsMetadata of(Checkpoint checkpoint) {
         Map<String, Header> files = new LinkedHashMap<>();
         Map<String, String> weightMap = new LinkedHashMap<>();
@@ -80,7 +86,7 @@ public record SafetensorsMetadata(boolean sharded, Map<String, Object> indexMeta
         return new SafetensorsMetadata(sharded, indexMetadata, weightMap, files, counts);
     }
 
-    /** All parameters, every dtype. */
+    /** {@return all parameters, every dtype} */
     public long totalParameters() {
         return parameterCount.values().stream().mapToLong(Long::longValue).sum();
     }

@@ -36,12 +36,12 @@ public record Detection(Optional<String> method, Optional<String> config, String
         notes = List.copyOf(notes);
     }
 
-    /** Whether the checkpoint is quantized at all (a config says so, or layers were found). */
+    /** {@return whether the checkpoint is quantized at all (a config says so, or layers were found)} */
     public boolean isQuantized() {
         return method.isPresent() || !layers.isEmpty();
     }
 
-    /** The schemes of the layers found. */
+    /** {@return the schemes of the layers found} */
     public Set<QuantScheme> schemes() {
         Set<QuantScheme> s = EnumSet.noneOf(QuantScheme.class);
         layers.forEach(l -> s.add(l.scheme()));

@@ -49,7 +49,7 @@ public final class QuantizedLinear {
         this.transposed = built.transposed();
     }
 
-    /** The layer's prefix, e.g. {@code model.layers.0.self_attn.q_proj}. */
+    /** {@return the layer's prefix, e.g. {@code model.layers.0.self_attn.q_proj}} */
     public String name() {
         return plan.name();
     }
@@ -58,7 +58,7 @@ public final class QuantizedLinear {
         return plan.scheme();
     }
 
-    /** The producer's layout, e.g. {@code gptq v1}. */
+    /** {@return the producer's layout, e.g. {@code gptq v1}} */
     public String format() {
         return plan.format();
     }
@@ -67,12 +67,12 @@ public final class QuantizedLinear {
         return plan.bits();
     }
 
-    /** Input columns per scale; −1 when one scale spans a whole row. */
+    /** {@return input columns per scale; −1 when one scale spans a whole row} */
     public int groupSize() {
         return plan.groupSize();
     }
 
-    /** Output rows per scale: 1, the block height of 2-D block scales, or every row for one scale per tensor. */
+    /** {@return output rows per scale: 1, the block height of 2-D block scales, or every row for one scale per tensor} */
     public long blockRows() {
         return plan.blockRows();
     }
@@ -81,27 +81,27 @@ public final class QuantizedLinear {
         return plan.symmetric();
     }
 
-    /** Whether columns map to groups through an explicit index (GPTQ act-order {@code g_idx}). */
+    /** {@return whether columns map to groups through an explicit index (GPTQ act-order {@code g_idx})} */
     public boolean actOrder() {
         return plan.actOrder();
     }
 
-    /** The logical shape: {@code [out, in]}, or {@code [experts, out, in]}. */
+    /** {@return the logical shape: {@code [out, in]}, or {@code [experts, out, in]}} */
     public Shape shape() {
         return plan.shape().orElseThrow();
     }
 
-    /** All rows: {@code out}, times the experts for stacked experts. */
+    /** {@return all rows: {@code out}, times the experts for stacked experts} */
     public long rows() {
         return kernel.rows();
     }
 
-    /** {@code in_features}. */
+    /** {@return {@code in_features}} */
     public int columns() {
         return kernel.columns();
     }
 
-    /** Role (e.g. {@code qweight}, {@code scales}) to the name of the tensor it is read from. */
+    /** {@return role (e.g. {@code qweight}, {@code scales}) to the name of the tensor it is read from} */
     public Map<String, String> tensors() {
         return plan.tensors();
     }
@@ -110,7 +110,7 @@ public final class QuantizedLinear {
         return plan;
     }
 
-    /** The name the unquantized model gives this weight: {@code <name>.weight}, or transformers' GPT-OSS names. */
+    /** {@return the name the unquantized model gives this weight: {@code <name>.weight}, or transformers' GPT-OSS names} */
     public String denseName() {
         return denseName;
     }
@@ -121,7 +121,7 @@ public final class QuantizedLinear {
     }
 
     /**
-     * The whole weight as F32, row-major.
+     * {@return the whole weight as F32, row-major}
      *
      * @throws IllegalStateException when it has more than 2^31 − 9 elements (use the segment form)
      */
@@ -178,7 +178,7 @@ public final class QuantizedLinear {
         return out;
     }
 
-    /** The codes and scales of rows {@code [fromRow, toRow)}, for engines with their own quantized kernels. */
+    /** {@return the codes and scales of rows {@code [fromRow, toRow)}, for engines with their own quantized kernels} */
     public UnpackedWeights unpack(long fromRow, long toRow) {
         long n = checkRows(fromRow, toRow) * columns();
         if (n > Integer.MAX_VALUE - 8) {
@@ -188,8 +188,8 @@ public final class QuantizedLinear {
     }
 
     /**
-     * The dense tensor as {@link #denseName()} and {@link #denseShape()} describe it, produced tile by tile
-     * when a writer asks for it; {@code progress} hears the bytes produced after each tile.
+     * {@return the dense tensor as {@link #denseName()} and {@link #denseShape()} describe it, produced tile by tile
+     * when a writer asks for it; {@code progress} hears the bytes produced after each tile}
      */
     public TensorData dense(DType dtype, LongConsumer progress) {
         checkOutput(dtype);

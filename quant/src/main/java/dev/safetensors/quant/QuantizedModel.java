@@ -102,9 +102,9 @@ public final class QuantizedModel implements AutoCloseable {
     }
 
     /**
-     * What the configs and tensor names say, reading no tensor data: every layer is checked as
+     * {@return what the configs and tensor names say, reading no tensor data: every layer is checked as
      * {@link #open} checks it when the tensor files are there; from an index whose shards are absent, layers
-     * are found by name alone and {@link Detection#notes()} says what was not checked.
+     * are found by name alone and {@link Detection#notes()} says what was not checked}
      */
     public static Detection detect(Path path) {
         Survey survey = Survey.of(path);
@@ -135,7 +135,7 @@ public final class QuantizedModel implements AutoCloseable {
         return new Detection(survey.method(), survey.source(), survey.summary(), plans, survey.ignore(), notes);
     }
 
-    /** What was detected, every layer with its shape. */
+    /** {@return what was detected, every layer with its shape} */
     public Detection detection() {
         return new Detection(survey.method(), survey.source(), survey.summary(),
                 layers.stream().map(QuantizedLinear::plan).toList(), survey.ignore(), List.of());
@@ -145,27 +145,27 @@ public final class QuantizedModel implements AutoCloseable {
         return checkpoint;
     }
 
-    /** The quantized layers, in the order of their tensors in the checkpoint. */
+    /** {@return the quantized layers, in the order of their tensors in the checkpoint} */
     public List<QuantizedLinear> layers() {
         return layers;
     }
 
-    /** The layer with this prefix. */
+    /** {@return the layer with this prefix} */
     public Optional<QuantizedLinear> layer(String name) {
         return Optional.ofNullable(byName.get(name));
     }
 
-    /** Whether a tensor is part of a quantized layer (codes, scales, zero points, ...), not a dense tensor. */
+    /** {@return whether a tensor is part of a quantized layer (codes, scales, zero points, ...), not a dense tensor} */
     public boolean isQuantizationTensor(String tensorName) {
         return consumed.contains(tensorName);
     }
 
-    /** The names of the tensors that are not part of any quantized layer, in checkpoint order. */
+    /** {@return the names of the tensors that are not part of any quantized layer, in checkpoint order} */
     public List<String> denseTensorNames() {
         return checkpoint.names().stream().filter(n -> !consumed.contains(n)).toList();
     }
 
-    /** The unquantized model's parameter count: each layer's logical elements plus every dense tensor's. */
+    /** {@return the unquantized model's parameter count: each layer's logical elements plus every dense tensor's} */
     public long logicalParameterCount() {
         long n = 0;
         for (QuantizedLinear l : layers) {

@@ -43,7 +43,7 @@ public final class Quantizer {
         /** 4-bit integers, symmetric, a scale per 128 ({@code W4A16}, format pack-quantized). */
         INT4;
 
-        /** The command-line spelling: {@code fp8}, {@code fp8-block}, {@code mxfp4}, {@code nvfp4}, {@code int4}. */
+        /** {@return the command-line spelling: {@code fp8}, {@code fp8-block}, {@code mxfp4}, {@code nvfp4}, {@code int4}} */
         public String cliName() {
             return name().toLowerCase(Locale.ROOT).replace('_', '-');
         }

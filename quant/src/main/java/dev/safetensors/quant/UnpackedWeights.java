@@ -45,12 +45,12 @@ public record UnpackedWeights(long firstRow, int rows, int columns, byte[] codes
         Objects.requireNonNull(scales, "scales");
     }
 
-    /** The group of column {@code c}. */
+    /** {@return the group of column {@code c}} */
     public int group(int c) {
         return groupIndex == null ? c / groupSize : groupIndex[c];
     }
 
-    /** The weight at {@code [r, c]} by the formula above. */
+    /** {@return the weight at {@code [r, c]} by the formula above} */
     public float value(int r, int c) {
         int code = codes[r * columns + c] & 0xFF;
         int i = r * groups + group(c);

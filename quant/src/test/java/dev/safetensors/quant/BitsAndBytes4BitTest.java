@@ -17,7 +17,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * quant_state stored beside them, optionally nested (double) quantization of the absmax.
  */
 class BitsAndBytes4BitTest {
-    /** NF4 (QUANT.md §15.1). */
+    /** NF4 (quant/README.md#layouts-read). */
     static final float[] NF4 = {-1.0f, -0.6961928009986877f, -0.5250730514526367f, -0.39491748809814453f,
         -0.28444138169288635f, -0.18477343022823334f, -0.09105003625154495f, 0.0f, 0.07958029955625534f,
         0.16093020141124725f, 0.24611230194568634f, 0.33791524171829224f, 0.44070982933044434f,

@@ -149,7 +149,7 @@ class QuantizerTest {
         }
     }
 
-    /** QUANT.md §9–10's scale rules: amax 12 → E8M0 0x80, amax 5 → 0x7F; global 448 × 6 / 12 = 224. */
+    /** quant/README.md#layouts-read scale rules: amax 12 → E8M0 0x80, amax 5 → 0x7F; global 448 × 6 / 12 = 224. */
     @Test
     void mxAndNvScaleRules() throws Exception {
         float[] w = new float[64 * 32];

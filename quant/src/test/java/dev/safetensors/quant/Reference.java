@@ -7,7 +7,7 @@ import java.util.Random;
  * and the narrow-float values from their definitions, independent of the production kernels and packers.
  */
 public final class Reference {
-    /** E2M1 values by code (QUANT.md §7). */
+    /** E2M1 values by code (quant/README.md#layouts-read). */
     public static final float[] E2M1 = {0f, 0.5f, 1f, 1.5f, 2f, 3f, 4f, 6f, -0f, -0.5f, -1f, -1.5f, -2f, -3f, -4f, -6f};
 
     private Reference() {

@@ -36,54 +36,63 @@ public record PickleLimits(long maxPickleBytes, int maxStackDepth, int maxMemoEn
         }
     }
 
-    /** {@return the defaults} 100 MB of pickle, 10^6 stack values, 4·10^6 memo entries, 10^7 elements, 64 MiB strings, 512 MiB in all. */
+    /**
+     * {@return the defaults: 100 MB of pickle, 10^6 stack values, 4·10^6 memo entries, 10^7 elements, 64 MiB
+     * strings, 512 MiB in all}
+     */
     public static PickleLimits defaults() {
         return DEFAULTS;
     }
 
     /**
+     * {@return these limits with {@code maxPickleBytes} changed}
+     *
      * @param n the new limit
-     * @return these limits with {@code maxPickleBytes} changed
      */
     public PickleLimits withMaxPickleBytes(long n) {
         return new PickleLimits(n, maxStackDepth, maxMemoEntries, maxContainerSize, maxStringBytes, maxAllocatedBytes);
     }
 
     /**
+     * {@return these limits with {@code maxStackDepth} changed}
+     *
      * @param n the new limit
-     * @return these limits with {@code maxStackDepth} changed
      */
     public PickleLimits withMaxStackDepth(int n) {
         return new PickleLimits(maxPickleBytes, n, maxMemoEntries, maxContainerSize, maxStringBytes, maxAllocatedBytes);
     }
 
     /**
+     * {@return these limits with {@code maxMemoEntries} changed}
+     *
      * @param n the new limit
-     * @return these limits with {@code maxMemoEntries} changed
      */
     public PickleLimits withMaxMemoEntries(int n) {
         return new PickleLimits(maxPickleBytes, maxStackDepth, n, maxContainerSize, maxStringBytes, maxAllocatedBytes);
     }
 
     /**
+     * {@return these limits with {@code maxContainerSize} changed}
+     *
      * @param n the new limit
-     * @return these limits with {@code maxContainerSize} changed
      */
     public PickleLimits withMaxContainerSize(int n) {
         return new PickleLimits(maxPickleBytes, maxStackDepth, maxMemoEntries, n, maxStringBytes, maxAllocatedBytes);
     }
 
     /**
+     * {@return these limits with {@code maxStringBytes} changed}
+     *
      * @param n the new limit
-     * @return these limits with {@code maxStringBytes} changed
      */
     public PickleLimits withMaxStringBytes(int n) {
         return new PickleLimits(maxPickleBytes, maxStackDepth, maxMemoEntries, maxContainerSize, n, maxAllocatedBytes);
     }
 
     /**
+     * {@return these limits with {@code maxAllocatedBytes} changed}
+     *
      * @param n the new limit
-     * @return these limits with {@code maxAllocatedBytes} changed
      */
     public PickleLimits withMaxAllocatedBytes(long n) {
         return new PickleLimits(maxPickleBytes, maxStackDepth, maxMemoEntries, maxContainerSize, maxStringBytes, n);

@@ -198,16 +198,18 @@ public final class TorchCheckpoint implements AutoCloseable {
     }
 
     /**
+     * {@return whether there is a tensor of that name}
+     *
      * @param name a tensor name
-     * @return whether there is a tensor of that name
      */
     public boolean contains(String name) {
         return byName.containsKey(name);
     }
 
     /**
+     * {@return the tensor of that name}
+     *
      * @param name a tensor name
-     * @return the tensor
      * @throws SafeTensorsException of kind {@code TensorNotFound}
      */
     public TorchTensor tensor(String name) {

@@ -114,6 +114,8 @@ public final class TorchConverter {
     }
 
     /**
+     * Reports progress while converting.
+     *
      * @param listener told the bytes written so far, after each piece of at most 64 MiB
      * @return this converter
      */

@@ -42,8 +42,9 @@ public final class TorchOptions {
     }
 
     /**
+     * {@return these options with other pickle limits}
+     *
      * @param limits the pickle reader's limits
-     * @return these options with those limits
      */
     public TorchOptions withLimits(PickleLimits limits) {
         return new TorchOptions(subDict, Objects.requireNonNull(limits, "limits must be non-null"));

@@ -2,7 +2,7 @@ package dev.safetensors.internal.convert;
 
 /**
  * F8_E8M0, the MX block scale: eight exponent bits, value 2^(e − 127), 0xFF = NaN; no sign, zero or Inf
- * (QUANT.md §6).
+ * (docs/format.md#narrow-floats).
  */
 public final class E8M0Codec {
     private E8M0Codec() {

@@ -6,7 +6,7 @@ import java.util.Arrays;
 
 /**
  * A narrow floating-point format: sign, exponent and mantissa widths, bias and which codes are special
- * (QUANT.md §3–8). Gives every code's value (a lookup table for the decoders) and the scalar
+ * (docs/format.md#narrow-floats). Gives every code's value (a lookup table for the decoders) and the scalar
  * round-to-nearest-even encoder that is also the reference for any faster one.
  *
  * <p>Encoding rounds to nearest, ties to the code with an even mantissa, and a value past the largest

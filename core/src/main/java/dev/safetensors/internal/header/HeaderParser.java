@@ -14,7 +14,7 @@ import java.util.Arrays;
 import java.util.Map;
 
 /**
- * Reads the header JSON into a {@link TensorTable}, with serde_json's strictness (FORMAT.md §4, §5):
+ * Reads the header JSON into a {@link TensorTable}, with serde_json's strictness (docs/format.md#header-json):
  * one object of tensor entries and an optional {@code __metadata__} map of strings.
  *
  * <p>Hand-written rather than a JSON library, because the rules are exact and unusual: unsigned 64-bit
@@ -177,7 +177,7 @@ public final class HeaderParser {
         if (in.peek() == '[') {
             throw in.fail("tensor `" + name + "` is written in array form ([dtype, shape, data_offsets]); only the "
                     + "object form {\"dtype\": …, \"shape\": […], \"data_offsets\": [begin, end]} is accepted "
-                    + "(serde also reads the array form, no writer emits it: a deliberate difference, FORMAT.md §14)");
+                    + "(serde also reads the array form, no writer emits it: a deliberate difference, docs/format.md#differences)");
         }
         if (in.peek() != '{') {
             throw in.fail("tensor `" + name + "` must be an object with dtype, shape and data_offsets, found "

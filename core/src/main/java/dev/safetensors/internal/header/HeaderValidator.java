@@ -14,8 +14,8 @@ import java.util.Arrays;
 import java.util.PrimitiveIterator;
 
 /**
- * The reference's {@code Metadata::validate} plus the coverage check (reader steps 7 and 8, FORMAT.md
- * §7, §8): tensors walked in offset order must tile the data buffer exactly, and each byte range must equal
+ * The reference's {@code Metadata::validate} plus the coverage check (reader steps 7 and 8,
+ * docs/format.md#offsets and #size-rule): tensors walked in offset order must tile the data buffer exactly, and each byte range must equal
  * shape × dtype. All arithmetic is checked unsigned 64-bit.
  */
 public final class HeaderValidator {
@@ -71,7 +71,7 @@ public final class HeaderValidator {
         return invalidInfo(name, dtype, shape, code, t.ends[i] - t.begins[i], source);
     }
 
-    /** Size rule for one tensor: elements, bits, byte boundary, byte count (FORMAT.md §8). */
+    /** Size rule for one tensor: elements, bits, byte boundary, byte count (docs/format.md#size-rule). */
     public static void checkSize(String name, DType dtype, long[] shape, long byteCount, String source) {
         long bytes = byteCount(name, dtype, shape, source);
         if (bytes != byteCount) {

@@ -9,17 +9,13 @@ import dev.safetensors.internal.json.Utf8;
 import static dev.safetensors.SafeTensorsException.Kind.HeaderTooLarge;
 import static dev.safetensors.SafeTensorsException.Kind.JsonError;
 
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Serialises a header exactly as the reference writer does (FORMAT.md §10): tensors by descending dtype
+ * Serialises a header exactly as the reference writer does (docs/format.md#writer): tensors by descending dtype
  * rank then name, compact JSON, serde_json escaping, space padding to a multiple of 8. Deliberate
  * differences: {@code __metadata__} keys are sorted, and an empty metadata map with no tensors is written
  * correctly.
@@ -117,17 +113,11 @@ public final class HeaderWriter {
 
     /** Strict UTF-8: a name or value holding a lone surrogate cannot be written. */
     private static byte[] encode(CharSequence s, String target) {
-        try {
-            ByteBuffer bb = StandardCharsets.UTF_8.newEncoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .encode(java.nio.CharBuffer.wrap(s));
-            byte[] out = new byte[bb.remaining()];
-            bb.get(out);
-            return out;
-        } catch (CharacterCodingException e) {
+        byte[] out = Utf8.encode(s);
+        if (out == null) {
             throw new SafeTensorsException(JsonError, target,
-                    "a tensor name or metadata string holds a lone UTF-16 surrogate, which UTF-8 cannot encode", e);
+                    "a tensor name or metadata string holds a lone UTF-16 surrogate, which UTF-8 cannot encode");
         }
+        return out;
     }
 }

@@ -1,10 +1,6 @@
 package dev.safetensors.internal.header;
 
-import java.nio.ByteBuffer;
-import java.nio.CharBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
+import dev.safetensors.internal.json.Utf8;
 
 /**
  * Key → id for keys that are UTF-8 byte strings held elsewhere (tensor names, metadata keys): an
@@ -59,7 +55,7 @@ final class KeyIndex {
 
     /** The id of the key {@code name}, or -1. */
     int get(Keys keys, String name) {
-        byte[] utf8 = encode(name);
+        byte[] utf8 = Utf8.encode(name);
         if (utf8 == null) {
             return -1;   // a lone surrogate: no key of a valid header can equal it
         }
@@ -80,27 +76,5 @@ final class KeyIndex {
 
     private int next(int i) {
         return i + 1 == slots.length ? 0 : i + 1;
-    }
-
-    /** Strict UTF-8, or null for a string with a lone surrogate; lookups without surrogates skip the encoder. */
-    static byte[] encode(String s) {
-        boolean surrogates = false;
-        for (int i = 0; i < s.length() && !surrogates; i++) {
-            surrogates = Character.isSurrogate(s.charAt(i));
-        }
-        if (!surrogates) {
-            return s.getBytes(StandardCharsets.UTF_8);
-        }
-        try {
-            ByteBuffer bb = StandardCharsets.UTF_8.newEncoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .encode(CharBuffer.wrap(s));
-            byte[] out = new byte[bb.remaining()];
-            bb.get(out);
-            return out;
-        } catch (CharacterCodingException e) {
-            return null;
-        }
     }
 }

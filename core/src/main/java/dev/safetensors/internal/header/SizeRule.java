@@ -3,7 +3,7 @@ package dev.safetensors.internal.header;
 import dev.safetensors.DType;
 
 /**
- * The reference's size rule (FORMAT.md §8) as a number: the bytes that shape × dtype occupy, or a negative
+ * The reference's size rule (docs/format.md#size-rule) as a number: the bytes that shape × dtype occupy, or a negative
  * code for the first check that fails. Computed while the shape is read, so no dimension is kept; the
  * validator turns a code into the error in the reference's order.
  */

@@ -87,8 +87,9 @@ public final class AtomicFile {
             body.write(ch);
             ch.force(true);
             copyPermissions(abs, tmp);
-            ch.close();
-            return new Pending(abs, tmp, where);
+            // The channel, and with it the lock, stays open until the rename: an unlocked temp file is an
+            // orphan to any other writer's clean-up in this directory, which would delete it before its commit.
+            return new Pending(abs, tmp, ch, where);
         } catch (IOException e) {
             cleanUp(ch, tmp, e);
             throw IoErrors.io(where, "cannot write the file", e);
@@ -102,11 +103,13 @@ public final class AtomicFile {
     public static final class Pending {
         private final Path target;
         private final Path tmp;
+        private final FileChannel locked;   // holds the lock that marks tmp as in flight
         private final String where;
 
-        private Pending(Path target, Path tmp, String where) {
+        private Pending(Path target, Path tmp, FileChannel locked, String where) {
             this.target = target;
             this.tmp = tmp;
+            this.locked = locked;
             this.where = where;
         }
 
@@ -131,24 +134,39 @@ public final class AtomicFile {
             List<Path> committed = new ArrayList<>(alsoCommitted);
             committed.add(tmp);
             try {
-                InFlight.commit(committed, () -> move(tmp, target));
+                InFlight.commit(committed, () -> {
+                    try {
+                        move(tmp, target);
+                    } finally {
+                        closeQuietly(locked);   // the data is flushed: closing can lose nothing
+                    }
+                });
             } catch (IOException e) {
-                cleanUp(null, tmp, e);
+                cleanUp(locked, tmp, e);
                 throw IoErrors.io(where, "cannot write the file", e);
             } catch (RuntimeException | Error e) {
-                cleanUp(null, tmp, e);
+                cleanUp(locked, tmp, e);
                 throw e;
             }
         }
 
         /** Removes the temp file; the target stays as it was. */
         public void discard() {
+            closeQuietly(locked);
             try {
                 Files.deleteIfExists(tmp);
             } catch (IOException ignored) {
                 // Left behind unlocked: the next write in the directory removes it.
             }
             InFlight.remove(tmp);
+        }
+    }
+
+    private static void closeQuietly(FileChannel ch) {
+        try {
+            ch.close();
+        } catch (IOException ignored) {
+            // Flushed before: nothing is lost.
         }
     }
 

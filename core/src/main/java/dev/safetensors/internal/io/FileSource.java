@@ -27,4 +27,20 @@ public sealed interface FileSource extends ByteSource permits MappedFileSource, 
 
     /** Whether {@link #mapping()} gives a mapping, answered without making one. */
     boolean isMapping();
+
+    /**
+     * Hints that bytes {@code [position, position + length)} will be read soon ({@link ReadAhead}): madvise on the
+     * mapping (made if it is not yet) when this source maps, posix_fadvise on the file otherwise. Returns at once,
+     * and does nothing where hints are not available.
+     */
+    default void prefetch(long position, long length) {
+        if (!ReadAhead.enabled()) {
+            return;
+        }
+        if (isMapping()) {
+            ReadAhead.mapped(mapping().orElseThrow().asSlice(position, length));
+        } else {
+            ReadAhead.file(path(), position, length);
+        }
+    }
 }

@@ -5,7 +5,7 @@ import java.nio.ByteOrder;
 
 /**
  * The value layouts for tensor bytes: little-endian and unaligned, since legacy writers left tensors at
- * any offset (FORMAT.md §11). One place, so no reader ever uses native order by accident.
+ * any offset (docs/format.md#layout). One place, so no reader ever uses native order by accident.
  */
 public final class LittleEndian {
     public static final ValueLayout.OfShort SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);

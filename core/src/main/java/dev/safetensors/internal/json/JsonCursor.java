@@ -35,6 +35,7 @@ public final class JsonCursor {
     private int pos;
 
     private boolean exactNumbers;      // readExactValue: numbers keep their text
+    private long values;               // values walked so far (countValues)
 
     // Facts about the string scanned last (scanString).
     private boolean lastHasEscape;
@@ -148,8 +149,23 @@ public final class JsonCursor {
         }
     }
 
+    /**
+     * Walks the value at the cursor, checking it as {@link #skipValue} does, and comes back to where it
+     * started: how many JSON values it holds, itself included. What building a value costs follows from how
+     * many values it holds, not from its length ({@code {}} is 3 bytes and a 56-byte map), so a reader sizes
+     * its heap check with this before it builds anything.
+     */
+    public long countValues(int depth) {
+        int start = pos;
+        long before = values;
+        value(depth, false);
+        pos = start;
+        return values - before;
+    }
+
     /** One walk for skipping and reading, so both follow the same grammar; {@code keep} builds the value. */
     private Object value(int depth, boolean keep) {
+        values++;
         int c = peek();
         switch (c) {
             case '"' -> {

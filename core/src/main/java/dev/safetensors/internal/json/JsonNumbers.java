@@ -10,7 +10,7 @@ package dev.safetensors.internal.json;
  * <p>Decided from the decimal exponent without converting the digits, so a 10^6-digit number costs one pass.
  * Only a number within a factor of ten of the limit is converted, from its first 800 significant digits:
  * exactly at the boundary (e.g. {@code 1.7976931348623158e308}) serde_json versions disagree with each other,
- * and this follows Java's correctly rounded {@link Double#parseDouble} (FORMAT.md §14).
+ * and this follows Java's correctly rounded {@link Double#parseDouble} (docs/format.md#differences).
  */
 final class JsonNumbers {
     private static final int KEPT_DIGITS = 800;

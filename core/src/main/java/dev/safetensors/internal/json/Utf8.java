@@ -2,9 +2,14 @@ package dev.safetensors.internal.json;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.CharBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 
-/** Strict UTF-8 checks and code-point ordering, as Rust's {@code str} defines them. */
+/** Strict UTF-8 checks, encoding and code-point ordering, as Rust's {@code str} defines them. */
 public final class Utf8 {
     private static final VarHandle LONGS =
             MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
@@ -67,6 +72,32 @@ public final class Utf8 {
             i += len;
         }
         return -1;
+    }
+
+    /**
+     * {@code s} as strict UTF-8, or null when it holds a lone UTF-16 surrogate (which UTF-8 cannot encode;
+     * {@link String#getBytes} would silently write {@code ?} instead). Text without surrogates skips the
+     * encoder.
+     */
+    public static byte[] encode(CharSequence s) {
+        boolean surrogates = false;
+        for (int i = 0; i < s.length() && !surrogates; i++) {
+            surrogates = Character.isSurrogate(s.charAt(i));
+        }
+        if (!surrogates) {
+            return s.toString().getBytes(StandardCharsets.UTF_8);
+        }
+        try {
+            ByteBuffer bb = StandardCharsets.UTF_8.newEncoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .encode(CharBuffer.wrap(s));
+            byte[] out = new byte[bb.remaining()];
+            bb.get(out);
+            return out;
+        } catch (CharacterCodingException e) {
+            return null;
+        }
     }
 
     /**

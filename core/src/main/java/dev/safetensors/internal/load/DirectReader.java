@@ -1,10 +1,10 @@
 package dev.safetensors.internal.load;
 
-import com.sun.nio.file.ExtendedOpenOption;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.HashMap;
@@ -16,12 +16,17 @@ import java.util.Map;
  * network file systems) is remembered, and its reads go through the page cache instead.
  *
  * <p>A channel per thread, not one shared: positional reads on one {@code FileChannel} serialise on its
- * monitor (LOADERS.md §3).
+ * monitor.
  */
 public final class DirectReader implements AutoCloseable {
     /** O_DIRECT needs buffer address, position and length aligned to the logical block size; 4096 covers all. */
     public static final int ALIGNMENT = 4096;
 
+    /**
+     * {@code com.sun.nio.file.ExtendedOpenOption.DIRECT} (module jdk.unsupported), looked up by name so that
+     * javac and javadoc do not warn about a proprietary API on every build; null where the JDK lacks it.
+     */
+    private static final OpenOption DIRECT = directOption();
     /** The most one read(2) takes: a ByteBuffer holds at most 2 GiB, and chunks may be larger. */
     static final long MAX_READ = 1L << 30;
 
@@ -78,7 +83,10 @@ public final class DirectReader implements AutoCloseable {
         FileChannel ch = channels.get(file);
         if (ch == null) {
             try {
-                ch = FileChannel.open(file, StandardOpenOption.READ, ExtendedOpenOption.DIRECT);
+                if (DIRECT == null) {
+                    throw new UnsupportedOperationException("this JDK has no O_DIRECT option");
+                }
+                ch = FileChannel.open(file, StandardOpenOption.READ, DIRECT);
             } catch (IOException | UnsupportedOperationException e) {
                 refused.put(file, true);   // EINVAL from open(2): the file system has no O_DIRECT
                 return null;
@@ -86,6 +94,14 @@ public final class DirectReader implements AutoCloseable {
             channels.put(file, ch);
         }
         return ch;
+    }
+
+    private static OpenOption directOption() {
+        try {
+            return (OpenOption) Class.forName("com.sun.nio.file.ExtendedOpenOption").getField("DIRECT").get(null);
+        } catch (ReflectiveOperationException | ClassCastException e) {
+            return null;
+        }
     }
 
     /** Whether any read went through the page cache because direct reads were refused. */

@@ -1,5 +1,6 @@
 package dev.safetensors.internal.read;
 
+import dev.safetensors.internal.io.WriteFully;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
@@ -25,6 +26,7 @@ public final class ChannelSink implements Sink, AutoCloseable {
 
     /** @param total bytes the copy-out will write: the buffer is never larger */
     public ChannelSink(WritableByteChannel out, long total) {
+        WriteFully.requireBlocking(out);
         this.out = out;
         this.capacity = Math.max(1, Math.min(CAPACITY, total));
     }
@@ -63,9 +65,7 @@ public final class ChannelSink implements Sink, AutoCloseable {
         try {
             for (long done = 0; done < bytes.byteSize(); done += MAX_PIECE) {
                 ByteBuffer b = bytes.asSlice(done, Math.min(MAX_PIECE, bytes.byteSize() - done)).asByteBuffer();
-                while (b.hasRemaining()) {
-                    out.write(b);
-                }
+                WriteFully.write(out, b);
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -12,7 +12,7 @@ import static dev.safetensors.SafeTensorsException.Kind.TooManySlices;
 import java.util.List;
 
 /**
- * An index expression resolved against a tensor's shape (FORMAT.md §12, §14 f): per dimension the first
+ * An index expression resolved against a tensor's shape (docs/format.md#slicing): per dimension the first
  * position, step and count, exactly as NumPy and Python's {@code slice.indices} resolve them; the result's
  * shape; and the byte runs that hold the result in row-major order.
  *

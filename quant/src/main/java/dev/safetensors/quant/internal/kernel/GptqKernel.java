@@ -62,7 +62,8 @@ public final class GptqKernel implements Kernel {
         // compete for the same L1 sets as the decoder writes down the tile.
         int stride = in + 16;
         float[] tile = new float[count * stride];
-        if (32 % bits == 0) {
+        // Whole words only when no group boundary falls inside one (group_size a multiple of 32 / bits).
+        if (32 % bits == 0 && (groupIndex != null || groupSize % (32 / bits) == 0)) {
             wholeWords(row, count, s, z, groups, tile, stride);
         } else {
             long step = out * 4;

@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * AutoAWQ's GEMM layout (QUANT.md §13; compressed-tensors {@code entrypoints/convert/converters/autoawq.py}):
+ * AutoAWQ's GEMM layout (quant/README.md#layouts-read; compressed-tensors {@code entrypoints/convert/converters/autoawq.py}):
  * {@code qweight} I32 {@code [in, out / 8]}, {@code qzeros} I32 {@code [in / g, out / 8]}, {@code scales}
  * {@code [in / g, out]}, 4 bits.
  *
@@ -62,7 +62,7 @@ public record AwqFormat(Integer groupSize) implements LayerFormat {
         if (groups < 1) {
             throw t.invalid("`" + scales.name() + "` has no groups");
         }
-        int gs = groupSize != null ? groupSize : (groups == 1 ? -1 : (int) Layouts.ceilDiv(in, groups));
+        int gs = groupSize != null ? groupSize : (groups == 1 ? -1 : (int) Layouts.blockLength(in, groups));
         if (gs == 0 || gs < -1) {
             throw t.invalid("group_size " + gs + " must be positive or -1");
         }

@@ -13,7 +13,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * bitsandbytes 4-bit as {@code Params4bit} saves it (QUANT.md §15.1; {@code bitsandbytes/functional.py},
+ * bitsandbytes 4-bit as {@code Params4bit} saves it (quant/README.md#layouts-read; {@code bitsandbytes/functional.py},
  * {@code QuantState.as_dict(packed=True)}): {@code <x>.weight} (the packed codes, any storage dtype),
  * {@code .weight.absmax}, {@code .weight.quant_map} (the 16-entry codebook), the UTF-8 JSON blob
  * {@code .weight.quant_state.bitsandbytes__nf4} (or {@code __fp4}) holding {@code quant_type}, {@code blocksize},

@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * bitsandbytes LLM.int8 (QUANT.md §15.2; {@code Linear8bitLt._save_to_state_dict}): {@code weight} I8
+ * bitsandbytes LLM.int8 (quant/README.md#layouts-read; {@code Linear8bitLt._save_to_state_dict}): {@code weight} I8
  * {@code [out, in]}, {@code SCB} F32 {@code [out]} (each row's absmax), {@code weight_format} U8 scalar
  * (0 = row-major; the tiled GPU layouts 1–3 are not read). {@code W[r, c] = q[r, c] × SCB[r] / 127}.
  */

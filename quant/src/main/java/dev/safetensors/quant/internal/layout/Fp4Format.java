@@ -12,7 +12,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * E2M1 weights packed two per byte, low nibble first, with block scales (QUANT.md §9–10), in each producer's
+ * E2M1 weights packed two per byte, low nibble first, with block scales (quant/README.md#layouts-read), in each producer's
  * tensor names. MXFP4: blocks of 32, E8M0 scales. NVFP4: blocks of 16, E4M3 scales and a per-tensor F32
  * scale, multiplied (ModelOpt {@code weight_scale_2}, {@code amax / (6 × 448)}) or divided
  * (compressed-tensors {@code weight_global_scale}, {@code 6 × 448 / amax}).

@@ -12,7 +12,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * GPTQ as AutoGPTQ and GPTQModel save it (QUANT.md §12): {@code qweight} I32 {@code [in × bits / 32, out]},
+ * GPTQ as AutoGPTQ and GPTQModel save it (quant/README.md#layouts-read): {@code qweight} I32 {@code [in × bits / 32, out]},
  * {@code qzeros} I32 {@code [G, out × bits / 32]}, {@code scales} {@code [G, out]}, optional {@code g_idx}
  * I32 {@code [in]}; G = ⌈in / group_size⌉, 1 for group_size −1.
  *
@@ -88,7 +88,7 @@ public record GptqFormat(Integer bits, Integer groupSize, boolean v2, boolean sy
         if (groups < 1) {
             throw t.invalid("`" + scales.name() + "` has no groups");
         }
-        int gs = groupSize != null ? groupSize : (groups == 1 ? -1 : (int) Layouts.ceilDiv(in, groups));
+        int gs = groupSize != null ? groupSize : (groups == 1 ? -1 : (int) Layouts.blockLength(in, groups));
         if (gs == 0 || gs < -1) {
             throw t.invalid("group_size " + gs + " must be positive or -1");
         }
@@ -109,14 +109,18 @@ public record GptqFormat(Integer bits, Integer groupSize, boolean v2, boolean sy
         return new BuiltLayer(plan, kernel, t.layer() + ".weight", shape, false);
     }
 
-    /** Bits from the packed sizes when no config gives them: qzeros' width, checked against qweight. */
+    /**
+     * Bits from the packed sizes when no config gives them: qzeros' width, checked against qweight's rows (16
+     * outputs take 2 zero words at 3 bits and at 4), the commonest width first where both still fit.
+     */
     private static int inferBits(LayerTensors t, Tensor qweight, Tensor qzeros, long packedRows, long in, long out) {
         if (in > 0 && packedRows * 32 % in == 0) {
             return (int) (packedRows * 32 / in);
         }
         long zeroWords = t.dims(qzeros, 2)[1];
-        for (int b : new int[] {2, 3, 4, 8}) {
-            if (BitFields.denseWords(out, b) == zeroWords) {
+        for (int b : new int[] {4, 8, 2, 3}) {
+            boolean rowsFit = b == 3 ? packedRows % 3 == 0 : true;
+            if (rowsFit && BitFields.denseWords(out, b) == zeroWords) {
                 return b;
             }
         }

@@ -13,7 +13,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * MLX affine quantization (QUANT.md §16): {@code weight} U32 {@code [..., out, in × bits / 32]}, {@code scales}
+ * MLX affine quantization (quant/README.md#layouts-read): {@code weight} U32 {@code [..., out, in × bits / 32]}, {@code scales}
  * and {@code biases} {@code [..., out, in / group_size]} in the model's float dtype, {@code w = scale × q + bias}
  * ({@code mlx.core.dequantize}). Each row is one little-endian bit stream, value {@code i} at bit
  * {@code i × bits}: MLX's CPU kernels read 2-, 4- and 8-bit codes LSB-first within each byte and 3-, 5- and
@@ -67,7 +67,7 @@ public record MlxAffineFormat(Integer bits, Integer groupSize) implements LayerF
         int gs = bg[1];
         long in = groups * gs;
         long rows = Layouts.product(w, rank - 1);
-        if (in > Layouts.MAX_COLUMNS || rows < 1) {
+        if (in < 1 || in > Layouts.MAX_COLUMNS || rows < 1) {
             throw t.invalid("a layer of " + rows + " × " + in + " is outside 1.." + Layouts.MAX_COLUMNS + " inputs");
         }
         FloatMatrix scaleMatrix = FloatMatrix.of(scales.data(), scales.dtype(), rows, (int) groups);

@@ -13,7 +13,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * compressed-tensors {@code pack-quantized} (QUANT.md §14; {@code compressors/pack_quantized/}):
+ * compressed-tensors {@code pack-quantized} (quant/README.md#layouts-read; {@code compressors/pack_quantized/}):
  * {@code weight_packed} I32 {@code [out, words]} holding {@code u = q + 2^(b−1)} along each row,
  * {@code weight_shape} {@code [out, in]}, {@code weight_scale} per group, channel or tensor, for asymmetric
  * weights {@code weight_zero_point} packed the same way along the output dimension ({@code [words, groups]}),

@@ -87,8 +87,8 @@ public record ScaleGrid(long blockRows, int blockColumns, long rows, int columns
         if (d.length != 2 || d[0] < 1 || d[1] < 1 || d[1] > in) {
             return null;
         }
-        long br = d[0] == out ? 1 : Layouts.ceilDiv(out, d[0]);
-        int bc = (int) Layouts.ceilDiv(in, d[1]);
+        long br = Layouts.blockLength(out, d[0]);
+        int bc = (int) Layouts.blockLength(in, d[1]);
         return new ScaleGrid(br, bc, Layouts.ceilDiv(out, br), (int) Layouts.ceilDiv(in, bc));
     }
 

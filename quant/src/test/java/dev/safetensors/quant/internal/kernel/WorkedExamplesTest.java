@@ -10,7 +10,7 @@ import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
 /**
- * Every worked example of QUANT.md §9–16, through the decoding kernels, bit for bit. Expected values are the
+ * Every worked example of quant/README.md#layouts-read, through the decoding kernels, bit for bit. Expected values are the
  * notes' numbers, or the notes' formula evaluated here in float where the stored scale is not the decimal
  * the notes print (an F16 scale of 0.01 is 0.0099945068359375).
  */

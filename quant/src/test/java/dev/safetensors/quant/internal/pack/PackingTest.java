@@ -15,7 +15,7 @@ import dev.safetensors.quant.internal.kernel.PackedRowKernel;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
-/** The pack side of every worked example of QUANT.md §12–15, and pack → unpack round trips. */
+/** The pack side of every worked example of quant/README.md#layouts-read, and pack → unpack round trips. */
 class PackingTest {
 
     private static int[] mod(int n, int m) {

@@ -1,4 +1,9 @@
-package dev.safetensors;
+package dev.safetensors.testing;
+
+import dev.safetensors.DType;
+import dev.safetensors.SafeTensorsException;
+import dev.safetensors.SafeTensorsWriter;
+import dev.safetensors.Shape;
 
 import java.nio.file.Path;
 

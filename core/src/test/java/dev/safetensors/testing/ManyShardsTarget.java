@@ -1,4 +1,11 @@
-package dev.safetensors;
+package dev.safetensors.testing;
+
+import dev.safetensors.Checkpoint;
+import dev.safetensors.OpenOptions;
+import dev.safetensors.ReadStrategy;
+import dev.safetensors.SafeTensorsWriter;
+import dev.safetensors.Tensor;
+import dev.safetensors.TensorData;
 
 import java.nio.file.Path;
 

@@ -1,6 +1,9 @@
-package dev.safetensors.parallel;
+package dev.safetensors.testing;
 
-import dev.safetensors.CountingSource;
+import dev.safetensors.parallel.ParallelPlan;
+import dev.safetensors.parallel.Rank;
+
+import dev.safetensors.testing.CountingSource;
 import dev.safetensors.Header;
 import dev.safetensors.SafeTensorsFile;
 import dev.safetensors.device.Device;

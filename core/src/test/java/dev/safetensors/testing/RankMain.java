@@ -1,6 +1,8 @@
-package dev.safetensors.parallel;
+package dev.safetensors.testing;
 
-import dev.safetensors.CountingSource;
+import dev.safetensors.parallel.RankPiece;
+
+import dev.safetensors.testing.CountingSource;
 import dev.safetensors.Header;
 import dev.safetensors.SafeTensorsFile;
 import dev.safetensors.internal.io.PositionalFileSource;

@@ -1,4 +1,10 @@
-package dev.safetensors;
+package dev.safetensors.testing;
+
+import dev.safetensors.Checkpoint;
+import dev.safetensors.SafeTensorsException;
+import dev.safetensors.SafeTensorsFile;
+import dev.safetensors.ShardedCheckpoint;
+import dev.safetensors.Tensor;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -23,15 +29,15 @@ import java.util.stream.Stream;
  * ({@code model.safetensors}, else the shards of {@code model.safetensors.index.json}), plus the merge of
  * every {@code *.safetensors} file where there is neither; {@code Checkpoint.open} must agree.
  */
-final class DirectoryVersion {
-    static final int NOTHING = -1;
+public final class DirectoryVersion {
+    public static final int NOTHING = -1;
 
     private DirectoryVersion() {
     }
 
     /** The version, NOTHING when the directory does not open; fails on any mixture of versions. */
     @SuppressWarnings("unchecked")
-    static int of(Path dir, int tensors) throws IOException {
+    public static int of(Path dir, int tensors) throws IOException {
         List<Path> files = new ArrayList<>();
         Path single = dir.resolve("model.safetensors");
         Path index = dir.resolve("model.safetensors.index.json");
@@ -95,14 +101,14 @@ final class DirectoryVersion {
     }
 
     /** Every name in the directory, hidden ones included. */
-    static Set<String> names(Path dir) throws IOException {
+    public static Set<String> names(Path dir) throws IOException {
         try (Stream<Path> s = Files.list(dir)) {
             return new TreeSet<>(s.map(p -> p.getFileName().toString()).toList());
         }
     }
 
     /** The files a checkpoint of {@code shards} files leaves (1: model.safetensors alone), with {@code others}. */
-    static Set<String> expected(int shards, String... others) {
+    public static Set<String> expected(int shards, String... others) {
         Set<String> names = new TreeSet<>(List.of(others));
         if (shards == 1) {
             names.add("model.safetensors");

@@ -1,4 +1,9 @@
-package dev.safetensors;
+package dev.safetensors.testing;
+
+import dev.safetensors.DType;
+import dev.safetensors.SafeTensorsWriter;
+import dev.safetensors.Shape;
+import dev.safetensors.TensorData;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -11,19 +16,19 @@ import java.nio.file.Path;
 import java.util.HexFormat;
 
 /** Builds raw safetensors bytes for tests, independently of the writer under test. */
-final class TestFiles {
+public final class TestFiles {
     private TestFiles() {
     }
 
     /** {@code u64le(declaredN) ‖ header ‖ dataLen zero bytes}. */
-    static byte[] file(long declaredN, byte[] header, int dataLen) {
+    public static byte[] file(long declaredN, byte[] header, int dataLen) {
         ByteBuffer bb = ByteBuffer.allocate(8 + header.length + dataLen).order(ByteOrder.LITTLE_ENDIAN);
         bb.putLong(declaredN).put(header);
         return bb.array();
     }
 
     /** A well-formed file around {@code header}: N is its exact length. */
-    static byte[] file(String header, int dataLen) {
+    public static byte[] file(String header, int dataLen) {
         byte[] h = bytes(header);
         return file(h.length, h, dataLen);
     }
@@ -32,7 +37,7 @@ final class TestFiles {
      * Header text as bytes: UTF-8, except that {@code <HH>} stands for the raw byte 0xHH (for invalid
      * UTF-8, NUL and other bytes a Java string literal cannot show plainly).
      */
-    static byte[] bytes(String text) {
+    public static byte[] bytes(String text) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         int i = 0;
         while (i < text.length()) {
@@ -52,7 +57,7 @@ final class TestFiles {
      * A file of {@code tensors} F32 tensors {@code t0, t1, ...} of {@code elements} values each, value i of
      * tensor t being {@code t * 1,000,000 + i}: every value read can be checked without the writer.
      */
-    static Path numberedTensors(Path dir, String name, int tensors, int elements) {
+    public static Path numberedTensors(Path dir, String name, int tensors, int elements) {
         SafeTensorsWriter w = SafeTensorsWriter.create();
         for (int t = 0; t < tensors; t++) {
             float[] v = new float[elements];
@@ -66,7 +71,7 @@ final class TestFiles {
         return file;
     }
 
-    static Path write(Path dir, String name, byte[] content) {
+    public static Path write(Path dir, String name, byte[] content) {
         try {
             return Files.write(dir.resolve(name), content);
         } catch (IOException e) {
@@ -75,7 +80,7 @@ final class TestFiles {
     }
 
     /** The repository's testdata folder, found from the module's working directory. */
-    static Path testdata() {
+    public static Path testdata() {
         Path p = Path.of("").toAbsolutePath();
         while (p != null) {
             Path t = p.resolve("testdata");
@@ -87,7 +92,7 @@ final class TestFiles {
         throw new IllegalStateException("testdata/fixtures not found above " + Path.of("").toAbsolutePath());
     }
 
-    static Path fixture(String name) {
+    public static Path fixture(String name) {
         return testdata().resolve("fixtures").resolve(name);
     }
 }

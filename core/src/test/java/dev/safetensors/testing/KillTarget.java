@@ -1,4 +1,12 @@
-package dev.safetensors;
+package dev.safetensors.testing;
+
+import dev.safetensors.DType;
+import dev.safetensors.SafeTensorsFile;
+import dev.safetensors.SafeTensorsWriter;
+import dev.safetensors.Shape;
+import dev.safetensors.ShardedWriter;
+import dev.safetensors.Tensor;
+import dev.safetensors.TensorData;
 
 import java.nio.file.Path;
 
@@ -9,11 +17,11 @@ import java.nio.file.Path;
  * {@code safetensors convert} does; mode {@code reshard} replaces a sharded checkpoint in a directory.
  */
 public final class KillTarget {
-    static final int TENSORS = 4;
-    static final int BYTES = 2 << 20;
+    public static final int TENSORS = 4;
+    public static final int BYTES = 2 << 20;
     /** Mode {@code reshard}: six tensors of 512 KiB, written as 1, 2, 3 or 6 files in turn. */
-    static final int RESHARD_TENSORS = 6;
-    static final int RESHARD_BYTES = 512 << 10;
+    public static final int RESHARD_TENSORS = 6;
+    public static final int RESHARD_BYTES = 512 << 10;
     private static final int[] SHARD_COUNTS = {3, 3, 1, 1, 2, 6, 3, 2, 2, 1, 6, 6};
 
     public static void main(String[] args) {
@@ -48,12 +56,12 @@ public final class KillTarget {
      * 1..127, every byte k) as one file or as shards, the count changing and repeating, so that new shard names
      * are sometimes the old ones.
      */
-    static void reshard(Path dir, int first) {
+    public static void reshard(Path dir, int first) {
         reshard(dir, first, Integer.MAX_VALUE);
     }
 
     /** {@code versions} versions from {@code first} on. */
-    static void reshard(Path dir, int first, int versions) {
+    public static void reshard(Path dir, int first, int versions) {
         for (int k = first; k - first < versions; k++) {
             byte version = (byte) (1 + k % 127);
             int shards = shardsOf(k);
@@ -77,7 +85,7 @@ public final class KillTarget {
         };
     }
 
-    static int shardsOf(int k) {
+    public static int shardsOf(int k) {
         return SHARD_COUNTS[Math.floorMod(k, SHARD_COUNTS.length)];
     }
 }

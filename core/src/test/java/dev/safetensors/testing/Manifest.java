@@ -1,4 +1,4 @@
-package dev.safetensors;
+package dev.safetensors.testing;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -15,9 +15,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** The rows of testdata/fixtures/MANIFEST.tsv: what each real-world file is known to hold. */
-record Manifest(String localName, String sourceRepo, long bytes, String sha256, String whatItIs) {
+public record Manifest(String localName, String sourceRepo, long bytes, String sha256, String whatItIs) {
 
-    static List<Manifest> rows() {
+    public static List<Manifest> rows() {
         try {
             return Files.readAllLines(TestFiles.fixture("MANIFEST.tsv")).stream()
                     .skip(1)
@@ -30,24 +30,24 @@ record Manifest(String localName, String sourceRepo, long bytes, String sha256, 
         }
     }
 
-    Path path() {
+    public Path path() {
         return TestFiles.fixture(localName);
     }
 
-    boolean isSafetensors() {
+    public boolean isSafetensors() {
         return localName.endsWith(".safetensors");
     }
 
-    boolean isValid() {
+    public boolean isValid() {
         return whatItIs.startsWith("safetensors OK");
     }
 
-    int tensorCount() {
+    public int tensorCount() {
         return Integer.parseInt(find("; (\\d+) tensors;").orElseThrow());
     }
 
     /** dtype name → tensor count, from "dtypes I64x1,F32x18". */
-    Map<String, Integer> dtypeCounts() {
+    public Map<String, Integer> dtypeCounts() {
         Map<String, Integer> m = new LinkedHashMap<>();
         String list = find("dtypes ([A-Z0-9_x,]*);").orElse("");
         for (String part : list.split(",")) {
@@ -59,17 +59,17 @@ record Manifest(String localName, String sourceRepo, long bytes, String sha256, 
         return m;
     }
 
-    long headerLength() {
+    public long headerLength() {
         return Long.parseLong(find("header_len (\\d+)").orElseThrow());
     }
 
     /** True when the row says the file has a non-null metadata map. */
-    boolean hasMetadata() {
+    public boolean hasMetadata() {
         return whatItIs.contains("metadata keys [");
     }
 
     /** The metadata map when the row spells it out as {"k": "v", ...}. */
-    Optional<Map<String, String>> metadata() {
+    public Optional<Map<String, String>> metadata() {
         Matcher m = Pattern.compile("metadata keys \\[[^\\]]*\\] (\\{[^}]*\\})").matcher(whatItIs);
         if (!m.find()) {
             return Optional.empty();
@@ -82,7 +82,7 @@ record Manifest(String localName, String sourceRepo, long bytes, String sha256, 
         return Optional.of(map);
     }
 
-    String actualSha256() {
+    public String actualSha256() {
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(path())));
         } catch (IOException e) {

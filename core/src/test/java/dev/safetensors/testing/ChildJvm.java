@@ -1,4 +1,4 @@
-package dev.safetensors;
+package dev.safetensors.testing;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -8,14 +8,14 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /** Runs a main class of the test classpath in a fresh JVM with its own heap limit. */
-final class ChildJvm {
+public final class ChildJvm {
     private ChildJvm() {
     }
 
-    record Result(int exitCode, String output) {
+    public record Result(int exitCode, String output) {
     }
 
-    static Result run(String heap, Class<?> main, long timeoutSeconds, String... args) throws IOException, InterruptedException {
+    public static Result run(String heap, Class<?> main, long timeoutSeconds, String... args) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx" + heap,

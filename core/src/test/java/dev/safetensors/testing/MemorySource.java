@@ -1,4 +1,4 @@
-package dev.safetensors;
+package dev.safetensors.testing;
 
 import dev.safetensors.io.ByteSource;
 import dev.safetensors.internal.io.IoErrors;

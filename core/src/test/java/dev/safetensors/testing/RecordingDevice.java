@@ -1,4 +1,4 @@
-package dev.safetensors.load;
+package dev.safetensors.testing;
 
 import dev.safetensors.DType;
 import dev.safetensors.SafeTensorsException;
@@ -21,7 +21,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * on a thread of its own (after a delay, to be slow on purpose), a copy that fails on request, and counts
  * of everything live, so the tests can prove buffers and tensors are released.
  */
-final class RecordingDevice implements Device {
+public final class RecordingDevice implements Device {
     private final ExecutorService copier = Executors.newFixedThreadPool(2, r -> {
         Thread t = new Thread(r, "recording-device-copier");
         t.setDaemon(true);
@@ -30,13 +30,13 @@ final class RecordingDevice implements Device {
     private final long delayMillis;
     private final int failCopy;   // 1-based; 0 = none
     private final AtomicInteger copies = new AtomicInteger();
-    final AtomicInteger liveTensors = new AtomicInteger();
-    final AtomicLong liveHostBytes = new AtomicLong();
-    final AtomicLong maxHostBytes = new AtomicLong();
-    final AtomicInteger copiesInFlight = new AtomicInteger();
-    final AtomicInteger maxCopiesInFlight = new AtomicInteger();
+    public final AtomicInteger liveTensors = new AtomicInteger();
+    public final AtomicLong liveHostBytes = new AtomicLong();
+    public final AtomicLong maxHostBytes = new AtomicLong();
+    public final AtomicInteger copiesInFlight = new AtomicInteger();
+    public final AtomicInteger maxCopiesInFlight = new AtomicInteger();
 
-    RecordingDevice(long delayMillis, int failCopy) {
+    public RecordingDevice(long delayMillis, int failCopy) {
         this.delayMillis = delayMillis;
         this.failCopy = failCopy;
     }
@@ -51,7 +51,7 @@ final class RecordingDevice implements Device {
         return new DeviceId("test", 0);
     }
 
-    final class Memory implements DeviceTensor {
+    public final class Memory implements DeviceTensor {
         final String name;
         final DType dtype;
         final Shape shape;
@@ -106,7 +106,7 @@ final class RecordingDevice implements Device {
             }
         }
 
-        byte[] toArray() {
+        public byte[] toArray() {
             return bytes.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
         }
     }

@@ -1,4 +1,4 @@
-package dev.safetensors;
+package dev.safetensors.testing;
 
 import static org.assertj.core.api.Assertions.fail;
 

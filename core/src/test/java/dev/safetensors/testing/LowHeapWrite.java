@@ -1,4 +1,11 @@
-package dev.safetensors;
+package dev.safetensors.testing;
+
+import dev.safetensors.DType;
+import dev.safetensors.SafeTensorsFile;
+import dev.safetensors.SafeTensorsWriter;
+import dev.safetensors.Shape;
+import dev.safetensors.Tensor;
+import dev.safetensors.TensorData;
 
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
@@ -8,11 +15,11 @@ import java.nio.file.Path;
  * to a second file from its own mapping, both under a heap far smaller than the model.
  */
 public final class LowHeapWrite {
-    static final long BIG = 5L << 29;    // 2.5 GiB: one tensor over 2 GiB
-    static final long SMALL = 1L << 29;  // 0.5 GiB
+    public static final long BIG = 5L << 29;    // 2.5 GiB: one tensor over 2 GiB
+    public static final long SMALL = 1L << 29;  // 0.5 GiB
 
     /** The byte at {@code offset} of tensor {@code t}: a pattern no two nearby offsets share. */
-    static byte pattern(int t, long offset) {
+    public static byte pattern(int t, long offset) {
         long x = offset * 0x9E3779B97F4A7C15L + t;
         return (byte) (x >>> 56);
     }

@@ -1,4 +1,4 @@
-package dev.safetensors;
+package dev.safetensors.testing;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -8,16 +8,16 @@ import net.jqwik.api.lifecycle.AfterProperty;
 import net.jqwik.api.lifecycle.BeforeProperty;
 
 /** A fresh temp directory per property (jqwik has no {@code @TempDir}). */
-abstract class PropertiesWithTempDir {
+public abstract class PropertiesWithTempDir {
     protected Path dir;
 
     @BeforeProperty
-    void makeDir() throws IOException {
+    public void makeDir() throws IOException {
         dir = Files.createTempDirectory(getClass().getSimpleName());
     }
 
     @AfterProperty
-    void removeDir() throws IOException {
+    public void removeDir() throws IOException {
         try (var files = Files.walk(dir)) {
             files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         }

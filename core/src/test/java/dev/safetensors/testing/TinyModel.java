@@ -1,4 +1,7 @@
-package dev.safetensors.parallel;
+package dev.safetensors.testing;
+
+import dev.safetensors.parallel.ParallelPlan;
+import dev.safetensors.parallel.Placement;
 
 import dev.safetensors.DType;
 import dev.safetensors.SafeTensorsWriter;
@@ -9,8 +12,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** A two-layer transformer-shaped checkpoint with uneven dimensions; value i of tensor t is t·1000 + i. */
-final class TinyModel {
-    static final Map<String, long[]> SHAPES = new LinkedHashMap<>();
+public final class TinyModel {
+    public static final Map<String, long[]> SHAPES = new LinkedHashMap<>();
 
     static {
         SHAPES.put("model.embed_tokens.weight", new long[] {10, 8});
@@ -27,7 +30,7 @@ final class TinyModel {
     private TinyModel() {
     }
 
-    static float[] values(int tensor, long[] shape) {
+    public static float[] values(int tensor, long[] shape) {
         long n = 1;
         for (long d : shape) {
             n *= d;
@@ -39,7 +42,7 @@ final class TinyModel {
         return v;
     }
 
-    static void write(Path file) {
+    public static void write(Path file) {
         SafeTensorsWriter w = SafeTensorsWriter.create();
         int t = 0;
         for (Map.Entry<String, long[]> e : SHAPES.entrySet()) {
@@ -48,7 +51,7 @@ final class TinyModel {
         w.write(file);
     }
 
-    static ParallelPlan plan(int world, int stages) {
+    public static ParallelPlan plan(int world, int stages) {
         return ParallelPlan.builder(world)
                 .place(".*\\.(q_proj|up_proj)\\.weight", Placement.SPLIT_DIM0)
                 .place(".*\\.o_proj\\.weight", Placement.SPLIT_DIM1)
