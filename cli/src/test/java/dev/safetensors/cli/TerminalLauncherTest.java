@@ -26,7 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The real launcher ({@code ./safetensors}) on a terminal (a pseudo-terminal from util-linux {@code script}) and
  * piped: progress bars only on the terminal and not with {@code --quiet}, the same output either way otherwise,
  * exit statuses and one-line errors, {@code JAVA_OPTS} passed to the JVM, a symlinked launcher, the start-up cache
- * in use, and completion loaded into bash. Runs after {@code package} (cli/pom.xml).
+ * in use, completion loaded into bash, and extract, quantize, dequantize and bench end to end. Runs after
+ * {@code package} (cli/pom.xml).
  */
 @Tag("slow")
 class TerminalLauncherTest {
@@ -181,5 +182,72 @@ class TerminalLauncherTest {
         assertThat(r.exitCode()).as(r.err()).isZero();
         assertThat(r.out().lines()).containsExactly("complete -o default -F _complete_safetensors safetensors", "convert",
                 "BF16");
+    }
+
+    /** extract through the launcher: BF16 decoded to float32 .npy, to a file when piped and to `-o -` on a terminal. */
+    @Test
+    void extractOnATerminalAndPiped() throws Exception {
+        float[] values = {1.5f, -2f, 3.25f, 0f, -0.5f, 256f, 1e-3f, 7f};  // 1e-3 is not a BF16: expected = the bits written
+        short[] bf16 = new short[values.length];
+        for (int i = 0; i < values.length; i++) {
+            bf16[i] = (short) (Float.floatToRawIntBits(values[i]) >>> 16);  // truncation: the test's own BF16 encoder
+        }
+        Path in = dir.resolve("bf16.safetensors");
+        SafeTensorsWriter.create().add("x", DType.BF16, Shape.of(2, 4), TensorData.of(bf16)).write(in);
+        Path npy = dir.resolve("x.npy");
+        Run pipe = piped(Map.of(), "extract", in.toString(), "x", "--dtype", "F32", "-o", npy.toString());
+        assertThat(pipe.exitCode()).as(pipe.err()).isZero();
+        byte[] file = Files.readAllBytes(npy);
+        assertThat(new String(file, 0, 6, StandardCharsets.ISO_8859_1)).isEqualTo("\u0093NUMPY");
+        assertThat(new String(file, StandardCharsets.ISO_8859_1)).contains("'descr': '<f4'", "'shape': (2, 4)");
+        java.nio.ByteBuffer data = java.nio.ByteBuffer.wrap(file, file.length - 4 * values.length, 4 * values.length)
+                .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < values.length; i++) {
+            assertThat(data.getFloat()).as("element %d", i).isEqualTo(Float.intBitsToFloat((bf16[i] & 0xffff) << 16));
+        }
+        Run tty = onTerminal(Map.of(), launcher + " extract " + in + " x --dtype F32 -o - 2>/dev/null | wc -c");
+        assertThat(tty.exitCode()).as(tty.out()).isZero();
+        assertThat(tty.out().strip()).isEqualTo(String.valueOf(file.length));
+    }
+
+    /** quantize then dequantize through the launcher, piped and on a terminal: the weights come back within FP8's error. */
+    @Test
+    void quantizeAndDequantizeOnATerminalAndPiped() throws Exception {
+        Path model = Files.createDirectories(dir.resolve("dense"));
+        float[] w = new float[128 * 128];
+        for (int i = 0; i < w.length; i++) {
+            w[i] = (float) Math.sin(i * 0.37) * 0.5f;
+        }
+        SafeTensorsWriter.create()
+                .add("model.layers.0.mlp.up_proj.weight", DType.F32, Shape.of(128, 128), TensorData.of(w))
+                .add("model.norm.weight", DType.F32, Shape.of(128), TensorData.of(new float[128]))
+                .write(model.resolve("model.safetensors"));
+        Files.writeString(model.resolve("config.json"), "{\"model_type\": \"llama\"}");
+        Path fp8 = dir.resolve("fp8");
+        Run q = piped(NO_DELAY, "quantize", model.toString(), fp8.toString(), "--scheme", "fp8");
+        assertThat(q.exitCode()).as(q.err()).isZero();
+        assertThat(q.err()).doesNotContain("\r");
+        Path back = dir.resolve("back");
+        Run d = onTerminal(NO_DELAY, launcher + " dequantize " + fp8 + " " + back + " --dtype F32");
+        assertThat(d.exitCode()).as(d.out()).isZero();
+        try (dev.safetensors.SafeTensorsFile f = dev.safetensors.SafeTensorsFile.open(back.resolve("model.safetensors"))) {
+            float[] r = f.tensor("model.layers.0.mlp.up_proj.weight").toFloatArray();
+            for (int i = 0; i < w.length; i++) {
+                // E4M3 keeps 3 mantissa bits: a relative error of at most 2^-4 of the value, plus the scale's rounding
+                assertThat(Math.abs(r[i] - w[i])).as("element %d", i).isLessThanOrEqualTo(Math.abs(w[i]) / 16 + 1e-3f);
+            }
+        }
+    }
+
+    /** bench through the launcher: the figures and their in-run baselines, piped and on a terminal. */
+    @Test
+    void benchOnATerminalAndPiped() throws Exception {
+        Run pipe = piped(Map.of(), "bench", "--runs", "1", input.toString());
+        assertThat(pipe.exitCode()).as(pipe.err()).isZero();
+        assertThat(pipe.out()).contains("memcpy");
+        assertThat(pipe.err()).doesNotContain("\r");
+        Run tty = onTerminal(Map.of(), launcher + " bench --runs 1 --json " + input);
+        assertThat(tty.exitCode()).as(tty.out()).isZero();
+        assertThat(tty.out()).contains("\"memcpy");
     }
 }
