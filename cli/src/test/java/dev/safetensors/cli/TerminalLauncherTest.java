@@ -41,8 +41,8 @@ class TerminalLauncherTest {
     record Run(int exitCode, String out, String err) {
     }
 
-    @BeforeAll
-    static void findLauncher() throws IOException {
+    /** The checkout holding {@code ./safetensors} and a built jar; the test is skipped (with why) otherwise. */
+    static Path checkout() {
         Path r = Path.of("").toAbsolutePath();
         while (r != null && !Files.isRegularFile(r.resolve("safetensors"))) {
             r = r.getParent();
@@ -50,8 +50,13 @@ class TerminalLauncherTest {
         Assumptions.assumeTrue(r != null, "the ./safetensors launcher is not above " + Path.of("").toAbsolutePath());
         Assumptions.assumeTrue(Files.isRegularFile(r.resolve("cli/target/safetensors.jar")),
                 "the CLI jar is not built: this test runs in the integration-test phase, after package");
-        root = r;
-        launcher = r.resolve("safetensors");
+        return r;
+    }
+
+    @BeforeAll
+    static void findLauncher() throws IOException {
+        root = checkout();
+        launcher = root.resolve("safetensors");
         input = dir.resolve("in.safetensors");
         SafeTensorsWriter.create().add("w", DType.F32, Shape.of(1 << 20), TensorData.of(new float[1 << 20])).write(input);
     }
@@ -70,7 +75,12 @@ class TerminalLauncherTest {
     }
 
     private static Run exec(Map<String, String> env, List<String> command) throws Exception {
-        ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile());
+        return exec(dir, env, command);
+    }
+
+    /** Runs {@code command} in {@code workDir} with {@code env} added, its stdin closed. */
+    static Run exec(Path workDir, Map<String, String> env, List<String> command) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(command).directory(workDir.toFile());
         pb.environment().putAll(env);
         Process p = pb.start();
         p.getOutputStream().close();
