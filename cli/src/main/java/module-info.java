@@ -7,7 +7,5 @@ module dev.safetensors.cli {
     requires dev.safetensors.torch;
     requires info.picocli;
     requires me.tongfei.progressbar;
-
-    // picocli fills the @Option and @Parameters fields of the commands reflectively.
-    opens dev.safetensors.cli to info.picocli;
+    // No `opens` for picocli: the commands declare their options in code (CommandModel), nothing is reflected on.
 }

@@ -10,11 +10,12 @@ import dev.safetensors.internal.header.HeaderParser;
 import dev.safetensors.internal.header.HeaderValidator;
 import dev.safetensors.internal.header.IntSort;
 import dev.safetensors.internal.header.TensorTable;
-import dev.safetensors.internal.io.LittleEndian;
 import dev.safetensors.internal.memory.HeapBudget;
 import dev.safetensors.internal.text.Elide;
 import dev.safetensors.io.ByteSource;
 import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.AbstractList;
 import java.util.List;
 import java.util.Map;
@@ -87,9 +88,11 @@ public final class Header {
             throw new SafeTensorsException(HeaderTooSmall, name,
                     "header too small: the file has " + fileSize + " bytes, fewer than the 8-byte header length");
         }
-        MemorySegment prefix = MemorySegment.ofArray(new byte[LENGTH_PREFIX]);
-        source.read(0, prefix);
-        long n = prefix.get(LittleEndian.LONG, 0);
+        byte[] prefix = new byte[LENGTH_PREFIX];
+        source.read(0, MemorySegment.ofArray(prefix));
+        // A ByteBuffer, not a layout: a segment's first VarHandle access sets up method handles at run time, a
+        // few milliseconds of every small command's start-up.
+        long n = ByteBuffer.wrap(prefix).order(ByteOrder.LITTLE_ENDIAN).getLong(0);
         if (Long.compareUnsigned(n, maxHeaderSize) > 0) {
             throw new SafeTensorsException(HeaderTooLarge, name, "header too large: the header length field says "
                     + Long.toUnsignedString(n) + " bytes, more than the limit of " + maxHeaderSize);

@@ -30,77 +30,73 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
-import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 /** {@code safetensors bench}: how fast this machine opens, reads, writes and converts the user's own files. */
-@Command(name = "bench", mixinStandardHelpOptions = true,
-        description = {"Measure how fast this machine opens, reads, writes and converts your own files.",
+final class BenchCommand implements Callable<Integer> {
+    /** Below this, a read or write takes microseconds: the clock and the call overhead, not the bytes, are timed. */
+    static final long MIN_TIMED_BYTES = 1 << 20;
+    final CommandSpec spec;
+    private final Main main;
+    List<Path> paths;
+    boolean json;
+    int runs;
+    Integer threads;
+    Path scratch;
+    boolean cold;
+    String device;
+    String budget;
+    String chunk;
+    Integer tensorParallel;
+    int rank;
+
+    BenchCommand(Main main) {
+        this.main = main;
+        spec = CommandModel.command("bench", this, new String[] {
+                "Measure how fast this machine opens, reads, writes and converts your own files.",
                 "",
                 "Each figure comes with a baseline measured in the same run: memcpy with as many threads as the",
                 "reads, a raw write of the same bytes, dd for cold reads. Every figure is the median of several runs",
                 "after warm-up; a file under 1 MiB is too small to time its reads and writes. A sharded checkpoint is",
                 "measured shard by shard. The write test's scratch copy goes to the temp directory (or --scratch",
                 "DIR, to measure another disk), never next to the model, and is removed afterwards."},
-        footerHeading = "%nExamples:%n",
-        footer = {"  safetensors bench model.safetensors",
+                "  safetensors bench model.safetensors",
                 "  safetensors bench --json --runs 9 --threads 4 shards/",
                 "  safetensors bench --scratch /mnt/nvme/tmp model.safetensors   # write figures for that disk",
-                "  safetensors bench --device cuda:0 model.safetensors"})
-final class BenchCommand implements Callable<Integer> {
-    /** Below this, a read or write takes microseconds: the clock and the call overhead, not the bytes, are timed. */
-    static final long MIN_TIMED_BYTES = 1 << 20;
-
-    @Spec
-    CommandSpec spec;
-
-    @ParentCommand
-    Main main;
-
-    @Parameters(paramLabel = "PATH", arity = "1..*",
-            description = "safetensors files, *.safetensors.index.json files or directories of shards (each shard measured)")
-    List<Path> paths;
-
-    @Option(names = "--json", description = "One JSON object per file.")
-    boolean json;
-
-    @Option(names = "--runs", paramLabel = "N", defaultValue = "5", description = "Timed runs per figure (default ${DEFAULT-VALUE}).")
-    int runs;
-
-    @Option(names = "--threads", paramLabel = "N", description = "Reader threads (default: the number of cores, at most 8).")
-    Integer threads;
-
-    @Option(names = "--scratch", paramLabel = "DIR",
-            description = "Where the write test puts its copy (default: the temp directory, java.io.tmpdir).")
-    Path scratch;
-
-    @Option(names = "--cold", description = "Also measure cold reads, dropping the page cache before each run (root only).")
-    boolean cold;
-
-    @Option(names = "--device", paramLabel = "DEVICE",
-            description = "Measure streaming loads onto DEVICE (cpu, cuda:0, rocm:0) against the baselines that bound "
-                    + "them: memcpy and dd for the CPU, host-to-device copies from pinned and pageable memory for a GPU.")
-    String device;
-
-    @Option(names = "--budget", paramLabel = "SIZE", defaultValue = "256MiB",
-            description = "With --device: staging memory the load may hold (default ${DEFAULT-VALUE}).")
-    String budget;
-
-    @Option(names = "--chunk", paramLabel = "SIZE", defaultValue = "8MiB",
-            description = "With --device: bytes per read and copy (default ${DEFAULT-VALUE}).")
-    String chunk;
-
-    @Option(names = "--tensor-parallel", paramLabel = "N",
-            description = "With --device: load one rank's pieces of an N-way tensor-parallel plan (Llama-style rules).")
-    Integer tensorParallel;
-
-    @Option(names = "--rank", paramLabel = "R", defaultValue = "0", description = "With --tensor-parallel: which rank.")
-    int rank;
+                "  safetensors bench --device cuda:0 model.safetensors");
+        spec.addPositional(CommandModel.positionals("1..*", "PATH", Path.class, () -> paths, v -> paths = v)
+                .description("safetensors files, *.safetensors.index.json files or directories of shards (each shard "
+                        + "measured)").build());
+        spec.addOption(CommandModel.flag("--json", () -> json, v -> json = v)
+                .description("One JSON object per file.").build());
+        spec.addOption(CommandModel.option("--runs", "N", int.class, () -> runs, v -> runs = v).defaultValue("5")
+                .description("Timed runs per figure (default ${DEFAULT-VALUE}).").build());
+        spec.addOption(CommandModel.option("--threads", "N", Integer.class, () -> threads, v -> threads = v)
+                .description("Reader threads (default: the number of cores, at most 8).").build());
+        spec.addOption(CommandModel.option("--scratch", "DIR", Path.class, () -> scratch, v -> scratch = v)
+                .description("Where the write test puts its copy (default: the temp directory, "
+                        + "java.io.tmpdir).").build());
+        spec.addOption(CommandModel.flag("--cold", () -> cold, v -> cold = v)
+                .description("Also measure cold reads, dropping the page cache before each run (root "
+                        + "only).").build());
+        spec.addOption(CommandModel.option("--device", "DEVICE", String.class, () -> device, v -> device = v)
+                .description("Measure streaming loads onto DEVICE (cpu, cuda:0, rocm:0) against the baselines that "
+                        + "bound them: memcpy and dd for the CPU, host-to-device copies from pinned and pageable "
+                        + "memory for a GPU.").build());
+        spec.addOption(CommandModel.option("--budget", "SIZE", String.class,
+                () -> budget, v -> budget = v).defaultValue("256MiB")
+                .description("With --device: staging memory the load may hold (default ${DEFAULT-VALUE}).").build());
+        spec.addOption(CommandModel.option("--chunk", "SIZE", String.class,
+                () -> chunk, v -> chunk = v).defaultValue("8MiB")
+                .description("With --device: bytes per read and copy (default ${DEFAULT-VALUE}).").build());
+        spec.addOption(CommandModel.option("--tensor-parallel", "N", Integer.class,
+                () -> tensorParallel, v -> tensorParallel = v)
+                .description("With --device: load one rank's pieces of an N-way tensor-parallel plan (Llama-style "
+                        + "rules).").build());
+        spec.addOption(CommandModel.option("--rank", "R", int.class, () -> rank, v -> rank = v).defaultValue("0")
+                .description("With --tensor-parallel: which rank.").build());
+    }
 
     @Override
     public Integer call() throws Exception {

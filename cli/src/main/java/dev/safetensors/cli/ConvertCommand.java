@@ -28,17 +28,26 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
-import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 /** {@code safetensors convert}: rewrite a file through the streaming writer. */
-@Command(name = "convert", mixinStandardHelpOptions = true,
-        description = {"Rewrite a checkpoint as a new safetensors file, re-encoding or re-sharding it on the way.",
+final class ConvertCommand implements Callable<Integer> {
+    final CommandSpec spec;
+    private final Main main;
+    String in;
+    Path out;
+    List<String> metadata = List.of();
+    DType dtype;
+    Pattern only;
+    String maxShardSize;
+    String subDict;
+    Overflow overflow;
+
+    ConvertCommand(Main main) {
+        this.main = main;
+        spec = CommandModel.command("convert", this, new String[] {
+                "Rewrite a checkpoint as a new safetensors file, re-encoding or re-sharding it on the way.",
                 "",
                 "The output is written as the reference writer writes it (canonical order, padding, sorted metadata),",
                 "through a temp file that replaces OUT only when complete, so IN may equal OUT. The shards of a",
@@ -46,58 +55,44 @@ import picocli.CommandLine.Spec;
                 "re-encoded and stderr says how many values left the target's range (F6 is kept as it is: its bit",
                 "packing is not agreed on). OUT '-' writes the file to standard output. A progress bar shows on a",
                 "terminal."},
-        footerHeading = "%nExamples:%n",
-        footer = {"  safetensors convert model.safetensors model-bf16.safetensors --dtype bf16",
+                "  safetensors convert model.safetensors model-bf16.safetensors --dtype bf16",
                 "  safetensors convert model.safetensors fp8.safetensors --dtype F8_E4M3 --only 'proj\\.weight$'",
                 "  safetensors convert model.safetensors sharded/ --max-shard-size 2GB",
-                "  safetensors convert sharded/ merged.safetensors --metadata format=pt"})
-final class ConvertCommand implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
-
-    @ParentCommand
-    Main main;
-
-    @Parameters(index = "0", paramLabel = "IN",
-            description = "input: a safetensors file, a *.safetensors.index.json, or a directory of shards; an"
-                    + " hf:// or https:// address of one; or a PyTorch checkpoint (.bin, .pt, .pth, a"
-                    + " pytorch_model.bin.index.json or a directory of .bin shards), read without running any of it")
-    String in;
-
-    @Parameters(index = "1", paramLabel = "OUT",
-            description = "output safetensors file, '-' for standard output, or a directory with --max-shard-size")
-    Path out;
-
-    @Option(names = "--metadata", paramLabel = "KEY=VALUE",
-            description = "Add or replace a metadata entry (repeatable).")
-    List<String> metadata = List.of();
-
-    @Option(names = "--dtype", paramLabel = "DTYPE", converter = DTypeNames.ConvertTarget.class,
-            completionCandidates = DTypeNames.ConvertTarget.class,
-            description = "Re-encode floating tensors as ${COMPLETION-CANDIDATES} (any case; fp16, bfloat16 and "
-                    + "PyTorch's names too), rounding to nearest even once, as NumPy does. Other tensors are kept.")
-    DType dtype;
-
-    @Option(names = "--only", paramLabel = "REGEX", description = "With --dtype: convert only tensors whose name matches.")
-    Pattern only;
-
-    @Option(names = "--max-shard-size", paramLabel = "SIZE",
-            description = "Write OUT as a directory of shards of at most SIZE tensor bytes each (5GB, 500MiB, ...), "
-                    + "with model.safetensors.index.json, as transformers' save_pretrained does.")
-    String maxShardSize;
-
-    @Option(names = "--sub-dict", paramLabel = "PATH",
-            description = "PyTorch input: the entry that holds the tensors, a key of the top-level dict (dotted for "
-                    + "deeper ones; \"\" for everything). By default state_dict, model_state_dict, model or module "
-                    + "when the top level holds no tensor itself.")
-    String subDict;
-
-    @Option(names = "--overflow", paramLabel = "MODE",
-            description = "With --dtype, finite values beyond the target's range: NON_SATURATING (Inf, as PyTorch and "
-                    + "NumPy cast; the default for F16, BF16, F32, F8_E5M2; NaN in targets without Inf) or SATURATE "
-                    + "(clamp to +-max; the default for F8_E4M3 and the FNUZ types). Inf stays Inf, or becomes NaN "
-                    + "where the target has none; NaN stays NaN. Counts are reported on stderr.")
-    Overflow overflow;
+                "  safetensors convert sharded/ merged.safetensors --metadata format=pt");
+        spec.addPositional(CommandModel.positional(0, "IN", String.class, () -> in, v -> in = v)
+                .description("input: a safetensors file, a *.safetensors.index.json, or a directory of shards; an "
+                        + "hf:// or https:// address of one; or a PyTorch checkpoint (.bin, .pt, .pth, a "
+                        + "pytorch_model.bin.index.json or a directory of .bin shards), read without running any of "
+                        + "it").build());
+        spec.addPositional(CommandModel.positional(1, "OUT", Path.class, () -> out, v -> out = v)
+                .description("output safetensors file, '-' for standard output, or a directory with "
+                        + "--max-shard-size").build());
+        spec.addOption(CommandModel.repeatable("--metadata", "KEY=VALUE", String.class,
+                () -> metadata, v -> metadata = v)
+                .description("Add or replace a metadata entry (repeatable).").build());
+        spec.addOption(CommandModel.option("--dtype", "DTYPE", DType.class,
+                () -> dtype, v -> dtype = v)
+                .converters(new DTypeNames.ConvertTarget()).completionCandidates(new DTypeNames.ConvertTarget())
+                .description("Re-encode floating tensors as ${COMPLETION-CANDIDATES} (any case; fp16, bfloat16 and "
+                        + "PyTorch's names too), rounding to nearest even once, as NumPy does. Other tensors are "
+                        + "kept.").build());
+        spec.addOption(CommandModel.option("--only", "REGEX", Pattern.class, () -> only, v -> only = v)
+                .description("With --dtype: convert only tensors whose name matches.").build());
+        spec.addOption(CommandModel.option("--max-shard-size", "SIZE", String.class,
+                () -> maxShardSize, v -> maxShardSize = v)
+                .description("Write OUT as a directory of shards of at most SIZE tensor bytes each (5GB, 500MiB, "
+                        + "...), with model.safetensors.index.json, as transformers' save_pretrained does.").build());
+        spec.addOption(CommandModel.option("--sub-dict", "PATH", String.class, () -> subDict, v -> subDict = v)
+                .description("PyTorch input: the entry that holds the tensors, a key of the top-level dict (dotted "
+                        + "for deeper ones; \"\" for everything). By default state_dict, model_state_dict, model or "
+                        + "module when the top level holds no tensor itself.").build());
+        spec.addOption(CommandModel.option("--overflow", "MODE", Overflow.class, () -> overflow, v -> overflow = v)
+                .description("With --dtype, finite values beyond the target's range: NON_SATURATING (Inf, as PyTorch "
+                        + "and NumPy cast; the default for F16, BF16, F32, F8_E5M2; NaN in targets without Inf) or "
+                        + "SATURATE (clamp to +-max; the default for F8_E4M3 and the FNUZ types). Inf stays Inf, or "
+                        + "becomes NaN where the target has none; NaN stays NaN. Counts are reported on "
+                        + "stderr.").build());
+    }
 
     @Override
     public Integer call() throws Exception {

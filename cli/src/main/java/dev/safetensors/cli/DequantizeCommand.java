@@ -6,43 +6,38 @@ import dev.safetensors.quant.WriteReport;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /** {@code safetensors dequantize}: a quantized checkpoint back as a dense one. */
-@Command(name = "dequantize", mixinStandardHelpOptions = true,
-        description = {"Write a quantized checkpoint as a dense one.",
+final class DequantizeCommand implements Callable<Integer> {
+    final CommandSpec spec;
+    private final Main main;
+    Path in;
+    Path out;
+    DType dtype;
+
+    DequantizeCommand(Main main) {
+        this.main = main;
+        spec = CommandModel.command("dequantize", this, new String[] {
+                "Write a quantized checkpoint as a dense one.",
                 "",
                 "Reads GPTQ, AWQ, FP8, MXFP4, NVFP4, compressed-tensors, bitsandbytes and MLX checkpoints;"
                         + " writes",
                 "each quantized layer under the unquantized model's name and shape, every other tensor as it is.",
                 "Sharded IN gives the same shards and an index; config.json loses its quantization config.",
                 "Memory stays bounded whatever the layer size. A progress bar shows on a terminal."},
-        footerHeading = "%nExamples:%n",
-        footer = {"  safetensors dequantize model-gptq/ model-bf16/",
-                "  safetensors dequantize model-fp8.safetensors dense.safetensors --dtype F32"})
-final class DequantizeCommand implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
-
-    @picocli.CommandLine.ParentCommand
-    Main main;
-
-    @Parameters(index = "0", paramLabel = "IN", description = "a safetensors file, an index or a directory, with its "
-            + "config.json (or quantize_config.json, hf_quant_config.json) beside it")
-    Path in;
-
-    @Parameters(index = "1", paramLabel = "OUT", description = "an output directory, or a .safetensors file for a "
-            + "single-file IN")
-    Path out;
-
-    @Option(names = "--dtype", paramLabel = "DTYPE", defaultValue = "BF16",
-            description = "BF16 (default), F16 or F32.")
-    DType dtype;
+                "  safetensors dequantize model-gptq/ model-bf16/",
+                "  safetensors dequantize model-fp8.safetensors dense.safetensors --dtype F32");
+        spec.addPositional(CommandModel.positional(0, "IN", Path.class, () -> in, v -> in = v)
+                .description("a safetensors file, an index or a directory, with its config.json (or "
+                        + "quantize_config.json, hf_quant_config.json) beside it").build());
+        spec.addPositional(CommandModel.positional(1, "OUT", Path.class, () -> out, v -> out = v)
+                .description("an output directory, or a .safetensors file for a single-file IN").build());
+        spec.addOption(CommandModel.option("--dtype", "DTYPE", DType.class,
+                () -> dtype, v -> dtype = v).defaultValue("BF16")
+                .description("BF16 (default), F16 or F32.").build());
+    }
 
     @Override
     public Integer call() {

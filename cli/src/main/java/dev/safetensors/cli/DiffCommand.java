@@ -19,18 +19,32 @@ import java.util.Objects;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 /** {@code safetensors diff}: how two checkpoints differ, name by name and value by value. */
-@Command(name = "diff", mixinStandardHelpOptions = true,
-        description = {"Compare two checkpoints, tensor by tensor and value by value.",
+final class DiffCommand implements Callable<Integer> {
+    final CommandSpec spec;
+    private final Main main;
+    String a;
+    String b;
+    double atol;
+    double rtol;
+    Pattern tensor;
+    boolean json;
+    int threads = Runtime.getRuntime().availableProcessors();
+
+    /** --quiet, the option every command takes (Main). */
+    private boolean quiet() {
+        return main != null && main.quiet();
+    }
+
+    final DecodeOptions decode = new DecodeOptions();
+
+    DiffCommand(Main main) {
+        this.main = main;
+        spec = CommandModel.command("diff", this, new String[] {
+                "Compare two checkpoints, tensor by tensor and value by value.",
                 "",
                 "Shows the names only in A or only in B, shape changes, metadata changes, and for every tensor in "
                         + "both the largest absolute and relative difference of its values and whether its bytes are "
@@ -42,47 +56,27 @@ import picocli.CommandLine.Spec;
                 "",
                 "Exit status: 0 when A and B are equal within the tolerance, 1 when they differ (or one is not a "
                         + "valid checkpoint), 2 for a usage error, 3 when a file could not be read."},
-        footerHeading = "%nExamples:%n",
-        footer = {"  safetensors diff model.safetensors model-bf16.safetensors --rtol 0.01",
-                "  safetensors diff --json shards/ merged.safetensors | jq .tensors"})
-final class DiffCommand implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
-
-    @ParentCommand
-    Main main;
-
-    @Parameters(index = "0", paramLabel = "A", description = "a safetensors file, an index, a directory of shards, an hf:// or https://"
-            + " address, or a PyTorch checkpoint")
-    String a;
-
-    @Parameters(index = "1", paramLabel = "B", description = "the same, compared with A (the reference for --rtol)")
-    String b;
-
-    @Option(names = "--atol", paramLabel = "X", description = "Absolute tolerance (default 0: values must be equal).")
-    double atol;
-
-    @Option(names = "--rtol", paramLabel = "X", description = "Tolerance relative to |b| (default 0).")
-    double rtol;
-
-    @Option(names = "--tensor", paramLabel = "REGEX", description = "Only the tensors whose name the regular "
-            + "expression finds.")
-    Pattern tensor;
-
-    @Option(names = "--json", description = "One JSON object: equal, only_in_a, only_in_b, shape_changed, metadata "
-            + "and per tensor in both dtype, shape, bytes_identical, max_abs, max_rel, outside_tolerance, first_outside.")
-    boolean json;
-
-    @Option(names = "--threads", paramLabel = "N", description = "Threads reading and comparing (default: one per core).")
-    int threads = Runtime.getRuntime().availableProcessors();
-
-    /** --quiet, the option every command takes (Main). */
-    private boolean quiet() {
-        return main != null && main.quiet();
+                "  safetensors diff model.safetensors model-bf16.safetensors --rtol 0.01",
+                "  safetensors diff --json shards/ merged.safetensors | jq .tensors");
+        spec.addPositional(CommandModel.positional(0, "A", String.class, () -> a, v -> a = v)
+                .description("a safetensors file, an index, a directory of shards, an hf:// or https:// address, or "
+                        + "a PyTorch checkpoint").build());
+        spec.addPositional(CommandModel.positional(1, "B", String.class, () -> b, v -> b = v)
+                .description("the same, compared with A (the reference for --rtol)").build());
+        spec.addOption(CommandModel.option("--atol", "X", double.class, () -> atol, v -> atol = v)
+                .description("Absolute tolerance (default 0: values must be equal).").build());
+        spec.addOption(CommandModel.option("--rtol", "X", double.class, () -> rtol, v -> rtol = v)
+                .description("Tolerance relative to |b| (default 0).").build());
+        spec.addOption(CommandModel.option("--tensor", "REGEX", Pattern.class, () -> tensor, v -> tensor = v)
+                .description("Only the tensors whose name the regular expression finds.").build());
+        spec.addOption(CommandModel.flag("--json", () -> json, v -> json = v)
+                .description("One JSON object: equal, only_in_a, only_in_b, shape_changed, metadata and per tensor "
+                        + "in both dtype, shape, bytes_identical, max_abs, max_rel, outside_tolerance, "
+                        + "first_outside.").build());
+        spec.addOption(CommandModel.option("--threads", "N", int.class, () -> threads, v -> threads = v)
+                .description("Threads reading and comparing (default: one per core).").build());
+        decode.addTo(spec);
     }
-
-    @Mixin
-    DecodeOptions decode;
 
     @Override
     public Integer call() {

@@ -11,54 +11,49 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
-import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 /** {@code safetensors download}: a repository, folder or file from the Hub into its cache (or a folder). */
-@Command(name = "download", mixinStandardHelpOptions = true,
-        description = {"Download a repository, folder or file from the Hugging Face Hub.",
+final class DownloadCommand implements Callable<Integer> {
+    final CommandSpec spec;
+    private final Main main;
+    String repo;
+    String revision;
+    String repoType = "model";
+    List<String> include = new ArrayList<>();
+    List<String> exclude = new ArrayList<>();
+    Path localDir;
+    int maxWorkers = 8;
+
+    DownloadCommand(Main main) {
+        this.main = main;
+        spec = CommandModel.command("download", this, new String[] {
+                "Download a repository, folder or file from the Hugging Face Hub.",
                 "",
                 "Files go into the cache the Python tools share (HF_HUB_CACHE, else $HF_HOME/hub, else",
                 "~/.cache/huggingface/hub), or into --local-dir. Files already there are not fetched again, and an",
                 "interrupted download resumes. Prints where the files are; a progress bar shows on a terminal. The",
                 "token comes from HF_TOKEN or the token file; HF_ENDPOINT names another Hub, and HF_HUB_OFFLINE=1",
                 "only looks in the cache."},
-        footerHeading = "%nExamples:%n",
-        footer = {"  safetensors download openai-community/gpt2 --include '*.safetensors' --include '*.json'",
+                "  safetensors download openai-community/gpt2 --include '*.safetensors' --include '*.json'",
                 "  safetensors download hf://openai-community/gpt2/config.json --local-dir gpt2/",
-                "  safetensors download hf://datasets/org/name@v1.0"})
-final class DownloadCommand implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
-
-    @ParentCommand
-    Main main;
-
-    @Parameters(index = "0", paramLabel = "REPO",
-            description = "org/name, or hf://[datasets/|spaces/]org/name[@REVISION][/PATH] for a folder or a file")
-    String repo;
-
-    @Option(names = "--revision", paramLabel = "R", description = "a branch, tag or commit (default: main)")
-    String revision;
-
-    @Option(names = "--repo-type", paramLabel = "TYPE", description = "model (default), dataset or space, for org/name")
-    String repoType = "model";
-
-    @Option(names = "--include", paramLabel = "GLOB", description = "only paths matching one of these (e.g. \"*.safetensors\")")
-    List<String> include = new ArrayList<>();
-
-    @Option(names = "--exclude", paramLabel = "GLOB", description = "no paths matching these (e.g. \"original/\")")
-    List<String> exclude = new ArrayList<>();
-
-    @Option(names = "--local-dir", paramLabel = "DIR", description = "put the files in DIR/PATH instead of the cache")
-    Path localDir;
-
-    @Option(names = "--max-workers", paramLabel = "N", description = "requests in flight at once (default: 8)")
-    int maxWorkers = 8;
+                "  safetensors download hf://datasets/org/name@v1.0");
+        spec.addPositional(CommandModel.positional(0, "REPO", String.class, () -> repo, v -> repo = v)
+                .description("org/name, or hf://[datasets/|spaces/]org/name[@REVISION][/PATH] for a folder or a "
+                        + "file").build());
+        spec.addOption(CommandModel.option("--revision", "R", String.class, () -> revision, v -> revision = v)
+                .description("a branch, tag or commit (default: main)").build());
+        spec.addOption(CommandModel.option("--repo-type", "TYPE", String.class, () -> repoType, v -> repoType = v)
+                .description("model (default), dataset or space, for org/name").build());
+        spec.addOption(CommandModel.repeatable("--include", "GLOB", String.class, () -> include, v -> include = v)
+                .description("only paths matching one of these (e.g. \"*.safetensors\")").build());
+        spec.addOption(CommandModel.repeatable("--exclude", "GLOB", String.class, () -> exclude, v -> exclude = v)
+                .description("no paths matching these (e.g. \"original/\")").build());
+        spec.addOption(CommandModel.option("--local-dir", "DIR", Path.class, () -> localDir, v -> localDir = v)
+                .description("put the files in DIR/PATH instead of the cache").build());
+        spec.addOption(CommandModel.option("--max-workers", "N", int.class, () -> maxWorkers, v -> maxWorkers = v)
+                .description("requests in flight at once (default: 8)").build());
+    }
 
     @Override
     public Integer call() {

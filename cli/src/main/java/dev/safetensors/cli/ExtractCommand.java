@@ -23,56 +23,49 @@ import java.nio.channels.WritableByteChannel;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 /** {@code safetensors extract}: one tensor of a file or a sharded checkpoint, as a NumPy file or raw bytes. */
-@Command(name = "extract", mixinStandardHelpOptions = true,
-        description = {"Write one tensor, or a slice of it, as a NumPy .npy file that numpy.load reads.",
+final class ExtractCommand implements Callable<Integer> {
+    final CommandSpec spec;
+    private final Main main;
+    String input;
+    String name;
+    Path output;
+    boolean raw;
+    DType dtype;
+    String slice = "";
+
+    ExtractCommand(Main main) {
+        this.main = main;
+        spec = CommandModel.command("extract", this, new String[] {
+                "Write one tensor, or a slice of it, as a NumPy .npy file that numpy.load reads.",
                 "",
                 "Only the selected bytes are read. Dtypes NumPy lacks (BF16, the F8 types, F6, F4) are decoded into",
                 "float32 with --dtype F32, or written as their bytes with --raw. OUT '-' writes to standard output."},
-        footerHeading = "%nExamples:%n",
-        footer = {"  safetensors extract model.safetensors lm_head.weight -o lm_head.npy",
+                "  safetensors extract model.safetensors lm_head.weight -o lm_head.npy",
                 "  safetensors extract model.safetensors lm_head.weight --slice '0:16, :' -o first16.npy",
                 "  safetensors extract model.safetensors embed.weight --dtype F32 -o embed.npy   # BF16 to float32",
-                "  safetensors extract model.safetensors w --raw -o - | xxd | head"})
-final class ExtractCommand implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
-
-    @ParentCommand
-    Main main;
-
-    @Parameters(index = "0", paramLabel = "PATH",
-            description = "a safetensors file, a *.safetensors.index.json, or a directory of shards; or an hf:// or"
-                    + " https:// address of one (only the selected bytes are fetched)")
-    String input;
-
-    @Parameters(index = "1", paramLabel = "NAME", description = "the tensor's name")
-    String name;
-
-    @Option(names = {"-o", "--output"}, paramLabel = "OUT", required = true,
-            description = "the file to write, or '-' for standard output")
-    Path output;
-
-    @Option(names = "--raw", description = "Write the tensor's bytes as they are (little-endian, row-major).")
-    boolean raw;
-
-    @Option(names = "--dtype", paramLabel = "DTYPE", converter = DTypeNames.NumpyFloat.class,
-            completionCandidates = DTypeNames.NumpyFloat.class,
-            description = "Decode a floating tensor into ${COMPLETION-CANDIDATES} (F32 holds every value of BF16, F16 "
-                    + "and the F8 and F4 types exactly).")
-    DType dtype;
-
-    @Option(names = "--slice", paramLabel = "EXPR",
-            description = "Only a NumPy-style selection, e.g. \"0:2, ..., -1\" or \":, ::2\".")
-    String slice = "";
+                "  safetensors extract model.safetensors w --raw -o - | xxd | head");
+        spec.addPositional(CommandModel.positional(0, "PATH", String.class, () -> input, v -> input = v)
+                .description("a safetensors file, a *.safetensors.index.json, or a directory of shards; or an hf:// "
+                        + "or https:// address of one (only the selected bytes are fetched)").build());
+        spec.addPositional(CommandModel.positional(1, "NAME", String.class, () -> name, v -> name = v)
+                .description("the tensor's name").build());
+        spec.addOption(CommandModel.option("-o --output", "OUT", Path.class,
+                () -> output, v -> output = v).required(true)
+                .description("the file to write, or '-' for standard output").build());
+        spec.addOption(CommandModel.flag("--raw", () -> raw, v -> raw = v)
+                .description("Write the tensor's bytes as they are (little-endian, row-major).").build());
+        spec.addOption(CommandModel.option("--dtype", "DTYPE", DType.class,
+                () -> dtype, v -> dtype = v)
+                .converters(new DTypeNames.NumpyFloat()).completionCandidates(new DTypeNames.NumpyFloat())
+                .description("Decode a floating tensor into ${COMPLETION-CANDIDATES} (F32 holds every value of BF16, "
+                        + "F16 and the F8 and F4 types exactly).").build());
+        spec.addOption(CommandModel.option("--slice", "EXPR", String.class, () -> slice, v -> slice = v)
+                .description("Only a NumPy-style selection, e.g. \"0:2, ..., -1\" or \":, ::2\".").build());
+    }
 
     @Override
     public Integer call() throws IOException {

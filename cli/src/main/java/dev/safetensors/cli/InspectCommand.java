@@ -25,17 +25,23 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 /** {@code safetensors inspect}: what a file holds. */
-@Command(name = "inspect", mixinStandardHelpOptions = true,
-        description = {"Show the tensors (dtype, shape, size), parameter counts per dtype, total bytes and metadata.",
+final class InspectCommand implements Callable<Integer> {
+    final CommandSpec spec;
+    private final Main main;
+    List<String> paths = new ArrayList<>();
+    boolean json;
+    boolean sha256;
+    boolean tree;
+    boolean flat;
+
+    InspectCommand(Main main) {
+        this.main = main;
+        spec = CommandModel.command("inspect", this, new String[] {
+                "Show the tensors (dtype, shape, size), parameter counts per dtype, total bytes and metadata.",
                 "",
                 "PATH may be a file, an index or a directory of shards (each shard is shown). Every PATH is shown even",
                 "when one fails: errors go to stderr, one line each, and the exit status says the worst (1 for an",
@@ -45,37 +51,25 @@ import picocli.CommandLine.Spec;
                 "are absent). On a terminal, tensors are shown as a tree of their dotted names, with",
                 "repeated layers folded into one row (model.layers.{0..31}); piped, one row per tensor with its full",
                 "name. --tree and --flat choose."},
-        footerHeading = "%nExamples:%n",
-        footer = {"  safetensors inspect model.safetensors",
+                "  safetensors inspect model.safetensors",
                 "  safetensors inspect --flat --sha256 model.safetensors",
                 "  safetensors inspect --json shards/ | jq '.tensors | keys | length'",
-                "  safetensors inspect hf://openai-community/gpt2/model.safetensors"})
-final class InspectCommand implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
-
-    @ParentCommand
-    Main main;
-
-    @Parameters(paramLabel = "PATH", arity = "0..*",
-            description = "safetensors files, *.safetensors.index.json files or directories of shards, or hf:// and"
-                    + " https:// addresses of them (only headers are fetched); or PyTorch checkpoints (read without"
-                    + " running them)")
-    List<String> paths = new ArrayList<>();
-
-    @Option(names = "--json", description = "One JSON object per file: path, header_size, metadata, tensors.")
-    boolean json;
-
-    @Option(names = "--sha256", description = "Add each tensor's SHA-256 (reads every byte): a column of the flat "
-            + "table, or a field with --json.")
-    boolean sha256;
-
-    @Option(names = "--tree", description = "Tensors as a tree of their dotted names, repeated layers folded "
-            + "(the default on a terminal).")
-    boolean tree;
-
-    @Option(names = "--flat", description = "One row per tensor with its full name (the default when piped).")
-    boolean flat;
+                "  safetensors inspect hf://openai-community/gpt2/model.safetensors");
+        spec.addPositional(CommandModel.positionals("0..*", "PATH", String.class, () -> paths, v -> paths = v)
+                .description("safetensors files, *.safetensors.index.json files or directories of shards, or hf://"
+                        + " and https:// addresses of them (only headers are fetched); or PyTorch checkpoints (read"
+                        + " without running them)").build());
+        spec.addOption(CommandModel.flag("--json", () -> json, v -> json = v)
+                .description("One JSON object per file: path, header_size, metadata, tensors.").build());
+        spec.addOption(CommandModel.flag("--sha256", () -> sha256, v -> sha256 = v)
+                .description("Add each tensor's SHA-256 (reads every byte): a column of the flat table, or a field"
+                        + " with --json.").build());
+        spec.addOption(CommandModel.flag("--tree", () -> tree, v -> tree = v)
+                .description("Tensors as a tree of their dotted names, repeated layers folded (the default on a"
+                        + " terminal).").build());
+        spec.addOption(CommandModel.flag("--flat", () -> flat, v -> flat = v)
+                .description("One row per tensor with its full name (the default when piped).").build());
+    }
 
     /** Whether tables are trees: as asked, else on a terminal. */
     private boolean asTree;

@@ -9,10 +9,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Callable;
-import java.util.function.Supplier;
+import java.util.function.Function;
 import picocli.CommandLine;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.UnmatchedArgumentException;
@@ -20,52 +19,32 @@ import picocli.CommandLine.UnmatchedArgumentException;
 /**
  * The {@code safetensors} command: the subcommands, the options every one of them takes ({@code --verbose},
  * {@code --quiet}), and the one way failures end a run: one line on stderr and a documented exit status
- * ({@link ExitCode}).
+ * ({@link ExitCode}). Commands declare their options in code ({@link CommandModel}), not by annotations.
  */
-@Command(name = "safetensors",
-        mixinStandardHelpOptions = true,
-        versionProvider = Main.Version.class,
-        synopsisSubcommandLabel = "COMMAND",
-        description = "Inspect, check, compare, convert, quantize and measure safetensors model files.",
-        footerHeading = "%nExit status:%n",
-        footer = {"  0  done, and the answer is yes (valid, equal).",
-                "  1  the answer is no: a file is invalid, or two checkpoints differ.",
-                "  2  the command line is wrong (the reason is printed, and --help says more).",
-                "  3  the work could not be done: a file could not be read or written, or",
-                "     the heap ran out (JAVA_OPTS=-Xmx8g raises it).",
-                "",
-                "Run 'safetensors COMMAND --help' for a command's options and examples."})
 public final class Main implements Callable<Integer> {
     /**
-     * The subcommands by name, in the order help lists them. Only the one a command line names is built: picocli
-     * reads a command's annotations when it is added, and that, not the work, is most of a small command's time.
+     * The subcommands by name, in the order help lists them. Only the one a command line names is built (a typo,
+     * help and completion build them all).
      */
-    private static final Map<String, Supplier<Object>> COMMANDS = new LinkedHashMap<>();
+    private static final Map<String, Function<Main, CommandSpec>> COMMANDS = new LinkedHashMap<>();
 
     static {
-        COMMANDS.put("inspect", InspectCommand::new);
-        COMMANDS.put("validate", ValidateCommand::new);
-        COMMANDS.put("convert", ConvertCommand::new);
-        COMMANDS.put("extract", ExtractCommand::new);
-        COMMANDS.put("download", DownloadCommand::new);
-        COMMANDS.put("diff", DiffCommand::new);
-        COMMANDS.put("stats", StatsCommand::new);
-        COMMANDS.put("report", ReportCommand::new);
-        COMMANDS.put("quantize", QuantizeCommand::new);
-        COMMANDS.put("dequantize", DequantizeCommand::new);
-        COMMANDS.put("bench", BenchCommand::new);
-        COMMANDS.put("completion", CompletionCommand::new);
-        // A lambda, not a constructor reference: an AOT cache cannot hold a direct handle to a class of picocli's
-        // (Java 5 class files are never archived), and JDK 25.0.3 crashes making one that refers to it.
-        COMMANDS.put("help", () -> new CommandLine.HelpCommand());
+        COMMANDS.put("inspect", m -> new InspectCommand(m).spec);
+        COMMANDS.put("validate", m -> new ValidateCommand().spec);
+        COMMANDS.put("convert", m -> new ConvertCommand(m).spec);
+        COMMANDS.put("extract", m -> new ExtractCommand(m).spec);
+        COMMANDS.put("download", m -> new DownloadCommand(m).spec);
+        COMMANDS.put("diff", m -> new DiffCommand(m).spec);
+        COMMANDS.put("stats", m -> new StatsCommand(m).spec);
+        COMMANDS.put("report", m -> new ReportCommand(m).spec);
+        COMMANDS.put("quantize", m -> new QuantizeCommand(m).spec);
+        COMMANDS.put("dequantize", m -> new DequantizeCommand(m).spec);
+        COMMANDS.put("bench", m -> new BenchCommand(m).spec);
+        COMMANDS.put("completion", m -> new CompletionCommand().spec);
+        COMMANDS.put("help", m -> new HelpCommand().spec);
     }
 
-    @Option(names = "--verbose", scope = ScopeType.INHERIT,
-            description = "On failure, print the stack trace after the error line.")
     boolean verbose;
-
-    @Option(names = {"-q", "--quiet"}, scope = ScopeType.INHERIT,
-            description = "No progress bars (they are only shown when stderr is a terminal).")
     boolean quiet;
 
     private final Terminal terminal;
@@ -124,7 +103,7 @@ public final class Main implements Callable<Integer> {
 
     /** The root command with the subcommand {@code args} names, or with all of them (help, a typo, none). */
     static CommandLine commandLine(Main main, String[] args) {
-        CommandLine cmd = new CommandLine(main);
+        CommandLine cmd = new CommandLine(main.spec());
         String named = null;
         for (String a : args) {
             if (!a.startsWith("-")) {   // the root's options take no values: the first word is the command
@@ -136,12 +115,31 @@ public final class Main implements Callable<Integer> {
         boolean all = named == null
                 ? !List.of("--version", "-V", "--verbose", "-q", "--quiet").containsAll(List.of(args))
                 : !COMMANDS.containsKey(named) || named.equals("help") || named.equals("completion");
-        for (Map.Entry<String, Supplier<Object>> e : COMMANDS.entrySet()) {
+        for (Map.Entry<String, Function<Main, CommandSpec>> e : COMMANDS.entrySet()) {
             if (all || e.getKey().equals(named)) {
-                cmd.addSubcommand(e.getKey(), e.getValue().get());
+                cmd.addSubcommand(e.getKey(), new CommandLine(e.getValue().apply(main)));
             }
         }
         return cmd;
+    }
+
+    /** The root command: its usage text and the options every subcommand inherits. */
+    private CommandSpec spec() {
+        CommandSpec spec = CommandModel.command("safetensors", this,
+                new String[] {"Inspect, check, compare, convert, quantize and measure safetensors model files."});
+        spec.usageMessage().synopsisSubcommandLabel("COMMAND").footerHeading("%nExit status:%n").footer(
+                "  0  done, and the answer is yes (valid, equal).",
+                "  1  the answer is no: a file is invalid, or two checkpoints differ.",
+                "  2  the command line is wrong (the reason is printed, and --help says more).",
+                "  3  the work could not be done: a file could not be read or written, or",
+                "     the heap ran out (JAVA_OPTS=-Xmx8g raises it).",
+                "",
+                "Run 'safetensors COMMAND --help' for a command's options and examples.");
+        spec.addOption(CommandModel.flag("--verbose", () -> verbose, v -> verbose = v).scopeType(ScopeType.INHERIT)
+                .description("On failure, print the stack trace after the error line.").build());
+        spec.addOption(CommandModel.flag("-q --quiet", () -> quiet, v -> quiet = v).scopeType(ScopeType.INHERIT)
+                .description("No progress bars (they are only shown when stderr is a terminal).").build());
+        return spec;
     }
 
     /** No command given: which there are, in one line, and where to read more. */

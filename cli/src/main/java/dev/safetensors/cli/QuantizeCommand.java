@@ -6,16 +6,22 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /** {@code safetensors quantize}: a dense checkpoint as compressed-tensors. */
-@Command(name = "quantize", mixinStandardHelpOptions = true,
-        description = {"Quantize a dense checkpoint into the compressed-tensors layout.",
+final class QuantizeCommand implements Callable<Integer> {
+    final CommandSpec spec;
+    private final Main main;
+    Path in;
+    Path out;
+    String scheme;
+    List<String> ignore;
+
+    QuantizeCommand(Main main) {
+        this.main = main;
+        spec = CommandModel.command("quantize", this, new String[] {
+                "Quantize a dense checkpoint into the compressed-tensors layout.",
                 "",
                 "The output has a config.json that loads where compressed-tensors checkpoints load. Schemes:",
                 "  fp8        FP8 E4M3, a scale per row (FP8_DYNAMIC)",
@@ -25,30 +31,19 @@ import picocli.CommandLine.Spec;
                 "  int4       4-bit integers, symmetric, a scale per 128 (W4A16, pack-quantized)",
                 "Round to nearest, no calibration. lm_head, embeddings and MoE routers stay dense unless --ignore "
                         + "says otherwise. A progress bar shows on a terminal."},
-        footerHeading = "%nExamples:%n",
-        footer = {"  safetensors quantize model/ model-fp8/ --scheme fp8",
-                "  safetensors quantize model/ model-nvfp4/ --scheme nvfp4 --ignore lm_head --ignore 're:.*router'"})
-final class QuantizeCommand implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
-
-    @picocli.CommandLine.ParentCommand
-    Main main;
-
-    @Parameters(index = "0", paramLabel = "IN", description = "a dense safetensors file, an index or a directory")
-    Path in;
-
-    @Parameters(index = "1", paramLabel = "OUT", description = "the output directory")
-    Path out;
-
-    @Option(names = "--scheme", required = true, paramLabel = "SCHEME",
-            description = "fp8, fp8-block, mxfp4, nvfp4 or int4.")
-    String scheme;
-
-    @Option(names = "--ignore", paramLabel = "MODULE",
-            description = "Keep this layer dense: a module name, or re: and a regex matched from the start "
-                    + "(repeatable; replaces the default list).")
-    List<String> ignore;
+                "  safetensors quantize model/ model-fp8/ --scheme fp8",
+                "  safetensors quantize model/ model-nvfp4/ --scheme nvfp4 --ignore lm_head --ignore 're:.*router'");
+        spec.addPositional(CommandModel.positional(0, "IN", Path.class, () -> in, v -> in = v)
+                .description("a dense safetensors file, an index or a directory").build());
+        spec.addPositional(CommandModel.positional(1, "OUT", Path.class, () -> out, v -> out = v)
+                .description("the output directory").build());
+        spec.addOption(CommandModel.option("--scheme", "SCHEME", String.class,
+                () -> scheme, v -> scheme = v).required(true)
+                .description("fp8, fp8-block, mxfp4, nvfp4 or int4.").build());
+        spec.addOption(CommandModel.repeatable("--ignore", "MODULE", String.class, () -> ignore, v -> ignore = v)
+                .description("Keep this layer dense: a module name, or re: and a regex matched from the start "
+                        + "(repeatable; replaces the default list).").build());
+    }
 
     @Override
     public Integer call() {

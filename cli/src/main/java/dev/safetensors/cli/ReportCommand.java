@@ -32,18 +32,31 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 /** {@code safetensors report}: one self-contained HTML page about a checkpoint. */
-@Command(name = "report", mixinStandardHelpOptions = true,
-        description = {"Write one HTML file about a checkpoint that opens in any browser without network access.",
+final class ReportCommand implements Callable<Integer> {
+    final CommandSpec spec;
+    private final Main main;
+    String path;
+    String output;
+    int histograms = 24;
+    int bins = 64;
+    boolean noValues;
+    int threads = Runtime.getRuntime().availableProcessors();
+
+    /** --quiet, the option every command takes (Main). */
+    private boolean quiet() {
+        return main != null && main.quiet();
+    }
+
+    final DecodeOptions decode = new DecodeOptions();
+
+    ReportCommand(Main main) {
+        this.main = main;
+        spec = CommandModel.command("report", this, new String[] {
+                "Write one HTML file about a checkpoint that opens in any browser without network access.",
                 "",
                 "The page shows the structure as a collapsible tree of layers, parameters per dtype and per layer as "
                         + "charts, histograms of the values of the largest tensors, statistics of every tensor, "
@@ -53,44 +66,25 @@ import picocli.CommandLine.Spec;
                 "",
                 "Exit status: 0 when written, 1 when PATH is not a valid checkpoint, 2 for a usage error, 3 when a "
                         + "file could not be read or written."},
-        footerHeading = "%nExamples:%n",
-        footer = {"  safetensors report model.safetensors -o report.html",
-                "  safetensors report --no-values hf://openai-community/gpt2 -o gpt2.html"})
-final class ReportCommand implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
-
-    @ParentCommand
-    Main main;
-
-    @Parameters(paramLabel = "PATH", description = "a safetensors file, an index, a directory of shards, an hf:// or https://"
-            + " address, or a PyTorch checkpoint")
-    String path;
-
-    @Option(names = {"-o", "--output"}, paramLabel = "FILE", required = true,
-            description = "The HTML file to write (replaced atomically), or - for stdout.")
-    String output;
-
-    @Option(names = "--histograms", paramLabel = "N", description = "Histograms of the N largest tensors (default 24; "
-            + "0 for none, -1 for every tensor).")
-    int histograms = 24;
-
-    @Option(names = "--bins", paramLabel = "N", description = "Bins per histogram (default 64).")
-    int bins = 64;
-
-    @Option(names = "--no-values", description = "Read headers only: no statistics, no histograms.")
-    boolean noValues;
-
-    @Option(names = "--threads", paramLabel = "N", description = "Threads reading values (default: one per core).")
-    int threads = Runtime.getRuntime().availableProcessors();
-
-    /** --quiet, the option every command takes (Main). */
-    private boolean quiet() {
-        return main != null && main.quiet();
+                "  safetensors report model.safetensors -o report.html",
+                "  safetensors report --no-values hf://openai-community/gpt2 -o gpt2.html");
+        spec.addPositional(CommandModel.positional(0, "PATH", String.class, () -> path, v -> path = v)
+                .description("a safetensors file, an index, a directory of shards, an hf:// or https:// address, or "
+                        + "a PyTorch checkpoint").build());
+        spec.addOption(CommandModel.option("-o --output", "FILE", String.class,
+                () -> output, v -> output = v).required(true)
+                .description("The HTML file to write (replaced atomically), or - for stdout.").build());
+        spec.addOption(CommandModel.option("--histograms", "N", int.class, () -> histograms, v -> histograms = v)
+                .description("Histograms of the N largest tensors (default 24; 0 for none, -1 for every "
+                        + "tensor).").build());
+        spec.addOption(CommandModel.option("--bins", "N", int.class, () -> bins, v -> bins = v)
+                .description("Bins per histogram (default 64).").build());
+        spec.addOption(CommandModel.flag("--no-values", () -> noValues, v -> noValues = v)
+                .description("Read headers only: no statistics, no histograms.").build());
+        spec.addOption(CommandModel.option("--threads", "N", int.class, () -> threads, v -> threads = v)
+                .description("Threads reading values (default: one per core).").build());
+        decode.addTo(spec);
     }
-
-    @Mixin
-    DecodeOptions decode;
 
     @Override
     public Integer call() {

@@ -29,7 +29,9 @@ final class StartupTraining {
                     new String[] {"inspect"}, new String[] {"inspect", file}, new String[] {"inspect", "--json", file},
                     new String[] {"inspect", file, dir.resolve("missing.safetensors").toString()},
                     new String[] {"validate", file}, new String[] {"validate", dir.toString()},
-                    new String[] {"convert", file, dir.resolve("bf16.safetensors").toString(), "--dtype", "bf16"},
+                    new String[] {"convert", file, dir.resolve("bf16.safetensors").toString(), "--dtype", "bf16",
+                            "--metadata", "format=pt"},
+                    new String[] {"inspect", dir.resolve("bf16.safetensors").toString()},
                     new String[] {"convert", file, dir.resolve("shards").toString(), "--max-shard-size", "100kB"},
                     new String[] {"extract", file, "conv1.weight", "-o", dir.resolve("w.npy").toString()},
                     new String[] {"validate"}, new String[] {"inspect", "--no-such-option"}, new String[] {"nosuch"}));
@@ -37,6 +39,7 @@ final class StartupTraining {
                 runs.add(new String[] {name, "--help"});
             }
             PrintWriter none = new PrintWriter(Writer.nullWriter());
+            Terminal.detect();
             for (String[] run : runs) {
                 Main.run(run, none, none);
             }
@@ -47,5 +50,7 @@ final class StartupTraining {
                 }
             }
         }
+        // The way every command ends (Main.main): Runtime.exit sets up the JDK's logging, trained here too.
+        System.exit(0);
     }
 }

@@ -20,18 +20,29 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 /** {@code safetensors stats}: summary statistics of every tensor's values. */
-@Command(name = "stats", mixinStandardHelpOptions = true,
-        description = {"Show each tensor's min, max, mean, standard deviation, share of zeros, and NaN and Inf counts.",
+final class StatsCommand implements Callable<Integer> {
+    final CommandSpec spec;
+    private final Main main;
+    List<String> paths = new ArrayList<>();
+    Pattern tensor;
+    boolean json;
+    int threads = Runtime.getRuntime().availableProcessors();
+
+    /** --quiet, the option every command takes (Main). */
+    private boolean quiet() {
+        return main != null && main.quiet();
+    }
+
+    final DecodeOptions decode = new DecodeOptions();
+
+    StatsCommand(Main main) {
+        this.main = main;
+        spec = CommandModel.command("stats", this, new String[] {
+                "Show each tensor's min, max, mean, standard deviation, share of zeros, and NaN and Inf counts.",
                 "",
                 "Every value is read once, on all cores, in bounded memory. Statistics are computed in float64 over "
                         + "the finite values, as NumPy's min, max, mean and std (ddof=0) of the values as float64; C64 "
@@ -41,39 +52,23 @@ import picocli.CommandLine.Spec;
                 "",
                 "Exit status: 0 when every PATH was read, 1 when a PATH is not a valid checkpoint or no tensor "
                         + "matches, 2 for a usage error, 3 when a file could not be read."},
-        footerHeading = "%nExamples:%n",
-        footer = {"  safetensors stats model.safetensors --tensor 'layers\\.0\\.'",
-                "  safetensors stats --json shards/ > stats.json"})
-final class StatsCommand implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
-
-    @ParentCommand
-    Main main;
-
-    @Parameters(paramLabel = "PATH", arity = "1..*",
-            description = "safetensors files, *.safetensors.index.json files or directories of shards, hf:// or https://"
-                    + " addresses of them, or PyTorch checkpoints (converted to a temporary file, nothing in them run)")
-    List<String> paths = new ArrayList<>();
-
-    @Option(names = "--tensor", paramLabel = "REGEX", description = "Only the tensors whose name the regular "
-            + "expression finds (e.g. 'layers\\.0\\.' or 'proj\\.weight$').")
-    Pattern tensor;
-
-    @Option(names = "--json", description = "One JSON object per PATH: path, and per tensor dtype, shape, count, min, "
-            + "max, mean, std, zeros, zero_fraction, nan, pos_inf, neg_inf (values none are finite for are null).")
-    boolean json;
-
-    @Option(names = "--threads", paramLabel = "N", description = "Threads reading and summing (default: one per core).")
-    int threads = Runtime.getRuntime().availableProcessors();
-
-    /** --quiet, the option every command takes (Main). */
-    private boolean quiet() {
-        return main != null && main.quiet();
+                "  safetensors stats model.safetensors --tensor 'layers\\.0\\.'",
+                "  safetensors stats --json shards/ > stats.json");
+        spec.addPositional(CommandModel.positionals("1..*", "PATH", String.class, () -> paths, v -> paths = v)
+                .description("safetensors files, *.safetensors.index.json files or directories of shards, hf:// or "
+                        + "https:// addresses of them, or PyTorch checkpoints (converted to a temporary file, "
+                        + "nothing in them run)").build());
+        spec.addOption(CommandModel.option("--tensor", "REGEX", Pattern.class, () -> tensor, v -> tensor = v)
+                .description("Only the tensors whose name the regular expression finds (e.g. 'layers\\.0\\.' or "
+                        + "'proj\\.weight$').").build());
+        spec.addOption(CommandModel.flag("--json", () -> json, v -> json = v)
+                .description("One JSON object per PATH: path, and per tensor dtype, shape, count, min, max, mean, "
+                        + "std, zeros, zero_fraction, nan, pos_inf, neg_inf (values none are finite for are "
+                        + "null).").build());
+        spec.addOption(CommandModel.option("--threads", "N", int.class, () -> threads, v -> threads = v)
+                .description("Threads reading and summing (default: one per core).").build());
+        decode.addTo(spec);
     }
-
-    @Mixin
-    DecodeOptions decode;
 
     @Override
     public Integer call() {

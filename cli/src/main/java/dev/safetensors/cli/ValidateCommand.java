@@ -9,14 +9,18 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /** {@code safetensors validate}: one verdict line per file, index and shard set. */
-@Command(name = "validate", mixinStandardHelpOptions = true,
-        description = {"Check files against the format rules, as strictly as the reference implementation.",
+final class ValidateCommand implements Callable<Integer> {
+    /** Validation reads headers only: positional reads, no mapping per file. */
+    private static final OpenOptions OPTIONS = OpenOptions.defaults().withStrategy(ReadStrategy.PREAD);
+    final CommandSpec spec;
+    List<String> paths;
+
+    ValidateCommand() {
+        spec = CommandModel.command("validate", this, new String[] {
+                "Check files against the format rules, as strictly as the reference implementation.",
                 "",
                 "PATH is a file, a *.safetensors.index.json (checked against its shards both ways), or a directory,",
                 "searched recursively for *.safetensors files, indexes and sets of numbered shards. Prints",
@@ -25,20 +29,13 @@ import picocli.CommandLine.Spec;
                 "",
                 "Exit status: 0 when every file is valid; 1 when any is invalid, or a directory holds no",
                 "safetensors files; 2 for a usage error; 3 when any could not be read."},
-        footerHeading = "%nExamples:%n",
-        footer = {"  safetensors validate model.safetensors",
+                "  safetensors validate model.safetensors",
                 "  safetensors validate ~/models/           # every file, index and shard set below it",
-                "  safetensors validate hf://openai-community/gpt2/model.safetensors"})
-final class ValidateCommand implements Callable<Integer> {
-    /** Validation reads headers only: positional reads, no mapping per file. */
-    private static final OpenOptions OPTIONS = OpenOptions.defaults().withStrategy(ReadStrategy.PREAD);
-
-    @Spec
-    CommandSpec spec;
-
-    @Parameters(paramLabel = "PATH", arity = "1..*",
-            description = "files, indexes or directories; or hf:// and https:// addresses (headers are fetched)")
-    List<String> paths;
+                "  safetensors validate hf://openai-community/gpt2/model.safetensors");
+        spec.addPositional(CommandModel.positionals("1..*", "PATH", String.class, () -> paths, v -> paths = v)
+                .description("files, indexes or directories; or hf:// and https:// addresses (headers are "
+                        + "fetched)").build());
+    }
 
     @Override
     public Integer call() {

@@ -1,7 +1,11 @@
 package dev.safetensors.internal.header;
 
+import java.io.FileInputStream;
+import java.io.IOException;
+import java.io.InputStream;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.security.SecureRandom;
 
@@ -20,12 +24,31 @@ public final class KeyedHash {
     private static final long K1;
 
     static {
-        SecureRandom random = new SecureRandom();
-        K0 = random.nextLong();
-        K1 = random.nextLong();
+        ByteBuffer key = ByteBuffer.wrap(randomKey()).order(ByteOrder.LITTLE_ENDIAN);
+        K0 = key.getLong(0);
+        K1 = key.getLong(8);
     }
 
     private KeyedHash() {
+    }
+
+    /**
+     * 16 random bytes: from /dev/urandom where there is one (what {@link SecureRandom} reads on Linux and macOS),
+     * else from {@code SecureRandom}. Read directly because setting up the security providers costs a small
+     * command tens of milliseconds of start-up (docs/benchmarks.md, "Start-up of a small command").
+     */
+    private static byte[] randomKey() {
+        try (InputStream in = new FileInputStream("/dev/urandom")) {
+            byte[] key = in.readNBytes(16);
+            if (key.length == 16) {
+                return key;
+            }
+        } catch (IOException | SecurityException e) {
+            // no such device here: the platform's generator below
+        }
+        byte[] key = new byte[16];
+        new SecureRandom().nextBytes(key);
+        return key;
     }
 
     /** The process-keyed hash of {@code b[from, from + length)}, folded to 32 bits for table indexes. */

@@ -1,0 +1,35 @@
+package dev.safetensors.cli;
+
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
+
+/** {@code safetensors help [COMMAND]}: the usage of the tool, or of one command (what {@code --help} prints). */
+final class HelpCommand implements Callable<Integer> {
+    final CommandSpec spec;
+    private String command;
+
+    HelpCommand() {
+        spec = CommandModel.command("help", this, new String[] {"Show the usage of safetensors, or of one COMMAND."},
+                "  safetensors help convert");
+        spec.helpCommand(true);
+        spec.addPositional(CommandModel.positional(0, "COMMAND", String.class, () -> command, v -> command = v)
+                .arity("0..1").required(false).description("the command to show the usage of").build());
+    }
+
+    @Override
+    public Integer call() {
+        CommandLine root = spec.root().commandLine();
+        CommandLine shown = root;
+        if (command != null) {
+            shown = root.getSubcommands().get(command);
+            if (shown == null) {
+                throw new ParameterException(spec.commandLine(), "'" + command + "' is not a command");
+            }
+        }
+        shown.usage(spec.commandLine().getOut());
+        spec.commandLine().getOut().flush();
+        return ExitCode.OK;
+    }
+}

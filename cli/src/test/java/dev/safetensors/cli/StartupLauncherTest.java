@@ -1,0 +1,104 @@
+package dev.safetensors.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.safetensors.cli.TerminalLauncherTest.Run;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Enumeration;
+import java.util.List;
+import java.util.Map;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What keeps a small command's start-up short (docs/benchmarks.md, "Start-up of a small command"), checked on the
+ * packaged jar and through the real launcher, without timing anything: every class file in the jar is one the
+ * ahead-of-time cache can hold (build/UpgradeClassFiles.java rewrote picocli's Java 5 ones, and the JVM verifies
+ * them all), and a trained command loads every class from the cache and reads no annotation (an annotation read at
+ * run time is a dynamic proxy class; a class from the jar is one the cache missed).
+ */
+class StartupLauncherTest {
+    private static Path root;
+
+    @BeforeAll
+    static void findCheckout() {
+        root = TerminalLauncherTest.checkout();
+    }
+
+    @Test
+    void everyClassFileInTheJarIsJava6OrNewer() throws IOException {
+        List<String> old = new ArrayList<>();
+        int classes = 0;
+        try (JarFile jar = new JarFile(root.resolve("cli/target/safetensors.jar").toFile())) {
+            for (Enumeration<JarEntry> e = jar.entries(); e.hasMoreElements(); ) {
+                JarEntry entry = e.nextElement();
+                if (entry.getName().endsWith(".class") && !entry.getName().startsWith("META-INF/")) {
+                    classes++;
+                    try (InputStream in = jar.getInputStream(entry)) {
+                        DataInputStream data = new DataInputStream(in);
+                        assertThat(data.readInt()).as(entry.getName()).isEqualTo(0xCAFEBABE);
+                        data.readUnsignedShort();   // minor version
+                        if (data.readUnsignedShort() < 50) {
+                            old.add(entry.getName());
+                        }
+                    }
+                }
+            }
+        }
+        assertThat(classes).isGreaterThan(500);
+        assertThat(old).as("class files the start-up cache cannot hold").isEmpty();
+    }
+
+    /** Loading and initialising each of picocli's rewritten classes runs the JVM's verifier on its stack maps. */
+    @Test
+    void picocliClassesVerify() throws Exception {
+        Path jarPath = root.resolve("cli/target/safetensors.jar");
+        List<String> names = new ArrayList<>();
+        try (JarFile jar = new JarFile(jarPath.toFile())) {
+            jar.stream().map(JarEntry::getName).filter(n -> n.startsWith("picocli/") && n.endsWith(".class"))
+                    .forEach(n -> names.add(n.substring(0, n.length() - ".class".length()).replace('/', '.')));
+        }
+        assertThat(names).hasSizeGreaterThan(200);
+        try (URLClassLoader loader = new URLClassLoader(new URL[] {jarPath.toUri().toURL()}, null)) {
+            for (String name : names) {
+                assertThat(Class.forName(name, true, loader).getClassLoader()).as(name).isSameAs(loader);
+            }
+            // and the rewritten code still runs: a command line parsed by the jar's own picocli
+            Class<?> cli = Class.forName("picocli.CommandLine", true, loader);
+            Class<?> spec = Class.forName("picocli.CommandLine$Model$CommandSpec", true, loader);
+            Object command = spec.getMethod("create").invoke(null);
+            Object line = cli.getConstructor(Object.class).newInstance(command);
+            cli.getMethod("setUnmatchedArgumentsAllowed", boolean.class).invoke(line, true);
+            Object parsed = cli.getMethod("parseArgs", String[].class).invoke(line, (Object) new String[] {"x", "y"});
+            assertThat(parsed.getClass().getMethod("unmatched").invoke(parsed)).isEqualTo(List.of("x", "y"));
+        }
+    }
+
+    @Test
+    void aSmallCommandLoadsEveryClassFromTheCacheAndNoAnnotation() throws Exception {
+        Path log = Files.createTempFile("safetensors-classes-", ".log");
+        try {
+            Run r = TerminalLauncherTest.exec(log.getParent(), Map.of("JAVA_OPTS", "-Xlog:class+load:file=" + log),
+                    List.of(root.resolve("safetensors").toString(), "inspect"));
+            assertThat(r.exitCode()).as(r.err()).isZero();
+            List<String> loaded = Files.readAllLines(log);
+            assertThat(loaded).as("classes loaded").hasSizeGreaterThan(500)
+                    .anyMatch(l -> l.contains("dev.safetensors.cli.InspectCommand source: shared objects file"));
+            assertThat(loaded).as("classes from the jar: the cache missed them")
+                    .noneMatch(l -> l.contains("source: file:"));
+            assertThat(loaded).as("dynamic proxies: annotations read at run time")
+                    .noneMatch(l -> l.contains("__dynamic_proxy__"));
+        } finally {
+            Files.deleteIfExists(log);
+        }
+    }
+}
