@@ -107,7 +107,7 @@ final class DiffCommand implements Callable<Integer> {
             if (ca == null || cb == null) {
                 return status;
             }
-            CheckpointDiff d = compare(ca, cb, err);
+            CheckpointDiff d = compare(ca, cb);
             if (json) {
                 out.println(AsciiJson.of(DiffReport.json(d, a, b)));
             } else {
@@ -135,7 +135,7 @@ final class DiffCommand implements Callable<Integer> {
                 : p + " (" + c.size() + (c.size() == 1 ? " tensor)" : " tensors)");
     }
 
-    private CheckpointDiff compare(Checkpoint ca, Checkpoint cb, PrintWriter err) {
+    private CheckpointDiff compare(Checkpoint ca, Checkpoint cb) {
         List<Tensor> inA = CheckpointContents.inFileOrder(ca, tensor);
         Map<String, Tensor> inB = new LinkedHashMap<>();
         CheckpointContents.inFileOrder(cb, tensor).forEach(t -> inB.put(t.name(), t));
@@ -174,9 +174,8 @@ final class DiffCommand implements Callable<Integer> {
             }
         });
 
-        Terminal terminal = main == null ? Terminal.NONE : main.terminal();
         List<ValueDiff> results;
-        try (ScanProgress progress = ScanProgress.on(terminal, quiet(), err, "diff")) {
+        try (Progress progress = main == null ? Progress.NONE : main.progress("diff", 0, Progress.Unit.BYTES)) {
             results = ValueScan.run(jobs, threads, progress.hook());
         }
         for (int i = 0; i < results.size(); i++) {

@@ -2,6 +2,7 @@ package dev.safetensors.cli;
 
 import dev.safetensors.ByteSink;
 import dev.safetensors.TensorData;
+import dev.safetensors.cli.scan.ProgressHook;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.lang.foreign.MemorySegment;
@@ -18,7 +19,8 @@ import me.tongfei.progressbar.ProgressBarStyle;
 
 /**
  * A progress bar on stderr (me.tongfei:progressbar) with the amount done, the rate and the time left, for work
- * that can take more than a second: {@code convert  42% [=====>      ] 1234/2930 MB (0:00:03 / 0:00:04) 412 MB/s}.
+ * that can take more than a second: {@code convert  42% [=====>      ] 1234/2930 MB (0:00:03 / 0:00:04) 412 MB/s},
+ * for every command that has one (convert, quantize, dequantize, download, bench, stats, diff, report).
  * Only when stderr is a terminal and {@code --quiet} is not given ({@link Main#progress}); otherwise every call
  * does nothing. The bar appears once the work has taken half a second (quick work prints nothing), is redrawn
  * four times a second in place, and stays as the last line when the work ends.
@@ -45,6 +47,7 @@ final class Progress implements AutoCloseable {
     private final AtomicLong total;
     private volatile String message = "";
     private ProgressBar bar;   // made on the first update after the delay
+    private Line line;         // where it draws
     private boolean closed;
 
     private Progress(PrintWriter err, String task, long total, Unit unit, boolean unicode) {
@@ -85,6 +88,19 @@ final class Progress implements AutoCloseable {
             this.done.set(done);
             update();
         }
+    }
+
+    /** This bar as a value scan's progress (stats, diff, report): bytes done of all, and the tensor being read. */
+    ProgressHook hook() {
+        if (err == null) {
+            return ProgressHook.NONE;
+        }
+        return (doneBytes, totalBytes, item) -> {
+            total.set(totalBytes);
+            done.set(doneBytes);
+            message = " " + ErrorLine.oneLine(item);
+            update();
+        };
     }
 
     /** The total grew (files discovered as the work goes). */
@@ -163,9 +179,11 @@ final class Progress implements AutoCloseable {
     private ProgressBar build() {
         long max = total.get();
         // The unit that keeps the counts readable: "1234/2930 MB".
-        long unitSize = unit != Unit.BYTES ? 1 : max >= 10_000_000_000L ? 1_000_000_000L : max >= 10_000_000L ? 1_000_000L : 1_000L;
+        long unitSize = unit != Unit.BYTES ? 1 : max >= 10_000_000_000L ? 1_000_000_000L : max >= 10_000_000L ? 1_000_000L
+                : max >= 10_000L ? 1_000L : 1;
         String unitName = switch (unit) {
-            case BYTES -> unitSize == 1_000_000_000L ? " GB" : unitSize == 1_000_000L ? " MB" : " kB";
+            case BYTES -> unitSize == 1_000_000_000L ? " GB" : unitSize == 1_000_000L ? " MB" : unitSize == 1_000L ? " kB"
+                    : " B";
             case FILES -> " files";
             case STEPS -> "";
         };
@@ -179,7 +197,7 @@ final class Progress implements AutoCloseable {
                 .showSpeed(new DecimalFormat("0.0", DecimalFormatSymbols.getInstance(Locale.ROOT)))
                 .setUpdateIntervalMillis(250)
                 .continuousUpdate()
-                .setConsumer(new Line(err, width))
+                .setConsumer(line = new Line(err, width))
                 .build();
     }
 
@@ -193,11 +211,23 @@ final class Progress implements AutoCloseable {
         if (bar != null) {
             bar.stepTo(done.get());
             bar.close();
+            // The library ends the line only from its second drawing on: a bar closed before its first scheduled
+            // redraw (quick work with no delay) would leave the next output on its line.
+            line.close();
         }
     }
 
-    /** One line of the terminal, redrawn from its start. */
-    private record Line(PrintWriter err, int width) implements ProgressBarConsumer {
+    /** One line of the terminal, redrawn from its start; ended once. */
+    private static final class Line implements ProgressBarConsumer {
+        private final PrintWriter err;
+        private final int width;
+        private boolean ended;
+
+        Line(PrintWriter err, int width) {
+            this.err = err;
+            this.width = width;
+        }
+
         @Override
         public int getMaxRenderedLength() {
             return width;
@@ -210,9 +240,12 @@ final class Progress implements AutoCloseable {
         }
 
         @Override
-        public void close() {
-            err.println();
-            err.flush();
+        public synchronized void close() {
+            if (!ended) {
+                ended = true;
+                err.println();
+                err.flush();
+            }
         }
     }
 }

@@ -134,9 +134,8 @@ final class ReportCommand implements Callable<Integer> {
         }
         Map<String, TensorStats> stats = new LinkedHashMap<>();
         List<ReportData.TensorHistogram> drawn = new ArrayList<>();
-        Terminal terminal = main == null ? Terminal.NONE : main.terminal();
         if (!readable.isEmpty()) {
-            try (ScanProgress progress = ScanProgress.on(terminal, quiet(), err, "report")) {
+            try (Progress progress = main == null ? Progress.NONE : main.progress("report", 0, Progress.Unit.BYTES)) {
                 // Statistics first (they give each histogram its range), then the histograms: two passes over the
                 // largest tensors, one over the rest; the progress line counts both.
                 List<Tensor> largest = largest(readable);

@@ -105,7 +105,7 @@ final class StatsCommand implements Callable<Integer> {
             List<Tensor> readable = tensors.stream().filter(t -> BlockReader.whyNot(t, decode.packing()) == null).toList();
             long start = System.nanoTime();
             List<StatsAccumulator> results;
-            try (ScanProgress progress = ScanProgress.on(terminal, quiet(), err, "stats")) {
+            try (Progress progress = main == null ? Progress.NONE : main.progress("stats", 0, Progress.Unit.BYTES)) {
                 results = ValueScan.run(readable.stream().map(t -> StatsAccumulator.job(t, decode.packing())).toList(),
                         threads, progress.hook());
             }

@@ -90,14 +90,14 @@ class ValueCommandsLauncherTest {
 
         Tty stats = tty("C.UTF-8", "stats", a.toString());
         assertThat(stats.exitCode()).isZero();
-        assertThat(stats.raw()).contains("\r\u001b[Kstats 100% 24 B of 24 B");
+        assertThat(stats.raw()).contains("\rstats 100%");
         assertThat(stats.text()).contains("  layers.1.w  F32    [3]      4    6     5  0.816497")
                 .containsPattern("read 24 B in [0-9.]+ s \\(.*/s\\) on \\d+ threads?");
         assertThat(tty("C.UTF-8", "stats", "--quiet", a.toString()).raw()).doesNotContain("stats 100%");
 
         Tty diff = tty("C.UTF-8", "diff", a.toString(), b.toString());
         assertThat(diff.exitCode()).as("script passes the exit status on").isEqualTo(1);
-        assertThat(diff.raw()).contains("\r\u001b[Kdiff 100% 42 B of 42 B");
+        assertThat(diff.raw()).contains("\rdiff 100%");
 
         Path html = dir.resolve("tty.html");
         Tty report = tty("C.UTF-8", "report", PEFT.toString(), "-o", html.toString());
@@ -125,6 +125,8 @@ class ValueCommandsLauncherTest {
         ProcessBuilder pb = new ProcessBuilder("script", "-qec", command.toString(), "/dev/null").redirectErrorStream(true);
         pb.environment().put("LANG", locale);
         pb.environment().put("LC_ALL", locale);
+        // The bars (me.tongfei:progressbar, as every command draws them) show at once, not after half a second.
+        pb.environment().put("JAVA_OPTS", "-Dsafetensors.progress.delay.ms=0");
         Process p = pb.start();
         p.getOutputStream().close();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
