@@ -1,62 +1,72 @@
 # Sourced by ./safetensors, ./run-tests and ./install: finds a JDK 25 or newer and exports JAVA_HOME.
 # Looks at $JAVA_HOME, the `java` on PATH, the JDK found last time (target/jdk-home), then the usual install
-# folders. It runs no JVM to ask a version (it reads the JDK's `release` file), so sourcing it costs a few
-# milliseconds: the launcher sources it on every call.
+# folders. It runs no JVM to ask a version (it reads the JDK's `release` file), and the functions return their
+# answers in variables rather than through subshells, so sourcing it costs a few milliseconds: the launcher
+# sources it on every call.
 
 # The repository root, from this file's own path (sourced, $0 is the caller).
-_jdk_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+_jdk_root=${BASH_SOURCE[0]%/*}
+case $_jdk_root in
+  "${BASH_SOURCE[0]}") _jdk_root=$PWD/.. ;;         # sourced as plain `jdk.sh` from scripts/
+  /*) _jdk_root=$_jdk_root/.. ;;
+  *) _jdk_root=$PWD/$_jdk_root/.. ;;
+esac
 _jdk_cache="$_jdk_root/target/jdk-home"
 
 java_major() {
-  # Prints the feature version of the JDK at $1 (e.g. 25), or nothing.
+  # Sets java_major_result to the feature version of the JDK at $1 (e.g. 25), or to nothing.
   local line version
+  java_major_result=
   if [ -r "$1/release" ]; then
     while IFS= read -r line || [ -n "$line" ]; do
       case $line in
         JAVA_VERSION=*)
           version=${line#JAVA_VERSION=}
           version=${version//\"/}
-          echo "${version%%[.+-]*}"
+          java_major_result=${version%%[.+-]*}
           return 0 ;;
       esac
     done < "$1/release"
   fi
   # No release file (a custom image): ask the JDK itself.
-  "$1/bin/java" -XshowSettings:properties -version 2>&1 \
-    | sed -n 's/^ *java\.specification\.version = \([0-9]*\).*/\1/p' | head -n 1
+  java_major_result=$("$1/bin/java" -XshowSettings:properties -version 2>&1 \
+    | sed -n 's/^ *java\.specification\.version = \([0-9]*\).*/\1/p' | head -n 1)
 }
 
 is_jdk25() {
-  local major
   [ -x "$1/bin/java" ] && [ -x "$1/bin/javac" ] || return 1
-  major=$(java_major "$1")
-  [ -n "$major" ] && [ "$major" -ge 25 ] 2>/dev/null
+  java_major "$1"
+  [ -n "$java_major_result" ] && [ "$java_major_result" -ge 25 ] 2>/dev/null
 }
 
 find_jdk25() {
+  # Sets find_jdk25_result to the JDK found; returns 1 when there is none.
   local c cached
+  find_jdk25_result=
   if [ -n "${JAVA_HOME:-}" ] && is_jdk25 "$JAVA_HOME"; then
-    echo "$JAVA_HOME"; return 0
+    find_jdk25_result=$JAVA_HOME; return 0
   fi
-  if command -v java >/dev/null 2>&1; then
-    c=$(readlink -f "$(command -v java)")
+  if c=$(command -v java 2>/dev/null); then
+    c=$(readlink -f "$c")
     c=${c%/bin/java}
-    if is_jdk25 "$c"; then echo "$c"; return 0; fi
+    if is_jdk25 "$c"; then find_jdk25_result=$c; return 0; fi
   fi
   if [ -r "$_jdk_cache" ] && IFS= read -r cached < "$_jdk_cache" && [ -n "$cached" ] && is_jdk25 "$cached"; then
-    echo "$cached"; return 0
+    find_jdk25_result=$cached; return 0
   fi
   for c in /usr/lib/jvm/* /opt/java/* /opt/jdk* "$HOME"/.sdkman/candidates/java/* /Library/Java/JavaVirtualMachines/*/Contents/Home; do
     if [ -d "$c" ] && is_jdk25 "$c"; then
       # Remembered for the next call; a JDK that goes away is looked for again.
       { mkdir -p "${_jdk_cache%/*}" && echo "$c" > "$_jdk_cache"; } 2>/dev/null || true
-      echo "$c"; return 0
+      find_jdk25_result=$c; return 0
     fi
   done
   return 1
 }
 
-if ! JAVA_HOME=$(find_jdk25); then
+if find_jdk25; then
+  JAVA_HOME=$find_jdk25_result
+else
   echo "error: safetensors-java needs a JDK 25 or newer, and none was found." >&2
   echo "       Looked at \$JAVA_HOME, the java on PATH, /usr/lib/jvm, /opt and ~/.sdkman." >&2
   echo "       Install one (e.g. Temurin 25) and set JAVA_HOME to it." >&2
