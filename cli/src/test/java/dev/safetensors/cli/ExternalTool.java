@@ -9,7 +9,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 
 /**
- * The programs some tests use as oracles or renderers (python3 with NumPy, headless Chromium): the first
+ * The programs some tests use as oracles, renderers or shells (python3 with NumPy, headless Chromium, zsh): the first
  * candidate that works, else the test is skipped on a developer's machine and fails under CI, which installs
  * them (.ci/run). Core's NumpyPython follows the same rule; cli tests cannot see core's test classes.
  */
@@ -27,6 +27,12 @@ final class ExternalTool {
     static String chromium() {
         return first("headless Chromium (install Debian's chromium, or set SAFETENSORS_CHROMIUM)", "SAFETENSORS_CHROMIUM",
                 List.of("chromium", "/usr/bin/chromium", "chromium-browser", "google-chrome"), "--version");
+    }
+
+    /** $SAFETENSORS_ZSH, zsh, /usr/bin/zsh: the first that starts. */
+    static String zsh() {
+        return first("zsh (install Debian's zsh, or set SAFETENSORS_ZSH)", "SAFETENSORS_ZSH",
+                List.of("zsh", "/usr/bin/zsh"), "--version");
     }
 
     private static String first(String what, String variable, List<String> defaults, String... probe) {

@@ -194,6 +194,41 @@ class TerminalLauncherTest {
                 "BF16");
     }
 
+    /**
+     * The zsh script, sourced in an interactive zsh on a pseudo-terminal (zsh's own zpty): TAB completes a command
+     * and a dtype as a user's shell would, and the completed line runs.
+     */
+    @Test
+    void completionLoadsIntoZshAndCompletes() throws Exception {
+        String zsh = ExternalTool.zsh();
+        Run generated = piped(Map.of(), "completion", "zsh");
+        assertThat(generated.exitCode()).as(generated.err()).isZero();
+        Path script = Files.writeString(dir.resolve("completion.zsh"), generated.out());
+        Path bin = Files.createDirectories(dir.resolve("zsh-bin"));
+        Files.deleteIfExists(bin.resolve("safetensors"));
+        Files.createSymbolicLink(bin.resolve("safetensors"), launcher);
+        // `expect` waits (up to a minute) for text on the terminal; \t is TAB, ^A and ^E the line's start and end.
+        String driver = String.join("\n",
+                "zmodload zsh/zpty",
+                "zpty z \"PATH=$BIN:$PATH PS1='> ' " + zsh + " -f -i\"",
+                "expect() { local deadline=$((SECONDS + 60)) buf=\"\" line",
+                "  while (( SECONDS < deadline )); do",
+                "    if zpty -r -t z line; then buf+=$line; [[ ${buf//$'\\r'/} == *$1* ]] && return 0; else sleep 0.1; fi",
+                "  done; print -r -- \"no '$1' in: $buf\"; exit 1; }",
+                "zpty -w z \"source $SCRIPT; echo READY\"",
+                "expect $'\\nREADY'",
+                "zpty -w -n z $'safetensors conv\\t'",
+                "expect 'safetensors convert'",
+                "zpty -w -n z $' --dtype BF\\t'",
+                "expect 'BF16'",
+                "zpty -w z $'\\x01echo DONE:\\x05'",
+                "expect $'\\nDONE:safetensors convert --dtype BF16'",
+                "print OK");
+        Run r = exec(Map.of("BIN", bin.toString(), "SCRIPT", script.toString()), List.of(zsh, "-f", "-c", driver));
+        assertThat(r.out()).as(r.err()).endsWith("OK\n");
+        assertThat(r.exitCode()).isZero();
+    }
+
     /** extract through the launcher: BF16 decoded to float32 .npy, to a file when piped and to `-o -` on a terminal. */
     @Test
     void extractOnATerminalAndPiped() throws Exception {
