@@ -13,7 +13,7 @@ import picocli.CommandLine.ParameterException;
 final class DequantizeCommand implements Callable<Integer> {
     final CommandSpec spec;
     private final Main main;
-    Path in;
+    String in;
     Path out;
     DType dtype;
 
@@ -28,10 +28,12 @@ final class DequantizeCommand implements Callable<Integer> {
                 "Sharded IN gives the same shards and an index; config.json loses its quantization config.",
                 "Memory stays bounded whatever the layer size. A progress bar shows on a terminal."},
                 "  safetensors dequantize model-gptq/ model-bf16/",
-                "  safetensors dequantize model-fp8.safetensors dense.safetensors --dtype F32");
-        spec.addPositional(CommandModel.positional(0, "IN", Path.class, () -> in, v -> in = v)
+                "  safetensors dequantize model-fp8.safetensors dense.safetensors --dtype F32",
+                "  safetensors dequantize hf://org/model-AWQ model-bf16/");
+        spec.addPositional(CommandModel.positional(0, "IN", String.class, () -> in, v -> in = v)
                 .description("a safetensors file, an index or a directory, with its config.json (or "
-                        + "quantize_config.json, hf_quant_config.json) beside it").build());
+                        + "quantize_config.json, hf_quant_config.json) beside it; or an hf:// address of one (downloaded "
+                        + "into the Hub cache first, with its configs)").build());
         spec.addPositional(CommandModel.positional(1, "OUT", Path.class, () -> out, v -> out = v)
                 .description("an output directory, or a .safetensors file for a single-file IN").build());
         spec.addOption(CommandModel.option("--dtype", "DTYPE", DType.class,
@@ -46,9 +48,10 @@ final class DequantizeCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         try {
+            Path input = Inputs.local(in, main);
             WriteReport report;
             try (Progress bar = main.progress("dequantize", 0, Progress.Unit.BYTES)) {
-                report = Dequantizer.dequantize(in, this.out, dtype, ProgressLine.on(bar));
+                report = Dequantizer.dequantize(input, this.out, dtype, ProgressLine.on(bar));
             }
             out.printf("%s: %,d tensors, %,d bytes as %s%n", this.out, report.tensors(), report.bytes(), dtype);
             report.files().forEach(f -> out.println("  " + f));

@@ -5,6 +5,9 @@ import dev.safetensors.OpenOptions;
 import dev.safetensors.SafeTensorsException;
 import dev.safetensors.SafeTensorsFile;
 import dev.safetensors.ShardedCheckpoint;
+import dev.safetensors.hub.DownloadOptions;
+import dev.safetensors.hub.HfUri;
+import dev.safetensors.hub.HubClient;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -55,6 +58,41 @@ final class Inputs {
      */
     static Checkpoint openAny(String input, OpenOptions options) {
         return TorchInput.isLocal(input) ? TorchInput.asSafetensors(Path.of(input), options) : open(input, options);
+    }
+
+    /**
+     * A command-line input as a local path, for the commands that read a checkpoint together with the configs
+     * beside it (quantize, dequantize): a local path as it is; an {@code hf://} address downloaded into the Hub
+     * cache first (its safetensors files and JSON files only: weights, index and configs, not other formats),
+     * with a progress bar, and the path of what it names there. Other addresses cannot bring their configs along.
+     *
+     * @throws SafeTensorsException {@code IoError} for an address that is not an hf:// one, or a failed download
+     */
+    static Path local(String input, Main main) {
+        if (!remote(input)) {
+            return Path.of(input);
+        }
+        if (!input.regionMatches(true, 0, "hf://", 0, 5)) {
+            throw new SafeTensorsException(SafeTensorsException.Kind.IoError, input, "only a local path or an hf:// "
+                    + "address can be read with its configs; download the checkpoint first");
+        }
+        HfUri uri;
+        try {
+            uri = HfUri.parse(input);
+        } catch (IllegalArgumentException e) {
+            throw new SafeTensorsException(SafeTensorsException.Kind.IoError, input, e.getMessage());
+        }
+        String path = uri.path();
+        boolean file = path.endsWith(".safetensors") || path.endsWith(".json");
+        String name = path.substring(path.lastIndexOf('/') + 1);
+        DownloadOptions options = DownloadOptions.defaults()
+                .include(file ? new String[] {name, "*.json"} : new String[] {"*.safetensors", "*.json"})
+                .listener(new DownloadProgress(main.progress("download", 0, Progress.Unit.BYTES)));
+        try (HubClient hub = HubClient.create()) {
+            Path folder = hub.download(file ? uri.withPath(path.substring(0, path.length() - name.length())) : uri,
+                    options);
+            return file ? folder.resolve(name) : folder;
+        }
     }
 
     /** Whether the input is an address ({@code hf://}, {@code http://}, {@code https://}) rather than a path. */

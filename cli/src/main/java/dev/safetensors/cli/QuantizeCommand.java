@@ -13,7 +13,7 @@ import picocli.CommandLine.ParameterException;
 final class QuantizeCommand implements Callable<Integer> {
     final CommandSpec spec;
     private final Main main;
-    Path in;
+    String in;
     Path out;
     String scheme;
     List<String> ignore;
@@ -32,9 +32,11 @@ final class QuantizeCommand implements Callable<Integer> {
                 "Round to nearest, no calibration. lm_head, embeddings and MoE routers stay dense unless --ignore "
                         + "says otherwise. A progress bar shows on a terminal."},
                 "  safetensors quantize model/ model-fp8/ --scheme fp8",
-                "  safetensors quantize model/ model-nvfp4/ --scheme nvfp4 --ignore lm_head --ignore 're:.*router'");
-        spec.addPositional(CommandModel.positional(0, "IN", Path.class, () -> in, v -> in = v)
-                .description("a dense safetensors file, an index or a directory").build());
+                "  safetensors quantize model/ model-nvfp4/ --scheme nvfp4 --ignore lm_head --ignore 're:.*router'",
+                "  safetensors quantize hf://org/model model-int4/ --scheme int4");
+        spec.addPositional(CommandModel.positional(0, "IN", String.class, () -> in, v -> in = v)
+                .description("a dense safetensors file, an index or a directory, or an hf:// address of one (downloaded "
+                        + "into the Hub cache first)").build());
         spec.addPositional(CommandModel.positional(1, "OUT", Path.class, () -> out, v -> out = v)
                 .description("the output directory").build());
         spec.addOption(CommandModel.option("--scheme", "SCHEME", String.class,
@@ -50,9 +52,10 @@ final class QuantizeCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         try {
             Quantizer.Scheme s = Quantizer.Scheme.fromCliName(scheme);
+            Path input = Inputs.local(in, main);
             WriteReport report;
             try (Progress bar = main.progress("quantize", 0, Progress.Unit.BYTES)) {
-                report = Quantizer.quantize(in, this.out, s, ignore == null ? Quantizer.DEFAULT_IGNORE : ignore,
+                report = Quantizer.quantize(input, this.out, s, ignore == null ? Quantizer.DEFAULT_IGNORE : ignore,
                         ProgressLine.on(bar));
             }
             out.printf("%s: %s, %,d tensors, %,d bytes%n", this.out, s.cliName(), report.tensors(), report.bytes());

@@ -34,7 +34,14 @@ class HubCommandsTest {
         if (!Nginx.installed()) {
             return;   // each test says why it is skipped
         }
+        // A quantized repository, made by our own quantize from a dense file with its config.
+        Path dense = Files.createDirectories(dir.resolve("dense"));
+        Files.write(dense.resolve("model.safetensors"), TestCheckpoints.file("model.layers.0.mlp.up_proj.weight", 32, 64));
+        Files.writeString(dense.resolve("config.json"), "{\"model_type\": \"tiny\"}");
+        assertThat(quietly("quantize", dense.toString(), dir.resolve("fp8").toString(), "--scheme", "fp8")).isZero();
         server = HubServer.builder(dir.resolve("www"))
+                .repo("org/tiny-fp8", r -> r.lfs("model.safetensors", dir.resolve("fp8/model.safetensors"))
+                        .file("config.json", read(dir.resolve("fp8/config.json"))).file("README.md", "fp8"))
                 .repo("org/tiny", r -> r.lfs("model.safetensors", TestCheckpoints.file("lm_head.weight", 64, 16))
                         .file("config.json", "{\"model_type\": \"tiny\"}").file("README.md", "hi"))
                 .repo("org/sharded", r -> r
@@ -53,6 +60,19 @@ class HubCommandsTest {
     }
 
     record Run(int exit, String out) {
+    }
+
+    private static int quietly(String... args) {
+        java.io.PrintWriter none = new java.io.PrintWriter(java.io.Writer.nullWriter());
+        return Main.run(args, none, none);
+    }
+
+    private static String read(Path p) {
+        try {
+            return Files.readString(p);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     static Run cli(Path cache, Map<String, String> env, String... args) throws Exception {
@@ -175,5 +195,36 @@ class HubCommandsTest {
         assertThat(missing.exit()).as("the Hub could not be read from: an I/O error").isEqualTo(3);
         assertThat(missing.out()).contains("RepoNotFound");
         assertThat(List.of(missing.out().split("\n"))).hasSizeLessThanOrEqualTo(2);   // one line, no stack trace
+    }
+
+    /** quantize and dequantize take hf:// addresses as the other commands do: downloaded with their configs first. */
+    @Test
+    void quantizeAndDequantizeTakeHubAddresses() throws Exception {
+        Path remote = dir.resolve("dq-remote");
+        Run d = cli(dir.resolve("cache-dq"), Map.of(), "dequantize", "hf://org/tiny-fp8", remote.toString());
+        assertThat(d.exit()).as(d.out()).isZero();
+        Path local = dir.resolve("dq-local");
+        assertThat(quietly("dequantize", dir.resolve("fp8").toString(), local.toString())).isZero();
+        assertThat(Files.readAllBytes(remote.resolve("model.safetensors")))
+                .isEqualTo(Files.readAllBytes(local.resolve("model.safetensors")));
+
+        Path quantized = dir.resolve("q-remote");
+        Run q = cli(dir.resolve("cache-q"), Map.of(), "quantize", "hf://org/tiny/model.safetensors", quantized.toString(),
+                "--scheme", "fp8", "--ignore", "embed_tokens");
+        assertThat(q.exit()).as(q.out()).isZero();
+        Path tiny = Files.createDirectories(dir.resolve("tiny-local"));
+        Files.write(tiny.resolve("model.safetensors"), server.content("org/tiny", "model.safetensors"));
+        Files.write(tiny.resolve("config.json"), server.content("org/tiny", "config.json"));
+        Path expected = dir.resolve("q-local");
+        assertThat(quietly("quantize", tiny.resolve("model.safetensors").toString(), expected.toString(), "--scheme",
+                "fp8", "--ignore", "embed_tokens")).isZero();
+        assertThat(Files.readAllBytes(quantized.resolve("model.safetensors")))
+                .isEqualTo(Files.readAllBytes(expected.resolve("model.safetensors")));
+        assertThat(Files.readString(quantized.resolve("config.json"))).contains("quantization_config");
+
+        Run https = cli(dir.resolve("cache-h"), Map.of(), "dequantize", "https://example.com/model.safetensors",
+                dir.resolve("h").toString());
+        assertThat(https.exit()).isEqualTo(3);
+        assertThat(https.out()).contains("only a local path or an hf:// address");
     }
 }
