@@ -48,7 +48,8 @@ public final class AwqKernel implements Kernel {
         long rowStride = out / 8 * 4;
         float[] s = new float[groups];
         int[] z = new int[groups];
-        float[] tile = new float[in];
+        // 16 finished outputs per group of the row, then one table load per element.
+        LookupTile tile = new LookupTile(dtype, count * in, 16 * groups);
         int[] column = new int[in];
         long loaded = -1;
         for (int i = 0; i < count; i++) {
@@ -61,22 +62,17 @@ public final class AwqKernel implements Kernel {
                 }
             }
             loadGroups(o, s, z);
+            for (int g = 0; g < groups; g++) {
+                tile.table(16 * g, 16, z[g], s[g]);
+            }
             int shift = 4 * NIBBLE_OF_COLUMN[(int) (o & 7)];
-            int base = 0;
             for (int g = 0, k = 0; k < in; g++) {
                 int stop = Math.min(in, k + groupSize);
-                float scale = s[g];
-                int zero = z[g];
-                if (Simd.ENABLED) {
-                    VectorLoops.nibbleColumn(column, k, stop, shift, zero, scale, tile, base + k);
-                    k = stop;
-                }
-                for (; k < stop; k++) {
-                    tile[base + k] = (((column[k] >>> shift) & 0xF) - zero) * scale;
-                }
+                tile.nibbleColumn(column, k, stop, shift, 16 * g, i * in + k);
+                k = stop;
             }
-            RowStore.store(tile, 0, in, dtype, dst, offset + (long) i * in);
         }
+        tile.store(0, count * in, dst, offset);
     }
 
     private void loadGroups(long o, float[] s, int[] z) {

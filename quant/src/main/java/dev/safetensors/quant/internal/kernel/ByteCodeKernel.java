@@ -48,6 +48,11 @@ public final class ByteCodeKernel implements Kernel {
 
     @Override
     public void decode(long row, int count, DType dtype, MemorySegment dst, long offset) {
+        // A table of 256 finished outputs per block pays when each entry serves several elements of this call.
+        if (Math.min(blockRows, count) * blockColumns >= 4 * 256) {
+            decodeByTables(row, count, dtype, dst, offset);
+            return;
+        }
         int gridColumns = scales.columns();
         float[] s = new float[gridColumns];
         float[] z = zeros == null ? null : new float[gridColumns];
@@ -93,6 +98,36 @@ public final class ByteCodeKernel implements Kernel {
                 }
             }
             RowStore.store(values, 0, columns, dtype, dst, out);
+        }
+    }
+
+    /** Per block of the grid row, the output of every code; then one table load per element. */
+    private void decodeByTables(long row, int count, DType dtype, MemorySegment dst, long offset) {
+        int gridColumns = scales.columns();
+        float[] s = new float[gridColumns];
+        float[] z = zeros == null ? null : new float[gridColumns];
+        byte[] q = new byte[columns];
+        LookupTile tile = new LookupTile(dtype, columns, 256 * gridColumns);
+        long loadedRow = -1;
+        for (int i = 0; i < count; i++) {
+            long r = row + i;
+            long gridRow = r / blockRows;
+            if (gridRow != loadedRow) {
+                scales.row(gridRow, s);
+                if (z != null) {
+                    zeros.row(gridRow, z);
+                }
+                for (int b = 0; b < gridColumns; b++) {
+                    tile.table(256 * b, values, 256, z == null ? 0f : z[b], s[b]);
+                }
+                loadedRow = gridRow;
+            }
+            MemorySegment.copy(codes, ValueLayout.JAVA_BYTE, r * columns, q, 0, columns);
+            for (int b = 0; b < gridColumns; b++) {
+                int from = b * blockColumns;
+                tile.bytes(q, from, Math.min(columns, from + blockColumns), 256 * b, from);
+            }
+            tile.store(0, columns, dst, offset + (long) i * columns);
         }
     }
 

@@ -2,7 +2,6 @@ package dev.safetensors.quant.internal.kernel;
 
 import dev.safetensors.DType;
 import dev.safetensors.quant.UnpackedWeights;
-import dev.safetensors.internal.io.LittleEndian;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
@@ -55,41 +54,40 @@ public final class Fp4Kernel implements Kernel {
      * block of a row may be partial): for writers that transpose a layer in strips.
      */
     public void decode(long row, int count, int firstBlock, int blocks, DType dtype, MemorySegment dst, long offset) {
-        float[] s = new float[scales.columns()];
-        float[] lut = E2M1;
         int first = firstBlock * block;
         int width = Math.min(blocks * block, columns - first);
-        boolean vector = Simd.ENABLED && block % 8 == 0 && width == blocks * block;
-        byte[] q = vector ? null : new byte[width / 2];
-        int[] words = vector ? new int[width / 8] : null;
-        float[] values = new float[width];
+        // The 16 finished outputs of a block depend on its scale alone. One-byte scales take at most 256 values:
+        // when this call has enough elements, one table per scale code, else one per block.
+        boolean byCode = scales.byteCoded() && (long) count * width >= 16L * 256 * 4;
+        LookupTile tile = new LookupTile(dtype, count * width, 16 * (byCode ? 256 : blocks));
+        float[] s = byCode ? null : new float[scales.columns()];
+        byte[] scaleCodes = byCode ? new byte[scales.columns()] : null;
+        if (byCode) {
+            for (int code = 0; code < 256; code++) {
+                tile.table(16 * code, E2M1, 16, 0f, scales.ofCode(code));
+            }
+        }
+        byte[] q = new byte[width / 2];
         for (int i = 0; i < count; i++) {
             long r = row + i;
-            scales.row(r, s);
-            long src = r * (columns / 2) + first / 2;
-            long out = offset + (long) i * width;
-            if (vector) {
-                MemorySegment.copy(codes, LittleEndian.INT, src, words, 0, words.length);
+            if (byCode) {
+                scales.codeRow(r, scaleCodes);
+            } else {
+                scales.row(r, s);
                 for (int b = 0; b < blocks; b++) {
-                    VectorLoops.fp4(words, b * block / 8, block / 8, s[firstBlock + b], values, b * block);
+                    tile.table(16 * b, E2M1, 16, 0f, s[firstBlock + b]);
                 }
-                RowStore.store(values, 0, width, dtype, dst, out);
-                continue;
             }
             // One bulk copy of the strip's bytes, then array loops the JIT keeps tight.
-            MemorySegment.copy(codes, ValueLayout.JAVA_BYTE, src, q, 0, q.length);
-            int at = 0;
-            for (int b = 0; b < blocks; b++) {
-                float scale = s[firstBlock + b];
+            MemorySegment.copy(codes, ValueLayout.JAVA_BYTE, r * (columns / 2) + first / 2, q, 0, q.length);
+            for (int b = 0, at = 0; b < blocks; b++) {
                 int end = at + Math.min(block, width - b * block) / 2;
-                for (; at < end; at++) {
-                    int v = q[at];
-                    values[2 * at] = lut[v & 0xF] * scale;
-                    values[2 * at + 1] = lut[(v >>> 4) & 0xF] * scale;
-                }
+                int table = 16 * (byCode ? scaleCodes[firstBlock + b] & 0xFF : b);
+                tile.nibbleBytes(q, at, end, table, i * width + 2 * at);
+                at = end;
             }
-            RowStore.store(values, 0, width, dtype, dst, out);
         }
+        tile.store(0, count * width, dst, offset);
     }
 
     @Override

@@ -58,6 +58,11 @@ public final class GptqKernel implements Kernel {
         for (int i = 0; i < count; i++) {
             loadGroups(row + i, s, z, i * groups);
         }
+        // 4-bit, groups of whole words: 16 finished outputs per (row, group), one table load per element.
+        if (bits == 4 && groupIndex == null && groupSize % 8 == 0) {
+            byTables(row, count, s, z, groups, dtype, dst, offset);
+            return;
+        }
         // Rows of the tile are a cache line longer than the layer's: rows a power of two apart would all
         // compete for the same L1 sets as the decoder writes down the tile.
         int stride = in + 16;
@@ -82,6 +87,33 @@ public final class GptqKernel implements Kernel {
         }
     }
 
+    private void byTables(long row, int count, float[] s, int[] z, int groups, DType dtype, MemorySegment dst,
+            long offset) {
+        LookupTile tile = new LookupTile(dtype, count * in, 16 * count * groups);
+        for (int t = 0; t < count * groups; t++) {
+            tile.table(16 * t, 16, z[t], s[t]);
+        }
+        // The tile's words row by row: packed row kw holds word kw of every output, the tile's adjacent.
+        int perRow = in / 8;
+        int[] words = new int[count * perRow];
+        int[] packed = new int[count];
+        for (int kw = 0; kw < perRow; kw++) {
+            MemorySegment.copy(qweight, LittleEndian.INT, (kw * out + row) * 4, packed, 0, count);
+            for (int i = 0; i < count; i++) {
+                words[i * perRow + kw] = packed[i];
+            }
+        }
+        int groupWords = groupSize / 8;
+        for (int i = 0; i < count; i++) {
+            for (int g = 0; g < groups; g++) {
+                int from = g * groupWords;
+                int n = Math.min(groupWords, perRow - from);
+                tile.nibbles(words, i * perRow + from, n, 16 * (i * groups + g), i * in + 8 * from);
+            }
+        }
+        tile.store(0, count * in, dst, offset);
+    }
+
     /**
      * 2-, 4- and 8-bit codes, no field straddling: each packed row holds {@code 32 / bits} inputs of every output,
      * and the rows of the tile are adjacent words in it, so each word is read once, in order.
@@ -89,7 +121,6 @@ public final class GptqKernel implements Kernel {
     private void wholeWords(long row, int count, float[] s, int[] z, int groups, float[] tile, int stride) {
         int perWord = 32 / bits;
         int mask = (1 << bits) - 1;
-        boolean vector = Simd.ENABLED && bits == 4 && groupIndex == null;
         int[] words = new int[count];
         for (int kw = 0; kw < in / perWord; kw++) {
             int k0 = kw * perWord;
@@ -102,10 +133,6 @@ public final class GptqKernel implements Kernel {
                     int g = i * groups + k0 / groupSize;
                     float scale = s[g];
                     int zero = z[g];
-                    if (vector) {
-                        VectorLoops.int4(words, i, 1, zero, scale, tile, base);
-                        continue;
-                    }
                     for (int j = 0; j < perWord; j++) {
                         tile[base + j] = (((w >>> (bits * j)) & mask) - zero) * scale;
                     }
