@@ -48,8 +48,11 @@ public final class AwqKernel implements Kernel {
         long rowStride = out / 8 * 4;
         float[] s = new float[groups];
         int[] z = new int[groups];
-        // 16 finished outputs per group of the row, then one table load per element.
-        LookupTile tile = new LookupTile(dtype, count * in, 16 * groups);
+        // BF16 on the vector loops: per group a table of its 16 finished outputs, a byte shuffle per eight.
+        boolean bf16Tables = Simd.ENABLED && dtype == DType.BF16;
+        byte[] lo = bf16Tables ? new byte[16 * groups] : null;
+        byte[] hi = bf16Tables ? new byte[16 * groups] : null;
+        float[] tile = new float[in];
         int[] column = new int[in];
         long loaded = -1;
         for (int i = 0; i < count; i++) {
@@ -62,17 +65,31 @@ public final class AwqKernel implements Kernel {
                 }
             }
             loadGroups(o, s, z);
-            for (int g = 0; g < groups; g++) {
-                tile.table(16 * g, 16, z[g], s[g]);
+            if (bf16Tables) {
+                VectorLoops.int4Bf16Tables(z, s, groups, lo, hi);
             }
             int shift = 4 * NIBBLE_OF_COLUMN[(int) (o & 7)];
+            long at = offset + (long) i * in;
+            int base = 0;
             for (int g = 0, k = 0; k < in; g++) {
                 int stop = Math.min(in, k + groupSize);
-                tile.nibbleColumn(column, k, stop, shift, 16 * g, i * in + k);
-                k = stop;
+                float scale = s[g];
+                int zero = z[g];
+                if (bf16Tables) {
+                    VectorLoops.nibbleColumnBf16(column, k, stop, shift, lo, hi, 16 * g, dst, 2 * (at + k));
+                    k = stop;
+                } else if (Simd.ENABLED) {
+                    VectorLoops.nibbleColumn(column, k, stop, shift, zero, scale, tile, base + k);
+                    k = stop;
+                }
+                for (; k < stop; k++) {
+                    tile[base + k] = (((column[k] >>> shift) & 0xF) - zero) * scale;
+                }
+            }
+            if (!bf16Tables) {
+                RowStore.store(tile, 0, in, dtype, dst, at);
             }
         }
-        tile.store(0, count * in, dst, offset);
     }
 
     private void loadGroups(long o, float[] s, int[] z) {

@@ -48,9 +48,11 @@ public final class ByteCodeKernel implements Kernel {
 
     @Override
     public void decode(long row, int count, DType dtype, MemorySegment dst, long offset) {
-        // A table of 256 finished outputs per block pays when each entry serves several elements of this call.
-        if (Math.min(blockRows, count) * blockColumns >= 4 * 256) {
-            decodeByTables(row, count, dtype, dst, offset);
+        boolean vector = Simd.ENABLED && e4m3 && zeros == null;
+        // BF16 on the scalar loops: a table of the 256 finished outputs per block, where each entry serves
+        // several elements of this call, replaces a multiply and a rounding per element.
+        if (dtype == DType.BF16 && !vector && Math.min(blockRows, count) * blockColumns >= 4 * 256) {
+            bf16ByTables(row, count, dst, offset);
             return;
         }
         int gridColumns = scales.columns();
@@ -58,7 +60,6 @@ public final class ByteCodeKernel implements Kernel {
         float[] z = zeros == null ? null : new float[gridColumns];
         byte[] q = new byte[columns];
         float[] values = new float[columns];
-        boolean vector = Simd.ENABLED && e4m3 && zeros == null;
         long loadedRow = -1;
         float[] lut = this.values;
         for (int i = 0; i < count; i++) {
@@ -101,13 +102,13 @@ public final class ByteCodeKernel implements Kernel {
         }
     }
 
-    /** Per block of the grid row, the output of every code; then one table load per element. */
-    private void decodeByTables(long row, int count, DType dtype, MemorySegment dst, long offset) {
+    /** Per block of the grid row, the BF16 output of every code; then one table load per element. */
+    private void bf16ByTables(long row, int count, MemorySegment dst, long offset) {
         int gridColumns = scales.columns();
         float[] s = new float[gridColumns];
         float[] z = zeros == null ? null : new float[gridColumns];
         byte[] q = new byte[columns];
-        LookupTile tile = new LookupTile(dtype, columns, 256 * gridColumns);
+        LookupTile tile = new LookupTile(columns, 256 * gridColumns);
         long loadedRow = -1;
         for (int i = 0; i < count; i++) {
             long r = row + i;

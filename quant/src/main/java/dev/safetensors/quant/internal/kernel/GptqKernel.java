@@ -58,9 +58,8 @@ public final class GptqKernel implements Kernel {
         for (int i = 0; i < count; i++) {
             loadGroups(row + i, s, z, i * groups);
         }
-        // 4-bit, groups of whole words: 16 finished outputs per (row, group), one table load per element.
-        if (bits == 4 && groupIndex == null && groupSize % 8 == 0) {
-            byTables(row, count, s, z, groups, dtype, dst, offset);
+        if (Simd.ENABLED && dtype == DType.BF16 && bits == 4 && groupIndex == null && groupSize % 8 == 0) {
+            bf16ByTables(row, count, s, z, groups, dst, offset);
             return;
         }
         // Rows of the tile are a cache line longer than the layer's: rows a power of two apart would all
@@ -87,31 +86,32 @@ public final class GptqKernel implements Kernel {
         }
     }
 
-    private void byTables(long row, int count, float[] s, int[] z, int groups, DType dtype, MemorySegment dst,
-            long offset) {
-        LookupTile tile = new LookupTile(dtype, count * in, 16 * count * groups);
-        for (int t = 0; t < count * groups; t++) {
-            tile.table(16 * t, 16, z[t], s[t]);
-        }
-        // The tile's words row by row: packed row kw holds word kw of every output, the tile's adjacent.
+    /**
+     * 4-bit to BF16 on the vector loops, groups of whole words: per row and group a table of its 16 finished
+     * outputs, then a byte shuffle per eight (no F32 tile, no rounding per element). The tile's packed words are
+     * first gathered row by row (packed row kw holds word kw of every output, the tile's adjacent), so each row's
+     * output is written in order.
+     */
+    private void bf16ByTables(long row, int count, float[] s, int[] z, int groups, MemorySegment dst, long offset) {
+        byte[] lo = new byte[16 * count * groups];
+        byte[] hi = new byte[16 * count * groups];
+        VectorLoops.int4Bf16Tables(z, s, count * groups, lo, hi);
         int perRow = in / 8;
         int[] words = new int[count * perRow];
-        int[] packed = new int[count];
         for (int kw = 0; kw < perRow; kw++) {
-            MemorySegment.copy(qweight, LittleEndian.INT, (kw * out + row) * 4, packed, 0, count);
+            long at = (kw * out + row) * 4;
             for (int i = 0; i < count; i++) {
-                words[i * perRow + kw] = packed[i];
+                words[i * perRow + kw] = qweight.get(LittleEndian.INT, at + 4L * i);
             }
         }
         int groupWords = groupSize / 8;
         for (int i = 0; i < count; i++) {
             for (int g = 0; g < groups; g++) {
                 int from = g * groupWords;
-                int n = Math.min(groupWords, perRow - from);
-                tile.nibbles(words, i * perRow + from, n, 16 * (i * groups + g), i * in + 8 * from);
+                VectorLoops.nibblesBf16(words, i * perRow + from, Math.min(groupWords, perRow - from), lo, hi,
+                        16 * (i * groups + g), dst, 2 * (offset + (long) i * in + 8 * from));
             }
         }
-        tile.store(0, count * in, dst, offset);
     }
 
     /**
@@ -121,11 +121,15 @@ public final class GptqKernel implements Kernel {
     private void wholeWords(long row, int count, float[] s, int[] z, int groups, float[] tile, int stride) {
         int perWord = 32 / bits;
         int mask = (1 << bits) - 1;
+        boolean vector = Simd.ENABLED && bits == 4 && groupIndex == null;
         int[] words = new int[count];
         for (int kw = 0; kw < in / perWord; kw++) {
             int k0 = kw * perWord;
             // One packed row holds this word of every output of the tile, adjacent.
-            MemorySegment.copy(qweight, LittleEndian.INT, (kw * out + row) * 4, words, 0, count);
+            long at = (kw * out + row) * 4;
+            for (int i = 0; i < count; i++) {   // element reads: cheaper than a bulk copy's set-up for 16 words
+                words[i] = qweight.get(LittleEndian.INT, at + 4L * i);
+            }
             for (int i = 0; i < count; i++) {
                 int w = words[i];
                 int base = i * stride + k0;
@@ -133,6 +137,10 @@ public final class GptqKernel implements Kernel {
                     int g = i * groups + k0 / groupSize;
                     float scale = s[g];
                     int zero = z[g];
+                    if (vector) {
+                        VectorLoops.int4(words, i, 1, zero, scale, tile, base);
+                        continue;
+                    }
                     for (int j = 0; j < perWord; j++) {
                         tile[base + j] = (((w >>> (bits * j)) & mask) - zero) * scale;
                     }
