@@ -53,16 +53,24 @@ public final class AwqKernel implements Kernel {
         byte[] lo = bf16Tables ? new byte[16 * groups] : null;
         byte[] hi = bf16Tables ? new byte[16 * groups] : null;
         float[] tile = new float[in];
+        // The word columns of the call's rows (eight rows each), read down the input dimension in one pass: the
+        // columns' words are adjacent in each packed row, so every cache line read serves all of them.
+        long firstColumn = row / 8;
+        int wordColumns = (int) ((row + count - 1) / 8 - firstColumn + 1);
+        int[] columns = new int[wordColumns * in];
+        for (int k = 0; k < in; k++) {
+            long at = firstColumn * 4 + k * rowStride;
+            for (int c = 0; c < wordColumns; c++) {
+                columns[c * in + k] = qweight.get(LittleEndian.INT, at + 4L * c);
+            }
+        }
         int[] column = new int[in];
         long loaded = -1;
         for (int i = 0; i < count; i++) {
             long o = row + i;
             if (o / 8 != loaded) {
-                // The word column of eight output rows, read down the input dimension once for all eight.
                 loaded = o / 8;
-                for (int k = 0; k < in; k++) {
-                    column[k] = qweight.get(LittleEndian.INT, loaded * 4 + k * rowStride);
-                }
+                System.arraycopy(columns, (int) (loaded - firstColumn) * in, column, 0, in);
             }
             loadGroups(o, s, z);
             if (bf16Tables) {

@@ -66,6 +66,7 @@ public final class Fp4Kernel implements Kernel {
         boolean vector = Simd.ENABLED && block % 8 == 0 && width == blocks * block;
         byte[] q = vector ? null : new byte[width / 2];
         int[] words = vector ? new int[width / 8] : null;
+        int[] tableOf = vector ? new int[blocks] : null;
         float[] values = new float[width];
         for (int i = 0; i < count; i++) {
             long r = row + i;
@@ -119,6 +120,7 @@ public final class Fp4Kernel implements Kernel {
         }
         byte[] q = vector ? null : new byte[width / 2];
         int[] words = vector ? new int[width / 8] : null;
+        int[] tableOf = vector ? new int[blocks] : null;
         for (int i = 0; i < count; i++) {
             long r = row + i;
             if (byCode) {
@@ -133,10 +135,9 @@ public final class Fp4Kernel implements Kernel {
             if (vector) {
                 MemorySegment.copy(codes, LittleEndian.INT, src, words, 0, words.length);
                 for (int b = 0; b < blocks; b++) {
-                    int t = 16 * (byCode ? scaleCodes[firstBlock + b] & 0xFF : b);
-                    VectorLoops.nibblesBf16(words, b * block / 8, block / 8, lo, hi, t, dst,
-                            2 * (offset + (long) i * width + b * block));
+                    tableOf[b] = 16 * (byCode ? scaleCodes[firstBlock + b] & 0xFF : b);
                 }
+                VectorLoops.blocksBf16(words, blocks, block / 8, tableOf, lo, hi, dst, 2 * (offset + (long) i * width));
                 continue;
             }
             MemorySegment.copy(codes, ValueLayout.JAVA_BYTE, src, q, 0, q.length);

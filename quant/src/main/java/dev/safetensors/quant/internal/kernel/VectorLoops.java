@@ -96,6 +96,27 @@ final class VectorLoops {
     }
 
     /**
+     * FP4 rows: block {@code b} of {@code blocks} is {@code perBlock} words of {@code words} from word
+     * {@code b × perBlock}, looked up in the table at {@code lo[tables[b]]}, {@code hi[tables[b]]}; the row's
+     * outputs into {@code dst} from byte {@code at}. One call per row, so blocks of 16 pay no call each.
+     */
+    static void blocksBf16(int[] words, int blocks, int perBlock, int[] tables, byte[] lo, byte[] hi,
+            MemorySegment dst, long at) {
+        for (int b = 0; b < blocks; b++) {
+            int t = tables[b];
+            ByteVector low = ByteVector.fromArray(B16, lo, t);
+            ByteVector high = ByteVector.fromArray(B16, hi, t);
+            for (int i = b * perBlock; i < (b + 1) * perBlock; i++) {
+                IntVector x = IntVector.broadcast(I4, words[i]).reinterpretAsBytes().rearrange(SPREAD).reinterpretAsInts();
+                ByteVector index = x.and(0x0F0F).or(x.lanewise(VectorOperators.LSHR, 4).and(0x0F0F0000))
+                        .reinterpretAsBytes();
+                index.selectFrom(low).blend(index.selectFrom(high), HIGH_BYTES)
+                        .intoMemorySegment(dst, at + 16L * i, ByteOrder.LITTLE_ENDIAN);
+            }
+        }
+    }
+
+    /**
      * AWQ: output {@code k − from} = entry {@code (words[k] >>> shift) & 0xF} of the table at {@code lo[table]},
      * {@code hi[table]} for {@code k} in {@code [from, to)}, into {@code dst} from byte {@code at}.
      */
