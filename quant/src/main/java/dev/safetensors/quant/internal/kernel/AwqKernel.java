@@ -48,45 +48,26 @@ public final class AwqKernel implements Kernel {
         long rowStride = out / 8 * 4;
         float[] s = new float[groups];
         int[] z = new int[groups];
-        // BF16 on the vector loops: per group a table of its 16 finished outputs, a byte shuffle per eight.
-        boolean bf16Tables = Simd.ENABLED && dtype == DType.BF16;
-        byte[] lo = bf16Tables ? new byte[16 * groups] : null;
-        byte[] hi = bf16Tables ? new byte[16 * groups] : null;
         float[] tile = new float[in];
-        // The word columns of the call's rows (eight rows each), read down the input dimension in one pass: the
-        // columns' words are adjacent in each packed row, so every cache line read serves all of them.
-        long firstColumn = row / 8;
-        int wordColumns = (int) ((row + count - 1) / 8 - firstColumn + 1);
-        int[] columns = new int[wordColumns * in];
-        for (int k = 0; k < in; k++) {
-            long at = firstColumn * 4 + k * rowStride;
-            for (int c = 0; c < wordColumns; c++) {
-                columns[c * in + k] = qweight.get(LittleEndian.INT, at + 4L * c);
-            }
-        }
         int[] column = new int[in];
         long loaded = -1;
         for (int i = 0; i < count; i++) {
             long o = row + i;
             if (o / 8 != loaded) {
+                // The word column of eight output rows, read down the input dimension once for all eight.
                 loaded = o / 8;
-                System.arraycopy(columns, (int) (loaded - firstColumn) * in, column, 0, in);
+                for (int k = 0; k < in; k++) {
+                    column[k] = qweight.get(LittleEndian.INT, loaded * 4 + k * rowStride);
+                }
             }
             loadGroups(o, s, z);
-            if (bf16Tables) {
-                VectorLoops.int4Bf16Tables(z, s, groups, lo, hi);
-            }
             int shift = 4 * NIBBLE_OF_COLUMN[(int) (o & 7)];
-            long at = offset + (long) i * in;
             int base = 0;
             for (int g = 0, k = 0; k < in; g++) {
                 int stop = Math.min(in, k + groupSize);
                 float scale = s[g];
                 int zero = z[g];
-                if (bf16Tables) {
-                    VectorLoops.nibbleColumnBf16(column, k, stop, shift, lo, hi, 16 * g, dst, 2 * (at + k));
-                    k = stop;
-                } else if (Simd.ENABLED) {
+                if (Simd.ENABLED) {
                     VectorLoops.nibbleColumn(column, k, stop, shift, zero, scale, tile, base + k);
                     k = stop;
                 }
@@ -94,9 +75,7 @@ public final class AwqKernel implements Kernel {
                     tile[base + k] = (((column[k] >>> shift) & 0xF) - zero) * scale;
                 }
             }
-            if (!bf16Tables) {
-                RowStore.store(tile, 0, in, dtype, dst, at);
-            }
+            RowStore.store(tile, 0, in, dtype, dst, offset + (long) i * in);
         }
     }
 

@@ -116,28 +116,6 @@ final class VectorLoops {
         }
     }
 
-    /**
-     * AWQ: output {@code k − from} = entry {@code (words[k] >>> shift) & 0xF} of the table at {@code lo[table]},
-     * {@code hi[table]} for {@code k} in {@code [from, to)}, into {@code dst} from byte {@code at}.
-     */
-    static void nibbleColumnBf16(int[] words, int from, int to, int shift, byte[] lo, byte[] hi, int table,
-            MemorySegment dst, long at) {
-        ByteVector low = ByteVector.fromArray(B16, lo, table);
-        ByteVector high = ByteVector.fromArray(B16, hi, table);
-        int k = from;
-        for (; k + 8 <= to; k += 8) {
-            IntVector q = IntVector.fromArray(I, words, k).lanewise(VectorOperators.LSHR, shift).and(0xF);
-            // Code q in both bytes of its 16-bit lane: the two byte indices of one output.
-            ByteVector index = q.or(q.lanewise(VectorOperators.LSHL, 8)).castShape(S, 0).reinterpretAsBytes();
-            index.selectFrom(low).blend(index.selectFrom(high), HIGH_BYTES)
-                    .intoMemorySegment(dst, at + 2L * (k - from), ByteOrder.LITTLE_ENDIAN);
-        }
-        for (; k < to; k++) {
-            int e = table + ((words[k] >>> shift) & 0xF);
-            dst.set(LittleEndian.SHORT, at + 2L * (k - from), (short) ((hi[e] << 8) | (lo[e] & 0xFF)));
-        }
-    }
-
     /** Whether 256-bit vectors are native here (not emulated, which would be slower than scalar). */
     static boolean usable() {
         return IntVector.SPECIES_PREFERRED.vectorBitSize() >= 256;
@@ -195,9 +173,6 @@ final class VectorLoops {
     static void e4m3Store(byte[] codes, int from, int to, float scale, float[] table, boolean f32, MemorySegment dst,
             long at) {
         int c = from;
-        if (!f32 && Float.isFinite(scale) && Math.abs(scale) < 0x1p8f) {
-            c = e4m3Bf16(codes, from, to, scale, dst, at);
-        }
         for (; c + 8 <= to; c += 8) {
             IntVector b = ((IntVector) ByteVector.fromArray(B, codes, c).castShape(I, 0)).and(0xFF);
             IntVector bits = b.and(0x80).lanewise(VectorOperators.LSHL, 24).or(b.and(0x7F).lanewise(VectorOperators.LSHL, 20));
@@ -220,27 +195,6 @@ final class VectorLoops {
                 dst.set(LittleEndian.SHORT, 2 * e, FloatEncoder.toBF16(v, Overflow.NON_SATURATING));
             }
         }
-    }
-
-    /**
-     * {@link #e4m3Store}'s BF16 loop for a finite scale below 2^8, with fewer operations and the same bits: the
-     * code's value × 2^−120 times scale × 2^120 (exact: no overflow below 2^8) is the same real product rounded
-     * once; a finite scale makes NaN only from NaN codes, so those are set apart on the codes and the rounding
-     * needs no NaN test. The sign-extended code shifted to bit 20 and masked places sign, exponent and mantissa
-     * in two operations. Returns where it stopped (the tail is the caller's).
-     */
-    private static int e4m3Bf16(byte[] codes, int from, int to, float scale, MemorySegment dst, long at) {
-        float wide = scale * 0x1p120f;
-        int c = from;
-        for (; c + 8 <= to; c += 8) {
-            IntVector bits = ((IntVector) ByteVector.fromArray(B, codes, c).castShape(I, 0)).lanewise(VectorOperators.LSHL, 20)
-                    .and(0x87F00000);
-            IntVector u = bits.reinterpretAsFloats().mul(wide).reinterpretAsInts();
-            IntVector r = u.add(u.lanewise(VectorOperators.LSHR, 16).and(1)).add(0x7FFF).lanewise(VectorOperators.LSHR, 16);
-            r = r.blend(0x7FC0, bits.and(0x07F00000).compare(VectorOperators.EQ, 0x07F00000));
-            r.castShape(S, 0).intoMemorySegment(dst, 2 * (at + c - from), ByteOrder.LITTLE_ENDIAN);
-        }
-        return c;
     }
 
     /** BF16 of eight floats, round to nearest even, NaN → 0x7FC0 (PyTorch's cast), as core's {@code FloatEncoder}. */
