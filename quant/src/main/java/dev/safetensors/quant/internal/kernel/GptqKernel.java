@@ -52,15 +52,15 @@ public final class GptqKernel implements Kernel {
 
     @Override
     public void decode(long row, int count, DType dtype, MemorySegment dst, long offset) {
+        if (Simd.ENABLED && dtype == DType.BF16 && bits == 4 && groupIndex == null && groupSize % 8 == 0) {
+            bf16ByTables(row, count, dst, offset);
+            return;
+        }
         int groups = (int) scales.rows();
         float[] s = new float[count * groups];
         int[] z = new int[count * groups];
         for (int i = 0; i < count; i++) {
             loadGroups(row + i, s, z, i * groups);
-        }
-        if (Simd.ENABLED && dtype == DType.BF16 && bits == 4 && groupIndex == null && groupSize % 8 == 0) {
-            bf16ByTables(row, count, s, z, groups, dst, offset);
-            return;
         }
         // Rows of the tile are a cache line longer than the layer's: rows a power of two apart would all
         // compete for the same L1 sets as the decoder writes down the tile.
@@ -92,7 +92,13 @@ public final class GptqKernel implements Kernel {
      * first gathered row by row (packed row kw holds word kw of every output, the tile's adjacent), so each row's
      * output is written in order.
      */
-    private void bf16ByTables(long row, int count, float[] s, int[] z, int groups, MemorySegment dst, long offset) {
+    private void bf16ByTables(long row, int count, MemorySegment dst, long offset) {
+        int groups = (int) scales.rows();
+        float[] s = new float[count * groups];
+        int[] z = new int[count * groups];
+        for (int i = 0; i < count; i++) {
+            loadGroups(row + i, s, z, i * groups);
+        }
         byte[] lo = new byte[16 * count * groups];
         byte[] hi = new byte[16 * count * groups];
         VectorLoops.int4Bf16Tables(z, s, count * groups, lo, hi);
@@ -126,10 +132,7 @@ public final class GptqKernel implements Kernel {
         for (int kw = 0; kw < in / perWord; kw++) {
             int k0 = kw * perWord;
             // One packed row holds this word of every output of the tile, adjacent.
-            long at = (kw * out + row) * 4;
-            for (int i = 0; i < count; i++) {   // element reads: cheaper than a bulk copy's set-up for 16 words
-                words[i] = qweight.get(LittleEndian.INT, at + 4L * i);
-            }
+            MemorySegment.copy(qweight, LittleEndian.INT, (kw * out + row) * 4, words, 0, count);
             for (int i = 0; i < count; i++) {
                 int w = words[i];
                 int base = i * stride + k0;
