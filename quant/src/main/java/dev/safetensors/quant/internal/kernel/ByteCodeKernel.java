@@ -49,8 +49,8 @@ public final class ByteCodeKernel implements Kernel {
     @Override
     public void decode(long row, int count, DType dtype, MemorySegment dst, long offset) {
         boolean vector = Simd.ENABLED && e4m3 && zeros == null;
-        // BF16 on the scalar loops: a table of the 256 finished outputs per block, where each entry serves
-        // several elements of this call, replaces a multiply and a rounding per element.
+        // BF16 where the E4M3 vector loop does not run: a table of the 256 finished outputs per block, where each
+        // entry serves several elements of this call, replaces a multiply and a rounding per element.
         if (dtype == DType.BF16 && !vector && Math.min(blockRows, count) * blockColumns >= 4 * 256) {
             bf16ByTables(row, count, dst, offset);
             return;

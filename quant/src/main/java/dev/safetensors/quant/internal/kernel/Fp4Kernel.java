@@ -66,7 +66,6 @@ public final class Fp4Kernel implements Kernel {
         boolean vector = Simd.ENABLED && block % 8 == 0 && width == blocks * block;
         byte[] q = vector ? null : new byte[width / 2];
         int[] words = vector ? new int[width / 8] : null;
-        int[] tableOf = vector ? new int[blocks] : null;
         float[] values = new float[width];
         for (int i = 0; i < count; i++) {
             long r = row + i;

@@ -15,9 +15,9 @@ import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The kernels' hot loops on eight 32-bit lanes, loaded only when {@link Simd#ENABLED}. Each computes exactly
- * what the scalar loop it stands for computes (same operations, same order, so the same floats), which the
- * tests check by running both.
+ * The kernels' hot loops on eight 32-bit lanes (and BF16 table lookups as 16-byte shuffles), loaded only when
+ * {@link Simd#ENABLED}. Each computes exactly what the scalar loop it stands for computes (same operations, same
+ * order, so the same floats), which the tests check by running both.
  */
 final class VectorLoops {
     private static final VectorSpecies<Integer> I = IntVector.SPECIES_256;
