@@ -92,6 +92,22 @@ public final class FloatMatrix {
         }
     }
 
+    /** Whether every value is that of a one-byte code ({@link #codeRow}, {@link #ofCode}): at most 256 values. */
+    public boolean byteCoded() {
+        return byteTable != null;
+    }
+
+    /** Row {@code r}'s one-byte codes into {@code dst[0, columns)}; only when {@link #byteCoded}. */
+    public void codeRow(long r, byte[] dst) {
+        MemorySegment.copy(data, ValueLayout.JAVA_BYTE, (repeated ? 0 : r) * columns, dst, 0, columns);
+    }
+
+    /** The value of {@code code} (0 to 255), the factor folded in as {@link #row} folds it. */
+    public float ofCode(int code) {
+        float v = byteTable[code];
+        return fold == Fold.NONE ? v : apply(v);
+    }
+
     /** The value at {@code [r, c]}. */
     public float at(long r, int c) {
         long index = (repeated ? 0 : r) * columns + c;

@@ -55,6 +55,10 @@ public final class Fp4Kernel implements Kernel {
      * block of a row may be partial): for writers that transpose a layer in strips.
      */
     public void decode(long row, int count, int firstBlock, int blocks, DType dtype, MemorySegment dst, long offset) {
+        if (dtype == DType.BF16) {
+            bf16ByTables(row, count, firstBlock, blocks, dst, offset);
+            return;
+        }
         float[] s = new float[scales.columns()];
         float[] lut = E2M1;
         int first = firstBlock * block;
@@ -89,6 +93,70 @@ public final class Fp4Kernel implements Kernel {
                 }
             }
             RowStore.store(values, 0, width, dtype, dst, out);
+        }
+    }
+
+    /**
+     * BF16 by table: a block's 16 finished outputs depend on its scale alone, so each output is one table load
+     * (vector loops: a byte shuffle per eight) instead of a multiply and a rounding. One-byte scales take at most
+     * 256 values: where this call has enough elements, one table per scale code, else one per block.
+     */
+    private void bf16ByTables(long row, int count, int firstBlock, int blocks, MemorySegment dst, long offset) {
+        int first = firstBlock * block;
+        int width = Math.min(blocks * block, columns - first);
+        boolean byCode = scales.byteCoded() && (long) count * width >= 16L * 256 * 4;
+        boolean vector = Simd.ENABLED && block % 8 == 0 && width == blocks * block;
+        int tables = byCode ? 256 : blocks;
+        byte[] lo = vector ? new byte[16 * tables] : null;
+        byte[] hi = vector ? new byte[16 * tables] : null;
+        LookupTile tile = vector ? null : new LookupTile(count * width, 16 * tables);
+        float[] s = new float[scales.columns()];
+        byte[] scaleCodes = byCode ? new byte[scales.columns()] : null;
+        if (byCode) {
+            for (int code = 0; code < 256; code++) {
+                table(code, scales.ofCode(code), lo, hi, tile);
+            }
+        }
+        byte[] q = vector ? null : new byte[width / 2];
+        int[] words = vector ? new int[width / 8] : null;
+        int[] tableOf = vector ? new int[blocks] : null;
+        for (int i = 0; i < count; i++) {
+            long r = row + i;
+            if (byCode) {
+                scales.codeRow(r, scaleCodes);
+            } else {
+                scales.row(r, s);
+                for (int b = 0; b < blocks; b++) {
+                    table(b, s[firstBlock + b], lo, hi, tile);
+                }
+            }
+            long src = r * (columns / 2) + first / 2;
+            if (vector) {
+                MemorySegment.copy(codes, LittleEndian.INT, src, words, 0, words.length);
+                for (int b = 0; b < blocks; b++) {
+                    tableOf[b] = 16 * (byCode ? scaleCodes[firstBlock + b] & 0xFF : b);
+                }
+                VectorLoops.blocksBf16(words, blocks, block / 8, tableOf, lo, hi, dst, 2 * (offset + (long) i * width));
+                continue;
+            }
+            MemorySegment.copy(codes, ValueLayout.JAVA_BYTE, src, q, 0, q.length);
+            for (int b = 0, at = 0; b < blocks; b++) {
+                int end = at + Math.min(block, width - b * block) / 2;
+                tile.nibbleBytes(q, at, end, 16 * (byCode ? scaleCodes[firstBlock + b] & 0xFF : b), i * width + 2 * at);
+                at = end;
+            }
+        }
+        if (!vector) {
+            tile.store(0, count * width, dst, offset);
+        }
+    }
+
+    /** Table {@code t}: the BF16 of every code times {@code scale}, for the vector loops or the scalar ones. */
+    private static void table(int t, float scale, byte[] lo, byte[] hi, LookupTile tile) {
+        if (tile == null) {
+            VectorLoops.bf16Table(E2M1, scale, lo, hi, 16 * t);
+        } else {
+            tile.table(16 * t, E2M1, 16, 0f, scale);
         }
     }
 

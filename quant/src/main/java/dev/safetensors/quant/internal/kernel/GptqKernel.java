@@ -52,6 +52,10 @@ public final class GptqKernel implements Kernel {
 
     @Override
     public void decode(long row, int count, DType dtype, MemorySegment dst, long offset) {
+        if (Simd.ENABLED && dtype == DType.BF16 && bits == 4 && groupIndex == null && groupSize % 8 == 0) {
+            bf16ByTables(row, count, dst, offset);
+            return;
+        }
         int groups = (int) scales.rows();
         float[] s = new float[count * groups];
         int[] z = new int[count * groups];
@@ -79,6 +83,40 @@ public final class GptqKernel implements Kernel {
         }
         for (int i = 0; i < count; i++) {
             RowStore.store(tile, i * stride, in, dtype, dst, offset + (long) i * in);
+        }
+    }
+
+    /**
+     * 4-bit to BF16 on the vector loops, groups of whole words: per row and group a table of its 16 finished
+     * outputs, then a byte shuffle per eight (no F32 tile, no rounding per element). The tile's packed words are
+     * first gathered row by row (packed row kw holds word kw of every output, the tile's adjacent), so each row's
+     * output is written in order.
+     */
+    private void bf16ByTables(long row, int count, MemorySegment dst, long offset) {
+        int groups = (int) scales.rows();
+        float[] s = new float[count * groups];
+        int[] z = new int[count * groups];
+        for (int i = 0; i < count; i++) {
+            loadGroups(row + i, s, z, i * groups);
+        }
+        byte[] lo = new byte[16 * count * groups];
+        byte[] hi = new byte[16 * count * groups];
+        VectorLoops.int4Bf16Tables(z, s, count * groups, lo, hi);
+        int perRow = in / 8;
+        int[] words = new int[count * perRow];
+        for (int kw = 0; kw < perRow; kw++) {
+            long at = (kw * out + row) * 4;
+            for (int i = 0; i < count; i++) {
+                words[i * perRow + kw] = qweight.get(LittleEndian.INT, at + 4L * i);
+            }
+        }
+        int groupWords = groupSize / 8;
+        for (int i = 0; i < count; i++) {
+            for (int g = 0; g < groups; g++) {
+                int from = g * groupWords;
+                VectorLoops.nibblesBf16(words, i * perRow + from, Math.min(groupWords, perRow - from), lo, hi,
+                        16 * (i * groups + g), dst, 2 * (offset + (long) i * in + 8 * from));
+            }
         }
     }
 

@@ -15,9 +15,9 @@ import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The kernels' hot loops on eight 32-bit lanes, loaded only when {@link Simd#ENABLED}. Each computes exactly
- * what the scalar loop it stands for computes (same operations, same order, so the same floats), which the
- * tests check by running both.
+ * The kernels' hot loops on eight 32-bit lanes (and BF16 table lookups as 16-byte shuffles), loaded only when
+ * {@link Simd#ENABLED}. Each computes exactly what the scalar loop it stands for computes (same operations, same
+ * order, so the same floats), which the tests check by running both.
  */
 final class VectorLoops {
     private static final VectorSpecies<Integer> I = IntVector.SPECIES_256;
@@ -29,7 +29,91 @@ final class VectorLoops {
     /** The eight non-negative E2M1 values; bit 3 of a code is its sign. */
     private static final FloatVector E2M1_POSITIVE = FloatVector.fromArray(F, Codebook.e2m1(), 0);
 
+    private static final VectorSpecies<Byte> B16 = ByteVector.SPECIES_128;
+    private static final VectorSpecies<Integer> I4 = IntVector.SPECIES_128;
+    /** Byte m of a word to bytes 4m..4m+3: each int lane then holds one byte of the word four times. */
+    private static final VectorShuffle<Byte> SPREAD = VectorShuffle.fromValues(B16, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2,
+            2, 3, 3, 3, 3);
+    /** The high byte of each 16-bit lane. */
+    private static final VectorMask<Byte> HIGH_BYTES = VectorMask.fromLong(B16, 0xAAAAL);
+    /** The 4-bit codes as floats, in two halves. */
+    private static final FloatVector CODES_0_7 = FloatVector.fromArray(F, new float[] {0, 1, 2, 3, 4, 5, 6, 7}, 0);
+    private static final FloatVector CODES_8_15 = FloatVector.fromArray(F, new float[] {8, 9, 10, 11, 12, 13, 14, 15}, 0);
+
     private VectorLoops() {
+    }
+
+    /*
+     * BF16 by table (4-bit codes). A 16-entry table of finished BF16 values is kept as its low bytes and its high
+     * bytes, 16 each, so that one byte shuffle (pshufb) of each looks up eight outputs. The tables are built into
+     * byte arrays by methods of their own, and the lookup loops load them: no vector crosses a call that the JIT
+     * might not inline (that would box it), and every conversion keeps its lane count (C2 intrinsifies only those).
+     */
+
+    /**
+     * Tables {@code [0, n)}: table {@code t} holds {@code bf16((c − zeros[t]) × scales[t])} for code {@code c}
+     * (the int difference made float, as the scalar loops compute it), at {@code lo[16t]} and {@code hi[16t]}.
+     */
+    static void int4Bf16Tables(int[] zeros, float[] scales, int n, byte[] lo, byte[] hi) {
+        for (int t = 0; t < n; t++) {
+            float zero = zeros[t];
+            float scale = scales[t];
+            tableHalf(CODES_0_7.sub(zero).mul(scale), lo, hi, 16 * t);
+            tableHalf(CODES_8_15.sub(zero).mul(scale), lo, hi, 16 * t + 8);
+        }
+    }
+
+    /** One table at {@code lo[at]}, {@code hi[at]}: {@code bf16(values[c] × scale)} for the 16 codes. */
+    static void bf16Table(float[] values, float scale, byte[] lo, byte[] hi, int at) {
+        tableHalf(FloatVector.fromArray(F, values, 0).mul(scale), lo, hi, at);
+        tableHalf(FloatVector.fromArray(F, values, 8).mul(scale), lo, hi, at + 8);
+    }
+
+    /** Eight entries: the BF16 of {@code v} (as {@link #bf16}), low bytes to {@code lo[at]}, high to {@code hi[at]}. */
+    private static void tableHalf(FloatVector v, byte[] lo, byte[] hi, int at) {
+        IntVector u = v.reinterpretAsInts();
+        IntVector r = u.add(u.lanewise(VectorOperators.LSHR, 16).and(1)).add(0x7FFF).lanewise(VectorOperators.LSHR, 16);
+        r = r.blend(0x7FC0, u.and(0x7FFFFFFF).compare(VectorOperators.GT, 0x7F800000));
+        r.castShape(B, 0).reinterpretAsBytes().intoArray(lo, at);
+        r.lanewise(VectorOperators.LSHR, 8).castShape(B, 0).reinterpretAsBytes().intoArray(hi, at);
+    }
+
+    /**
+     * Eight outputs per word of {@code words[from, from + n)}: its nibbles, the lowest first, index the table at
+     * {@code lo[table]}, {@code hi[table]}; 16 bytes per word into {@code dst} from byte {@code at}.
+     */
+    static void nibblesBf16(int[] words, int from, int n, byte[] lo, byte[] hi, int table, MemorySegment dst, long at) {
+        ByteVector low = ByteVector.fromArray(B16, lo, table);
+        ByteVector high = ByteVector.fromArray(B16, hi, table);
+        for (int i = 0; i < n; i++) {
+            IntVector x = IntVector.broadcast(I4, words[from + i]).reinterpretAsBytes().rearrange(SPREAD)
+                    .reinterpretAsInts();
+            // Both bytes of output j (2j, 2j + 1) index with nibble j: low nibbles to bytes 0-1, high to 2-3.
+            ByteVector index = x.and(0x0F0F).or(x.lanewise(VectorOperators.LSHR, 4).and(0x0F0F0000)).reinterpretAsBytes();
+            index.selectFrom(low).blend(index.selectFrom(high), HIGH_BYTES)
+                    .intoMemorySegment(dst, at + 16L * i, ByteOrder.LITTLE_ENDIAN);
+        }
+    }
+
+    /**
+     * FP4 rows: block {@code b} of {@code blocks} is {@code perBlock} words of {@code words} from word
+     * {@code b × perBlock}, looked up in the table at {@code lo[tables[b]]}, {@code hi[tables[b]]}; the row's
+     * outputs into {@code dst} from byte {@code at}. One call per row, so blocks of 16 pay no call each.
+     */
+    static void blocksBf16(int[] words, int blocks, int perBlock, int[] tables, byte[] lo, byte[] hi,
+            MemorySegment dst, long at) {
+        for (int b = 0; b < blocks; b++) {
+            int t = tables[b];
+            ByteVector low = ByteVector.fromArray(B16, lo, t);
+            ByteVector high = ByteVector.fromArray(B16, hi, t);
+            for (int i = b * perBlock; i < (b + 1) * perBlock; i++) {
+                IntVector x = IntVector.broadcast(I4, words[i]).reinterpretAsBytes().rearrange(SPREAD).reinterpretAsInts();
+                ByteVector index = x.and(0x0F0F).or(x.lanewise(VectorOperators.LSHR, 4).and(0x0F0F0000))
+                        .reinterpretAsBytes();
+                index.selectFrom(low).blend(index.selectFrom(high), HIGH_BYTES)
+                        .intoMemorySegment(dst, at + 16L * i, ByteOrder.LITTLE_ENDIAN);
+            }
+        }
     }
 
     /** Whether 256-bit vectors are native here (not emulated, which would be slower than scalar). */
@@ -120,6 +204,7 @@ final class VectorLoops {
         r = r.blend(0x7FC0, u.and(0x7FFFFFFF).compare(VectorOperators.GT, 0x7F800000));
         return (ShortVector) r.castShape(S, 0);
     }
+
 
     /** {@code src[from, from + count)} as BF16 into {@code dst} from byte {@code at}. */
     static void bf16(float[] src, int from, int count, MemorySegment dst, long at) {

@@ -109,4 +109,60 @@ class VectorLoopsTest {
             }
         }
     }
+
+    /** A scale from the awkward cases for BF16 rounding of products, or an ordinary one. */
+    private static float awkwardScale(int i) {
+        return switch (i % 8) {
+            case 0 -> Float.NaN;
+            case 1 -> Float.POSITIVE_INFINITY;
+            case 2 -> -0f;
+            case 3 -> Float.MAX_VALUE / 4;                                    // products overflow
+            case 4 -> Float.intBitsToFloat(RANDOM.nextInt(0x00800000));     // subnormal
+            case 5 -> Float.intBitsToFloat(0x3F808000 + RANDOM.nextInt(3) - 1);   // ties and neighbours
+            default -> (float) RANDOM.nextGaussian();
+        };
+    }
+
+    /** The table lookups (byte shuffles) give each code's BF16 of the formula, as the test rounds it. */
+    @Test
+    void bf16TablesAndTheirLookups() {
+        int tables = 40;
+        int[] zeros = new int[tables];
+        float[] scales = new float[tables];
+        for (int t = 0; t < tables; t++) {
+            zeros[t] = RANDOM.nextInt(17);
+            scales[t] = awkwardScale(t);
+        }
+        byte[] lo = new byte[16 * tables];
+        byte[] hi = new byte[16 * tables];
+        VectorLoops.int4Bf16Tables(zeros, scales, tables, lo, hi);
+        byte[] fp4lo = new byte[16 * tables];
+        byte[] fp4hi = new byte[16 * tables];
+        float[] e2m1 = Codebook.e2m1();
+        for (int t = 0; t < tables; t++) {
+            VectorLoops.bf16Table(e2m1, scales[t], fp4lo, fp4hi, 16 * t);
+        }
+        int[] words = new int[13];
+        for (int i = 0; i < words.length; i++) {
+            words[i] = RANDOM.nextInt();
+        }
+        words[0] = 0xFEDCBA98;
+        words[1] = 0x76543210;
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment out = arena.allocate(2L * 8 * words.length + 6);
+            for (int t = 0; t < tables; t++) {
+                VectorLoops.nibblesBf16(words, 1, words.length - 1, lo, hi, 16 * t, out, 6);
+                for (int i = 8; i < 8 * words.length; i++) {
+                    int q = (words[i / 8] >>> (4 * (i % 8))) & 0xF;
+                    assertThat(out.get(LittleEndian.SHORT, 6 + 2L * (i - 8))).as("table %d code %d", t, q)
+                            .isEqualTo(Bf16OutputTest.bf16((q - zeros[t]) * scales[t]));
+                }
+                VectorLoops.nibblesBf16(words, 0, words.length, fp4lo, fp4hi, 16 * t, out, 0);
+                for (int i = 0; i < 8 * words.length; i++) {
+                    int q = (words[i / 8] >>> (4 * (i % 8))) & 0xF;
+                    assertThat(out.get(LittleEndian.SHORT, 2L * i)).isEqualTo(Bf16OutputTest.bf16(e2m1[q] * scales[t]));
+                }
+            }
+        }
+    }
 }
