@@ -47,9 +47,12 @@ final class CommandModel {
         return spec;
     }
 
-    /** An option that takes no value: present is true. */
+    /**
+     * An option that takes no value: present is true. Its arity is left to picocli, as for an annotated boolean
+     * field: an arity given in code would refuse {@code --json=false}, which an annotated option accepts.
+     */
     static OptionSpec.Builder flag(String names, Supplier<Boolean> get, Consumer<Boolean> set) {
-        return bind(OptionSpec.builder(names.split(" ")).type(boolean.class).arity("0"), get, set);
+        return bind(OptionSpec.builder(names.split(" ")).type(boolean.class), get, set);
     }
 
     /** An option that takes one value, converted to {@code type}. */

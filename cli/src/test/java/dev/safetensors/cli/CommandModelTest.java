@@ -1,0 +1,36 @@
+package dev.safetensors.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The commands' models declared in code (CommandModel) parse as the annotated ones did (dba9eec): each case here
+ * was a command line whose outcome changed when the annotations went.
+ */
+class CommandModelTest {
+    /** Annotated boolean options took an attached value ("--json=false"); a flag declared in code must too. */
+    @Test
+    void aFlagTakesAnAttachedTrueOrFalse() {
+        Path file = Cli.fixture("reference-samples/overall.safetensors");
+        Cli json = Cli.run("inspect", "--json=true", file.toString());
+        assertThat(json.exitCode()).as(json.err()).isZero();
+        assertThat(json.out()).startsWith("{\"path\"");
+
+        Cli table = Cli.run("inspect", "--flat", "--json=false", file.toString());
+        assertThat(table.exitCode()).as(table.err()).isZero();
+        assertThat(table.out()).doesNotStartWith("{").contains("NAME");
+
+        Cli verbose = Cli.run("--verbose=true", "inspect", "missing.safetensors");
+        assertThat(verbose.exitCode()).as(verbose.err()).isEqualTo(3);   // an I/O error, not a usage error
+        assertThat(verbose.err()).contains("\tat ");                      // the stack trace --verbose asks for
+
+        Cli quiet = Cli.run("inspect", "--quiet=false", "--flat", file.toString());
+        assertThat(quiet.exitCode()).as(quiet.err()).isZero();
+
+        Cli wrong = Cli.run("inspect", "--flat=yes", file.toString());
+        assertThat(wrong.exitCode()).isEqualTo(2);
+        assertThat(wrong.err()).contains("'yes' is not a boolean");
+    }
+}
