@@ -1,9 +1,10 @@
 package dev.safetensors.cli;
 
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.UnmatchedArgumentException;
 
 /** {@code safetensors help [COMMAND]}: the usage of the tool, or of one command (what {@code --help} prints). */
 final class HelpCommand implements Callable<Integer> {
@@ -25,7 +26,9 @@ final class HelpCommand implements Callable<Integer> {
         if (command != null) {
             shown = root.getSubcommands().get(command);
             if (shown == null) {
-                throw new ParameterException(spec.commandLine(), "'" + command + "' is not a command");
+                // Raised on the root, as a typo of a command is: the line suggests the nearest commands and points
+                // to 'safetensors --help', the list of them, not to the help command's own help.
+                throw new UnmatchedArgumentException(root, List.of(command));
             }
         }
         shown.usage(spec.commandLine().getOut());

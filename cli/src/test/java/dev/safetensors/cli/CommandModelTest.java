@@ -33,4 +33,18 @@ class CommandModelTest {
         assertThat(wrong.exitCode()).isEqualTo(2);
         assertThat(wrong.err()).contains("'yes' is not a boolean");
     }
+
+    /**
+     * {@code help} of a command that does not exist is a typo of a command: the nearest ones suggested, and a pointer
+     * to the list of commands (dba9eec pointed to 'safetensors --help' too), not to the help command's own help.
+     */
+    @Test
+    void helpOfAnUnknownCommandSuggestsTheNearestAndPointsToTheList() {
+        Cli typo = Cli.run("help", "inspct");
+        assertThat(typo.exitCode()).isEqualTo(2);
+        assertThat(typo.out()).isEmpty();
+        assertThat(typo.err().lines()).containsExactly(
+                "safetensors: 'inspct' is not a command (did you mean 'inspect' or 'extract'?)",
+                "Try 'safetensors --help' for more information.");
+    }
 }
