@@ -47,4 +47,21 @@ class CommandModelTest {
                 "safetensors: 'inspct' is not a command (did you mean 'inspect' or 'extract'?)",
                 "Try 'safetensors --help' for more information.");
     }
+
+    /**
+     * The completion scripts list a command's options in the order the annotated commands gave (dba9eec): its own,
+     * then --help and --version, then the inherited --verbose and --quiet; so the scripts stay as they were.
+     */
+    @Test
+    void completionListsOptionsInTheAnnotatedOrder() {
+        for (String shell : new String[] {"bash", "zsh"}) {
+            Cli r = Cli.run("completion", shell);
+            assertThat(r.exitCode()).as(r.err()).isZero();
+            assertThat(r.out())
+                    .contains("local flag_opts=\"'--verbose' '-q' '--quiet' '-h' '--help' '-V' '--version'\"")
+                    .contains("local flag_opts=\"'--json' '--sha256' '--tree' '--flat' '-h' '--help' '-V' '--version'"
+                            + " '--verbose' '-q' '--quiet'\"")
+                    .contains("local flag_opts=\"'--raw' '-h' '--help' '-V' '--version' '--verbose' '-q' '--quiet'\"");
+        }
+    }
 }
