@@ -16,7 +16,11 @@ final class HelpCommand implements Callable<Integer> {
                 "  safetensors help convert");
         spec.helpCommand(true);
         spec.addPositional(CommandModel.positional(0, "COMMAND", String.class, () -> command, v -> command = v)
-                .arity("0..1").required(false).description("the command to show the usage of").build());
+                .arity("0..1").required(false).description("the command to show the usage of")
+                // The commands, for the completion scripts: picocli lists them by itself only for its own
+                // HelpCommand class, which this is not (TAB after 'safetensors help' completed them in dba9eec).
+                .completionCandidates(Main.commandNames().stream().filter(c -> !c.equals("help")).toList())
+                .build());
     }
 
     @Override

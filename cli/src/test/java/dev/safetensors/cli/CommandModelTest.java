@@ -2,8 +2,12 @@ package dev.safetensors.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The commands' models declared in code (CommandModel) parse as the annotated ones did (dba9eec): each case here
@@ -63,5 +67,29 @@ class CommandModelTest {
                             + " '--verbose' '-q' '--quiet'\"")
                     .contains("local flag_opts=\"'--raw' '-h' '--help' '-V' '--version' '--verbose' '-q' '--quiet'\"");
         }
+    }
+
+    /** TAB after {@code safetensors help} completes the commands, as it did with picocli's own help command. */
+    @Test
+    void helpCompletesCommandNames(@TempDir Path dir) throws Exception {
+        Cli generated = Cli.run("completion", "bash");
+        assertThat(generated.exitCode()).as(generated.err()).isZero();
+        Path script = Files.writeString(dir.resolve("completion.bash"), generated.out());
+        assertThat(complete(script, "safetensors help con")).isEqualTo("[convert]");
+        assertThat(complete(script, "safetensors help de")).isEqualTo("[dequantize]");
+        assertThat(complete(script, "safetensors help he")).isEqualTo("[]");
+    }
+
+    /** What the bash script offers for the last word of {@code line}, as bash's programmable completion calls it. */
+    private static String complete(Path script, String line) throws Exception {
+        String words = line.endsWith(" ") ? line + "''" : line;
+        Process p = new ProcessBuilder("bash", "--norc", "--noprofile", "-c", "source \"$0\"; COMP_WORDS=(" + words
+                + "); COMP_CWORD=$((${#COMP_WORDS[@]} - 1)); COMP_LINE='" + line + "'; COMP_POINT=${#COMP_LINE};"
+                + " _complete_safetensors; echo \"[${COMPREPLY[*]}]\"", script.toString())
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(out).isZero();
+        return out;
     }
 }
