@@ -29,8 +29,11 @@ import java.util.zip.ZipOutputStream;
  * Why: picocli ships Java 5 class files, and JDK 25's ahead-of-time cache never holds classes that old (they need
  * the old verifier at run time), so every small command loaded and verified about 180 of picocli's classes from
  * the jar: about half of its start-up (docs/benchmarks.md, "Start-up of a small command"). The JDK's ClassFile API
- * computes the stack maps; each rewritten class is then checked by the JDK's verifier, and any error fails the
- * build rather than a user's run. Other entries are copied byte for byte; the jar is replaced atomically.
+ * computes the stack maps; each rewritten class is then checked by the JDK's verifier. A class that cannot be
+ * rewritten (a Java 1.4 {@code finally} compiled to {@code jsr}/{@code ret}, which version 51 and later forbid, a
+ * super class missing from the jar, or one that would not verify) is kept as it was, with a warning: it ran before
+ * and still runs, only outside the cache, so it must not stop the build. Other entries are copied byte for byte;
+ * the jar is replaced atomically.
  */
 public final class UpgradeClassFiles {
     private static final int OLDEST_ARCHIVABLE = 50;
@@ -54,9 +57,18 @@ public final class UpgradeClassFiles {
                 ClassFile.ClassHierarchyResolverOption.of(ClassHierarchyResolver.ofResourceParsing(
                         (ClassDesc c) -> resource(entries, c)).orElse(ClassHierarchyResolver.defaultResolver())));
         int upgraded = 0;
+        int kept = 0;
         for (Map.Entry<String, Entry> e : entries.entrySet()) {
             if (e.getKey().endsWith(".class") && !e.getKey().startsWith("META-INF/")) {
-                byte[] upgradedClass = upgrade(classFile, e.getKey(), e.getValue().bytes());
+                byte[] upgradedClass;
+                try {
+                    upgradedClass = upgrade(classFile, e.getKey(), e.getValue().bytes());
+                } catch (IllegalArgumentException | IllegalStateException ex) {
+                    System.out.println("UpgradeClassFiles: warning: " + e.getKey() + " kept as it was (it loads"
+                            + " outside the start-up cache): " + ex.getMessage().lines().findFirst().orElse(""));
+                    kept++;
+                    continue;
+                }
                 if (upgradedClass != null) {
                     e.setValue(new Entry(upgradedClass, e.getValue().time()));
                     upgraded++;
@@ -75,7 +87,7 @@ public final class UpgradeClassFiles {
         }
         Files.move(tmp, jar, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         System.out.println("UpgradeClassFiles: " + upgraded + " class files of " + jar.getFileName()
-                + " rewritten as version " + TARGET);
+                + " rewritten as version " + TARGET + (kept > 0 ? ", " + kept + " kept as they were" : ""));
     }
 
     /** The class rewritten, or null when it is recent enough to stay as it is. */

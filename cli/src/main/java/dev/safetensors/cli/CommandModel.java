@@ -30,8 +30,9 @@ final class CommandModel {
     }
 
     /**
-     * A command named {@code name} whose work is {@code command}'s {@code call()}, with {@code --help},
-     * {@code --version}, its description, and its examples (none for a command help lists without any).
+     * A command named {@code name} whose work is {@code command}'s {@code call()}, with its description and its
+     * examples (none for a command help lists without any). {@link #withStandardHelp} adds {@code --help} and
+     * {@code --version} once its own options are declared.
      */
     static CommandSpec command(String name, Callable<Integer> command, String[] description, String... examples) {
         CommandSpec spec = CommandSpec.wrapWithoutInspection(command).name(name);
@@ -40,6 +41,15 @@ final class CommandModel {
             spec.usageMessage().footerHeading("%nExamples:%n").footer(examples);
         }
         spec.versionProvider(new Main.Version());
+        return spec;
+    }
+
+    /**
+     * {@code spec} with {@code -h/--help} and {@code -V/--version} after the options it declares, where the
+     * annotations' standard help options came: the completion scripts list options in the order they were added,
+     * and stay as they were (help sorts them either way).
+     */
+    static CommandSpec withStandardHelp(CommandSpec spec) {
         spec.addOption(OptionSpec.builder("-h", "--help").usageHelp(true)
                 .description("Show this help message and exit.").build());
         spec.addOption(OptionSpec.builder("-V", "--version").versionHelp(true)
@@ -47,9 +57,12 @@ final class CommandModel {
         return spec;
     }
 
-    /** An option that takes no value: present is true. */
+    /**
+     * An option that takes no value: present is true. Its arity is left to picocli, as for an annotated boolean
+     * field: an arity given in code would refuse {@code --json=false}, which an annotated option accepts.
+     */
     static OptionSpec.Builder flag(String names, Supplier<Boolean> get, Consumer<Boolean> set) {
-        return bind(OptionSpec.builder(names.split(" ")).type(boolean.class).arity("0"), get, set);
+        return bind(OptionSpec.builder(names.split(" ")).type(boolean.class), get, set);
     }
 
     /** An option that takes one value, converted to {@code type}. */

@@ -103,7 +103,7 @@ public final class Main implements Callable<Integer> {
 
     /** The root command with the subcommand {@code args} names, or with all of them (help, a typo, none). */
     static CommandLine commandLine(Main main, String[] args) {
-        CommandLine cmd = new CommandLine(main.spec());
+        CommandLine cmd = new CommandLine(CommandModel.withStandardHelp(main.spec()));
         String named = null;
         for (String a : args) {
             if (!a.startsWith("-")) {   // the root's options take no values: the first word is the command
@@ -117,7 +117,8 @@ public final class Main implements Callable<Integer> {
                 : !COMMANDS.containsKey(named) || named.equals("help") || named.equals("completion");
         for (Map.Entry<String, Function<Main, CommandSpec>> e : COMMANDS.entrySet()) {
             if (all || e.getKey().equals(named)) {
-                cmd.addSubcommand(e.getKey(), new CommandLine(e.getValue().apply(main)));
+                CommandSpec sub = CommandModel.withStandardHelp(e.getValue().apply(main));
+                cmd.addSubcommand(e.getKey(), new CommandLine(sub));
             }
         }
         return cmd;

@@ -18,6 +18,8 @@ import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * What keeps a small command's start-up short (docs/benchmarks.md, "Start-up of a small command"), checked on the
@@ -83,16 +85,27 @@ class StartupLauncherTest {
         }
     }
 
-    @Test
-    void aSmallCommandLoadsEveryClassFromTheCacheAndNoAnnotation() throws Exception {
+    /** The small commands the training runs (StartupTraining), each as a user types it. */
+    static List<List<String>> smallCommands() {
+        String file = TerminalLauncherTest.checkout().resolve("testdata/fixtures/reference-samples/overall.safetensors")
+                .toString();
+        return List.of(List.of("inspect"), List.of("inspect", file), List.of("inspect", "--json", file),
+                List.of("validate", file), List.of("--help"), List.of("convert", "--help"));
+    }
+
+    @ParameterizedTest
+    @MethodSource("smallCommands")
+    void aSmallCommandLoadsEveryClassFromTheCacheAndNoAnnotation(List<String> args) throws Exception {
         Path log = Files.createTempFile("safetensors-classes-", ".log");
         try {
+            List<String> command = new ArrayList<>(List.of(root.resolve("safetensors").toString()));
+            command.addAll(args);
             Run r = TerminalLauncherTest.exec(log.getParent(), Map.of("JAVA_OPTS", "-Xlog:class+load:file=" + log),
-                    List.of(root.resolve("safetensors").toString(), "inspect"));
+                    command);
             assertThat(r.exitCode()).as(r.err()).isZero();
             List<String> loaded = Files.readAllLines(log);
             assertThat(loaded).as("classes loaded").hasSizeGreaterThan(500)
-                    .anyMatch(l -> l.contains("dev.safetensors.cli.InspectCommand source: shared objects file"));
+                    .anyMatch(l -> l.contains("dev.safetensors.cli.Main source: shared objects file"));
             assertThat(loaded).as("classes from the jar: the cache missed them")
                     .noneMatch(l -> l.contains("source: file:"));
             assertThat(loaded).as("dynamic proxies: annotations read at run time")
