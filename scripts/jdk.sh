@@ -46,7 +46,8 @@ find_jdk25() {
   if [ -n "${JAVA_HOME:-}" ] && is_jdk25 "$JAVA_HOME"; then
     find_jdk25_result=$JAVA_HOME; return 0
   fi
-  if c=$(command -v java 2>/dev/null); then
+  # `hash` puts java's path in BASH_CMDS without a subshell.
+  if hash java 2>/dev/null && c=${BASH_CMDS[java]:-} && [ -n "$c" ]; then
     c=$(readlink -f "$c")
     c=${c%/bin/java}
     if is_jdk25 "$c"; then find_jdk25_result=$c; return 0; fi

@@ -4,15 +4,16 @@ import dev.safetensors.Checkpoint;
 import dev.safetensors.DType;
 import dev.safetensors.OpenOptions;
 import dev.safetensors.SafeTensorsException;
-import dev.safetensors.internal.json.JsonWriter;
-import dev.safetensors.internal.text.Elide;
 import dev.safetensors.SafeTensorsFile;
 import dev.safetensors.ShardedCheckpoint;
 import dev.safetensors.Tensor;
 import dev.safetensors.TensorInfo;
+import dev.safetensors.cli.text.Units;
 import dev.safetensors.cli.tree.NameTree;
 import dev.safetensors.cli.tree.TreeText;
 import dev.safetensors.hub.SafetensorsMetadata;
+import dev.safetensors.internal.json.JsonWriter;
+import dev.safetensors.internal.text.Elide;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,7 +23,6 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Model.CommandSpec;
@@ -124,15 +124,16 @@ final class InspectCommand implements Callable<Integer> {
         try (Checkpoint c = Inputs.open(input, OpenOptions.defaults())) {
             List<SafeTensorsFile> files = Inputs.files(c);
             if (c instanceof ShardedCheckpoint sharded && !json) {
-                out.printf(Locale.ROOT, "%s: sharded checkpoint, %s in %s%s%n", label, Plural.of(c.size(), "tensor"),
-                        Plural.of(files.size(), "shard"),
-                        sharded.index().isPresent() ? ", index " + c.description() : ", no index");
+                out.println(label + ": sharded checkpoint, " + Plural.of(c.size(), "tensor") + " in "
+                        + Plural.of(files.size(), "shard")
+                        + (sharded.index().isPresent() ? ", index " + c.description() : ", no index"));
                 if (!asTree) {   // the tree ends with these counts (and the bytes)
                     // The figure the Hub shows for a model: parameters per dtype over all shards.
                     SafetensorsMetadata m = SafetensorsMetadata.of(c);
                     StringBuilder total = new StringBuilder("  parameters of all shards:");
-                    m.parameterCount().forEach((dtype, n) -> total.append(String.format(" %s %,d", dtype, n)));
-                    out.println(total.append(String.format("; total %,d", m.totalParameters())));
+                    m.parameterCount().forEach((dtype, n) -> total.append(' ').append(dtype).append(' ')
+                            .append(Units.grouped(n)));
+                    out.println(total.append("; total ").append(Units.grouped(m.totalParameters())));
                 }
             }
             if (asTree && !json) {
@@ -246,8 +247,8 @@ final class InspectCommand implements Callable<Integer> {
     }
 
     private static void printSizes(SafeTensorsFile f, String lead, PrintWriter out) {
-        out.printf(Locale.ROOT, "%sheader %s, data %s, %s%n", lead, Plural.of(f.header().headerSize(), "byte"),
-                Plural.of(f.header().dataSize(), "byte"), Plural.of(f.size(), "tensor"));
+        out.println(lead + "header " + Plural.of(f.header().headerSize(), "byte") + ", data "
+                + Plural.of(f.header().dataSize(), "byte") + ", " + Plural.of(f.size(), "tensor"));
     }
 
     private static void printMetadata(Map<String, String> metadata, String title, PrintWriter out) {

@@ -1,6 +1,6 @@
 package dev.safetensors.cli;
 
-import java.util.Locale;
+import dev.safetensors.cli.text.Units;
 
 /** Counts with their noun: "1 tensor", "2 tensors", "1,024 files". */
 final class Plural {
@@ -9,6 +9,6 @@ final class Plural {
 
     static String of(long n, String noun) {
         String plural = n == 1 ? noun : noun.endsWith("y") ? noun.substring(0, noun.length() - 1) + "ies" : noun + "s";
-        return String.format(Locale.ROOT, "%,d %s", n, plural);
+        return Units.grouped(n) + " " + plural;
     }
 }

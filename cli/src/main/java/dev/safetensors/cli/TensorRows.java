@@ -2,12 +2,13 @@ package dev.safetensors.cli;
 
 import dev.safetensors.DType;
 import dev.safetensors.Shape;
+import dev.safetensors.cli.text.Pad;
+import dev.safetensors.cli.text.Units;
 import dev.safetensors.internal.json.JsonWriter;
 import dev.safetensors.internal.text.Elide;
 import java.io.PrintWriter;
 import java.util.EnumMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /** The tensor table of {@code inspect}, whatever the file format: NAME, DTYPE, SHAPE, BYTES, then parameter counts. */
@@ -37,9 +38,8 @@ final class TensorRows {
             shapeWidth = widest(shapeWidth, Elide.shape(r.shape()).length(), SHAPE_COLUMN);
         }
         boolean digests = rows.stream().anyMatch(r -> r.sha256() != null);
-        String row = "  %-" + nameWidth + "s  %-11s  %-" + shapeWidth + "s  %,14d" + (digests ? "  %s" : "%s") + "%n";
-        out.printf("  %-" + nameWidth + "s  %-11s  %-" + shapeWidth + "s  %14s%s%n", "NAME", "DTYPE", "SHAPE", "BYTES",
-                digests ? "  SHA256" : "");
+        out.println("  " + Pad.right("NAME", nameWidth) + "  " + Pad.right("DTYPE", 11) + "  "
+                + Pad.right("SHAPE", shapeWidth) + "  " + Pad.left("BYTES", 14) + (digests ? "  SHA256" : ""));
         Map<DType, Long> params = new EnumMap<>(DType.class);
         for (Row r : rows) {
             String name = displayName(r.name());
@@ -47,8 +47,9 @@ final class TensorRows {
                 out.println("  " + name);
                 name = "";
             }
-            out.printf(Locale.ROOT, row, name, r.dtype(), Elide.shape(r.shape()), r.bytes(),
-                    r.sha256() == null ? "" : r.sha256());
+            out.println("  " + Pad.right(name, nameWidth) + "  " + Pad.right(r.dtype().toString(), 11) + "  "
+                    + Pad.right(Elide.shape(r.shape()), shapeWidth) + "  " + Pad.left(Units.grouped(r.bytes()), 14)
+                    + (digests ? "  " + (r.sha256() == null ? "" : r.sha256()) : ""));
             params.merge(r.dtype(), r.shape().elementCount(), Long::sum);
         }
         printParameters(params, totalBytes, out);
@@ -59,11 +60,11 @@ final class TensorRows {
         StringBuilder sb = new StringBuilder("  parameters:");
         long total = 0;
         for (Map.Entry<DType, Long> e : params.entrySet()) {
-            sb.append(String.format(Locale.ROOT, " %s %,d", e.getKey(), e.getValue()));
+            sb.append(' ').append(e.getKey()).append(' ').append(Units.grouped(e.getValue()));
             total += e.getValue();
         }
-        out.println(sb.append(String.format(Locale.ROOT, "; total %s, %s", Plural.of(total, "parameter"),
-                Plural.of(totalBytes, "byte"))));
+        out.println(sb.append("; total ").append(Plural.of(total, "parameter")).append(", ")
+                .append(Plural.of(totalBytes, "byte")));
     }
 
     /** The column width so far, widened to {@code length} unless that is past the cap (that row overflows). */

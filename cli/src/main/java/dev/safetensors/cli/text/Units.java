@@ -15,6 +15,24 @@ public final class Units {
         return scaled(n, 1024, BYTE_UNITS, " ");
     }
 
+    /**
+     * {@code 1,234,567}: the digits grouped by thousands with commas, as {@code %,d} prints them in
+     * {@code Locale.ROOT}, without a Formatter (see {@link Pad} for why).
+     */
+    public static String grouped(long n) {
+        String digits = Long.toString(n);
+        int sign = n < 0 ? 1 : 0;
+        int count = digits.length() - sign;
+        StringBuilder sb = new StringBuilder(digits.length() + count / 3).append(digits, 0, sign);
+        for (int i = 0; i < count; i++) {
+            if (i > 0 && (count - i) % 3 == 0) {
+                sb.append(',');
+            }
+            sb.append(digits.charAt(sign + i));
+        }
+        return sb.toString();
+    }
+
     /** {@code 640}, {@code 16.8M}, {@code 7.24B}: three significant digits from a thousand up. */
     public static String count(long n) {
         return scaled(n, 1000, COUNT_UNITS, "");

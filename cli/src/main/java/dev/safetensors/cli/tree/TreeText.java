@@ -1,5 +1,6 @@
 package dev.safetensors.cli.tree;
 
+import dev.safetensors.cli.text.Pad;
 import dev.safetensors.cli.text.Units;
 import dev.safetensors.internal.json.JsonWriter;
 import java.io.PrintWriter;
@@ -43,9 +44,9 @@ public final class TreeText {
             w[2] = Math.max(w[2], r.shape.length());
             w[3] = Math.max(w[3], r.params.length());
         }
-        String format = indent + "%-" + w[0] + "s  %-" + w[1] + "s  %-" + w[2] + "s  %" + w[3] + "s  %s%n";
         for (Row r : rows) {
-            out.printf(format, r.name, r.type, r.shape, r.params, r.size);
+            out.println(indent + Pad.right(r.name, w[0]) + "  " + Pad.right(r.type, w[1]) + "  " + Pad.right(r.shape, w[2])
+                    + "  " + Pad.left(r.params, w[3]) + "  " + r.size);
         }
     }
 
