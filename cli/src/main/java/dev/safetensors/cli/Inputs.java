@@ -82,17 +82,37 @@ final class Inputs {
         } catch (IllegalArgumentException e) {
             throw new SafeTensorsException(SafeTensorsException.Kind.IoError, input, e.getMessage());
         }
+        // Include patterns match paths from the repository's root, so a file's pattern carries its folder; the
+        // folder is downloaded as a folder (a path with a trailing slash would name no folder of the repository).
         String path = uri.path();
+        boolean index = path.endsWith(INDEX_SUFFIX);
         boolean file = path.endsWith(".safetensors") || path.endsWith(".json");
-        String name = path.substring(path.lastIndexOf('/') + 1);
-        DownloadOptions options = DownloadOptions.defaults()
-                .include(file ? new String[] {name, "*.json"} : new String[] {"*.safetensors", "*.json"})
+        int slash = path.lastIndexOf('/');
+        String name = path.substring(slash + 1);
+        String folderPath = file ? (slash < 0 ? "" : path.substring(0, slash)) : path;
+        String under = folderPath.isEmpty() ? "" : glob(folderPath) + "/";
+        // An index brings the shards beside it; a single file only itself.
+        String[] include = file && !index ? new String[] {under + glob(name), under + "*.json"}
+                : new String[] {under + "*.safetensors", under + "*.json"};
+        DownloadOptions options = DownloadOptions.defaults().include(include)
                 .listener(new DownloadProgress(main.progress("download", 0, Progress.Unit.BYTES)));
         try (HubClient hub = HubClient.create()) {
-            Path folder = hub.download(file ? uri.withPath(path.substring(0, path.length() - name.length())) : uri,
-                    options);
+            Path folder = hub.download(file ? uri.withPath(folderPath) : uri, options);
             return file ? folder.resolve(name) : folder;
         }
+    }
+
+    /** {@code text} as a download pattern that matches just itself: {@code *}, {@code ?} and {@code [} in sets. */
+    private static String glob(String text) {
+        StringBuilder sb = new StringBuilder(text.length());
+        for (char c : text.toCharArray()) {
+            if (c == '*' || c == '?' || c == '[') {
+                sb.append('[').append(c).append(']');
+            } else {
+                sb.append(c);
+            }
+        }
+        return sb.toString();
     }
 
     /** Whether the input is an address ({@code hf://}, {@code http://}, {@code https://}) rather than a path. */

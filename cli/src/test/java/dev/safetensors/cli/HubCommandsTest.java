@@ -44,6 +44,8 @@ class HubCommandsTest {
                         .file("config.json", read(dir.resolve("fp8/config.json"))).file("README.md", "fp8"))
                 .repo("org/tiny", r -> r.lfs("model.safetensors", TestCheckpoints.file("lm_head.weight", 64, 16))
                         .file("config.json", "{\"model_type\": \"tiny\"}").file("README.md", "hi"))
+                .repo("org/nested", r -> r.lfs("sub/model.safetensors", TestCheckpoints.file("lm_head.weight", 64, 16))
+                        .file("sub/config.json", "{\"model_type\": \"tiny\"}").file("README.md", "nested"))
                 .repo("org/sharded", r -> r
                         .lfs("model-00001-of-00002.safetensors", TestCheckpoints.file("a", 8, 8))
                         .lfs("model-00002-of-00002.safetensors", TestCheckpoints.file("b", 4, 4))
@@ -226,5 +228,26 @@ class HubCommandsTest {
                 dir.resolve("h").toString());
         assertThat(https.exit()).isEqualTo(3);
         assertThat(https.out()).contains("only a local path or an hf:// address");
+    }
+
+    /** A file in a subfolder: its include pattern is a path from the repository's root, not just its name. */
+    @Test
+    void quantizeTakesAFileInASubfolder() throws Exception {
+        Path out = dir.resolve("q-nested");
+        Run q = cli(dir.resolve("cache-nested"), Map.of(), "quantize", "hf://org/nested/sub/model.safetensors",
+                out.toString(), "--scheme", "fp8");
+        assertThat(q.exit()).as(q.out()).isZero();
+        assertThat(Files.readString(out.resolve("config.json"))).contains("quantization_config");
+    }
+
+    /** An index brings its shards: dequantize of hf://.../model.safetensors.index.json reads every shard. */
+    @Test
+    void dequantizeTakesAnIndexAddress() throws Exception {
+        Path out = dir.resolve("dq-index");
+        Run d = cli(dir.resolve("cache-index"), Map.of(), "dequantize", "hf://org/sharded/model.safetensors.index.json",
+                out.toString());
+        assertThat(d.exit()).as(d.out()).isZero();
+        assertThat(out.resolve("model-00001-of-00002.safetensors")).exists();
+        assertThat(out.resolve("model-00002-of-00002.safetensors")).exists();
     }
 }
