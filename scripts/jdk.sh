@@ -46,8 +46,19 @@ find_jdk25() {
   if [ -n "${JAVA_HOME:-}" ] && is_jdk25 "$JAVA_HOME"; then
     find_jdk25_result=$JAVA_HOME; return 0
   fi
-  # `hash` puts java's path in BASH_CMDS without a subshell.
-  if hash java 2>/dev/null && c=${BASH_CMDS[java]:-} && [ -n "$c" ]; then
+  # `hash` puts java's path in BASH_CMDS without a subshell. Where that cannot answer, `type -P` (a subshell)
+  # searches PATH: bash 3.2 (macOS's /bin/bash) has no BASH_CMDS, `set +h` turns hashing off, and a function or
+  # alias named java makes `hash java` succeed without hashing a path.
+  c=
+  if [ "${BASH_VERSINFO[0]:-0}" -ge 4 ] && [[ $- == *h* ]]; then
+    if hash java 2>/dev/null; then
+      c=${BASH_CMDS[java]:-}
+      [ -n "$c" ] || c=$(type -P java 2>/dev/null) || c=
+    fi
+  else
+    c=$(type -P java 2>/dev/null) || c=
+  fi
+  if [ -n "$c" ]; then
     c=$(readlink -f "$c")
     c=${c%/bin/java}
     if is_jdk25 "$c"; then find_jdk25_result=$c; return 0; fi
