@@ -48,7 +48,7 @@ final class DequantizeCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         try {
-            Path input = Inputs.local(in, main);
+            Path input = Inputs.local(in, this.out, main);
             WriteReport report;
             try (Progress bar = main.progress("dequantize", 0, Progress.Unit.BYTES)) {
                 report = Dequantizer.dequantize(input, this.out, dtype, ProgressLine.on(bar));

@@ -7,6 +7,7 @@ import dev.safetensors.SafeTensorsFile;
 import dev.safetensors.ShardedCheckpoint;
 import dev.safetensors.hub.DownloadOptions;
 import dev.safetensors.hub.HfUri;
+import dev.safetensors.hub.HubCache;
 import dev.safetensors.hub.HubClient;
 import java.io.IOException;
 import java.net.URI;
@@ -66,9 +67,19 @@ final class Inputs {
      * cache first (its safetensors files and JSON files only: weights, index and configs, not other formats),
      * with a progress bar, and the path of what it names there. Other addresses cannot bring their configs along.
      *
+     * <p>{@code out}, the command's output directory, must not be inside the Hub cache: written there, the
+     * output would replace a snapshot's files (their links to the blobs), and every later read of that
+     * repository from the cache would get the output instead of what the Hub holds.
+     *
      * @throws SafeTensorsException {@code IoError} for an address that is not an hf:// one, or a failed download
+     * @throws IllegalArgumentException when {@code out} is inside the Hub cache (a usage error)
      */
-    static Path local(String input, Main main) {
+    static Path local(String input, Path out, Main main) {
+        Path cache = HubCache.fromEnvironment().root();
+        if (inside(out, cache)) {
+            throw new IllegalArgumentException("the output " + out + " is inside the Hub cache (" + cache
+                    + "): the cache's snapshots must keep what the Hub holds; write the output elsewhere");
+        }
         if (!remote(input)) {
             return Path.of(input);
         }
@@ -100,6 +111,25 @@ final class Inputs {
             Path folder = hub.download(file ? uri.withPath(folderPath) : uri, options);
             return file ? folder.resolve(name) : folder;
         }
+    }
+
+    /** Whether {@code path} is {@code folder} or below it, links resolved as far as the path exists. */
+    private static boolean inside(Path path, Path folder) {
+        return real(path).startsWith(real(folder));
+    }
+
+    private static Path real(Path path) {
+        Path p = path.toAbsolutePath().normalize();
+        Path rest = p.getFileSystem().getPath("");
+        while (p != null) {
+            try {
+                return p.toRealPath().resolve(rest);
+            } catch (IOException e) {
+                rest = p.getFileName().resolve(rest);   // not there (yet): resolve what is
+                p = p.getParent();
+            }
+        }
+        return path.toAbsolutePath().normalize();
     }
 
     /** {@code text} as a download pattern that matches just itself: {@code *}, {@code ?} and {@code [} in sets. */

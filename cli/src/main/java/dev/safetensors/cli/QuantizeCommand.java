@@ -52,7 +52,7 @@ final class QuantizeCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         try {
             Quantizer.Scheme s = Quantizer.Scheme.fromCliName(scheme);
-            Path input = Inputs.local(in, main);
+            Path input = Inputs.local(in, this.out, main);
             WriteReport report;
             try (Progress bar = main.progress("quantize", 0, Progress.Unit.BYTES)) {
                 report = Quantizer.quantize(input, this.out, s, ignore == null ? Quantizer.DEFAULT_IGNORE : ignore,

@@ -250,4 +250,32 @@ class HubCommandsTest {
         assertThat(out.resolve("model-00001-of-00002.safetensors")).exists();
         assertThat(out.resolve("model-00002-of-00002.safetensors")).exists();
     }
+
+    /** An output inside the Hub cache would replace a snapshot's files: refused, as a usage error, before anything is written. */
+    @Test
+    void quantizeRefusesAnOutputInsideTheHubCache() throws Exception {
+        Path cache = dir.resolve("cache-out");
+        assertThat(cli(cache, Map.of(), "download", "hf://org/tiny").exit()).isZero();
+        Path snapshot = cache.resolve("models--org--tiny/snapshots/" + server.commit("org/tiny"));
+        for (Path out : List.of(snapshot, snapshot.resolve("fp8"))) {
+            Run q = cli(cache, Map.of(), "quantize", "hf://org/tiny", out.toString(), "--scheme", "fp8");
+            assertThat(q.exit()).as(q.out()).isEqualTo(2);
+            assertThat(q.out()).contains("inside the Hub cache");
+        }
+        assertThat(snapshot.resolve("model.safetensors")).isSymbolicLink();
+        assertThat(snapshot.resolve("fp8")).doesNotExist();
+        Run again = cli(cache, Map.of("HF_HUB_OFFLINE", "1"), "quantize", "hf://org/tiny", dir.resolve("q-after").toString(),
+                "--scheme", "fp8");
+        assertThat(again.exit()).as(again.out()).isZero();   // the cached repository is still the dense one
+    }
+
+    /** Offline, the cached repository serves a file address and a folder address alike. */
+    @Test
+    void quantizeOfflineFromTheCache() throws Exception {
+        Path cache = dir.resolve("cache-offline");
+        assertThat(cli(cache, Map.of(), "download", "hf://org/nested").exit()).isZero();
+        Run q = cli(cache, Map.of("HF_HUB_OFFLINE", "1"), "quantize", "hf://org/nested/sub/model.safetensors",
+                dir.resolve("q-offline").toString(), "--scheme", "fp8");
+        assertThat(q.exit()).as(q.out()).isZero();
+    }
 }
