@@ -46,6 +46,8 @@ class HubCommandsTest {
                         .file("config.json", "{\"model_type\": \"tiny\"}").file("README.md", "hi"))
                 .repo("org/nested", r -> r.lfs("sub/model.safetensors", TestCheckpoints.file("lm_head.weight", 64, 16))
                         .file("sub/config.json", "{\"model_type\": \"tiny\"}").file("README.md", "nested"))
+                .repo("org/odd", r -> r.lfs("w[v1].safetensors", TestCheckpoints.file("lm_head.weight", 64, 16))
+                        .file("config.json", "{\"model_type\": \"tiny\"}"))
                 .repo("org/sharded", r -> r
                         .lfs("model-00001-of-00002.safetensors", TestCheckpoints.file("a", 8, 8))
                         .lfs("model-00002-of-00002.safetensors", TestCheckpoints.file("b", 4, 4))
@@ -277,5 +279,15 @@ class HubCommandsTest {
         Run q = cli(cache, Map.of("HF_HUB_OFFLINE", "1"), "quantize", "hf://org/nested/sub/model.safetensors",
                 dir.resolve("q-offline").toString(), "--scheme", "fp8");
         assertThat(q.exit()).as(q.out()).isZero();
+    }
+
+    /** A file name with glob characters is asked for as itself, not as a pattern. */
+    @Test
+    void quantizeTakesAFileNamedWithGlobCharacters() throws Exception {
+        Path out = dir.resolve("q-odd");
+        Run q = cli(dir.resolve("cache-odd"), Map.of(), "quantize", "hf://org/odd/w[v1].safetensors", out.toString(),
+                "--scheme", "fp8");
+        assertThat(q.exit()).as(q.out()).isZero();
+        assertThat(out.resolve("model.safetensors")).exists();
     }
 }
