@@ -7,7 +7,6 @@ import dev.safetensors.SafeTensorsFile;
 import dev.safetensors.ShardedCheckpoint;
 import dev.safetensors.hub.DownloadOptions;
 import dev.safetensors.hub.HfUri;
-import dev.safetensors.hub.HubCache;
 import dev.safetensors.hub.HubClient;
 import java.io.IOException;
 import java.net.URI;
@@ -67,7 +66,7 @@ final class Inputs {
      * cache first (its safetensors files and JSON files only: weights, index and configs, not other formats),
      * with a progress bar, and the path of what it names there. Other addresses cannot bring their configs along.
      *
-     * <p>{@code out}, the command's output directory, must not be inside the Hub cache: written there, the
+     * <p>For an hf:// input, {@code out}, the command's output directory, must not be inside the Hub cache: written there, the
      * output would replace a snapshot's files (their links to the blobs), and every later read of that
      * repository from the cache would get the output instead of what the Hub holds.
      *
@@ -75,11 +74,6 @@ final class Inputs {
      * @throws IllegalArgumentException when {@code out} is inside the Hub cache (a usage error)
      */
     static Path local(String input, Path out, Main main) {
-        Path cache = HubCache.fromEnvironment().root();
-        if (inside(out, cache)) {
-            throw new IllegalArgumentException("the output " + out + " is inside the Hub cache (" + cache
-                    + "): the cache's snapshots must keep what the Hub holds; write the output elsewhere");
-        }
         if (!remote(input)) {
             return Path.of(input);
         }
@@ -108,6 +102,11 @@ final class Inputs {
         DownloadOptions options = DownloadOptions.defaults().include(include)
                 .listener(new DownloadProgress(main.progress("download", 0, Progress.Unit.BYTES)));
         try (HubClient hub = HubClient.create()) {
+            Path cache = hub.cache().root();
+            if (inside(out, cache)) {
+                throw new IllegalArgumentException("the output " + out + " is inside the Hub cache (" + cache
+                        + "): the cache's snapshots must keep what the Hub holds; write the output elsewhere");
+            }
             Path folder = hub.download(file ? uri.withPath(folderPath) : uri, options);
             return file ? folder.resolve(name) : folder;
         }
