@@ -114,4 +114,30 @@ class StartupLauncherTest {
             Files.deleteIfExists(log);
         }
     }
+
+    /**
+     * The commands that only read headers run with C1 alone (the launcher's choice, docs/benchmarks.md); the others,
+     * and inspect's hashing, keep the whole JIT. The JVM's own report of the flag it ran with.
+     */
+    @Test
+    void onlyTheHeaderCommandsRunWithoutTheOptimizingCompiler() throws Exception {
+        Path dir = Files.createTempDirectory("safetensors-jit-");
+        Path file = root.resolve("testdata/fixtures/reference-samples/overall.safetensors");
+        Map<List<String>, String> expected = new java.util.LinkedHashMap<>();
+        expected.put(List.of("inspect", file.toString()), "1");
+        expected.put(List.of("-q", "validate", file.toString()), "1");
+        expected.put(List.of("--version"), "1");
+        expected.put(List.of("inspect", "--sha256", file.toString()), "4");
+        expected.put(List.of("inspect", "--sha256=true", file.toString()), "4");
+        expected.put(List.of("convert", file.toString(), dir.resolve("out.safetensors").toString()), "4");
+        for (Map.Entry<List<String>, String> e : expected.entrySet()) {
+            List<String> command = new ArrayList<>(List.of(root.resolve("safetensors").toString()));
+            command.addAll(e.getKey());
+            Run r = TerminalLauncherTest.exec(dir, Map.of("JAVA_OPTS", "-XX:+PrintFlagsFinal"), command);
+            assertThat(r.exitCode()).as(r.err()).isZero();
+            String level = r.out().lines().filter(l -> l.matches("\\s*intx TieredStopAtLevel\\s.*")).findFirst()
+                    .map(l -> l.trim().split("\\s+")[3]).orElse("none");
+            assertThat(level).as("TieredStopAtLevel of %s", e.getKey()).isEqualTo(e.getValue());
+        }
+    }
 }
