@@ -78,8 +78,12 @@ public final class ByteCodeKernel implements Kernel {
             if (vector) {   // decoded and stored in one pass
                 for (int b = 0; b < gridColumns; b++) {
                     int from = b * blockColumns;
-                    VectorLoops.e4m3Store(q, from, Math.min(columns, from + blockColumns), s[b], lut,
-                            dtype == DType.F32, dst, out + from);
+                    int to = Math.min(columns, from + blockColumns);
+                    if (dtype == DType.F32) {
+                        VectorLoops.e4m3Store(q, from, to, s[b], lut, true, dst, out + from);
+                    } else {
+                        VectorLoops.e4m3Bf16(q, from, to, s[b], lut, dst, out + from);
+                    }
                 }
                 continue;
             }

@@ -35,7 +35,7 @@ public final class Dense {
     /** Rows {@code [from, to)} into {@code dst[offset, ...)} as Java floats. */
     public static void toArray(Kernel k, long from, long to, float[] dst, int offset) {
         int columns = k.columns();
-        int rows = rowsPer(TILE, columns);
+        int rows = k.blockRows(DType.F32);
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment staging = arena.allocate(4L * Math.min(rows, to - from) * columns, 64);
             for (long r = from; r < to; r += rows) {
@@ -49,7 +49,7 @@ public final class Dense {
     /** Rows {@code [from, to)} into {@code dst} from byte 0, {@code (to − from) × columns} elements of {@code dtype}. */
     public static void encode(Kernel k, long from, long to, DType dtype, MemorySegment dst) {
         int columns = k.columns();
-        int rows = rowsPer(TILE, columns);
+        int rows = k.blockRows(dtype == DType.F16 ? DType.F32 : dtype);
         if (dtype != DType.F16 && dst.isNative() && !dst.isMapped()) {
             for (long r = from; r < to; r += rows) {
                 k.decode(r, (int) Math.min(rows, to - r), dtype, dst, (r - from) * columns);
@@ -89,7 +89,7 @@ public final class Dense {
     public static TensorData stream(Kernel k, DType dtype, LongConsumer progress) {
         return sink -> {
             int columns = k.columns();
-            int rows = rowsPer(TILE, columns);
+            int rows = k.blockRows(dtype == DType.F16 ? DType.F32 : dtype);
             long width = dtype.bits() / 8;
             try (Arena arena = Arena.ofConfined()) {
                 MemorySegment staging = arena.allocate(Math.min(rows, k.rows()) * columns * width, 64);

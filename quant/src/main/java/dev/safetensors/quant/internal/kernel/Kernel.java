@@ -21,6 +21,14 @@ public interface Kernel {
      */
     void decode(long row, int count, DType dtype, MemorySegment dst, long offset);
 
+    /**
+     * Rows one {@link #decode} call takes when a whole weight is streamed as {@code dtype}: a tile's worth
+     * ({@link Dense#TILE} floats) unless the kernel's loops want more.
+     */
+    default int blockRows(DType dtype) {
+        return Dense.rowsPer(Dense.TILE, columns());
+    }
+
     /** The codes and scales of rows {@code [row, row + count)}. */
     UnpackedWeights unpack(long row, int count);
 }

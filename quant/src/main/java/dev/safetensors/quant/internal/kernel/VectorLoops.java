@@ -152,6 +152,36 @@ final class VectorLoops {
         }
     }
 
+    /**
+     * AWQ to BF16: as {@link #nibbleColumn} then {@link RowStore}'s rounding, sixteen inputs at a time, from
+     * words stored in runs of sixteen as the run's eight even inputs then its eight odd ones (so each 32-bit lane
+     * of the output holds a pair in order, with no narrowing); {@code (to − from) / 16} runs, into {@code dst}
+     * from byte {@code at}. A finite scale gives finite or infinite products, never NaN, so only a non-finite
+     * scale needs the NaN test, on the scalar loop.
+     */
+    static void nibblePairsBf16(int[] words, int from, int to, int shift, int zero, float scale, MemorySegment dst,
+            long at) {
+        if (!Float.isFinite(scale)) {
+            for (int k = from; k < to; k++) {
+                int run = (k - from) & ~15;
+                int lane = (k - from) & 15;
+                int input = run + (lane < 8 ? 2 * lane : 2 * (lane - 8) + 1);
+                float v = (((words[k] >>> shift) & 0xF) - zero) * scale;
+                dst.set(LittleEndian.SHORT, at + 2L * input, FloatEncoder.toBF16(v, Overflow.NON_SATURATING));
+            }
+            return;
+        }
+        float z = zero;
+        for (int k = from; k < to; k += 16) {
+            IntVector even = roundedHigh(IntVector.fromArray(I, words, k).lanewise(VectorOperators.LSHR, shift).and(0xF)
+                    .convert(VectorOperators.I2F, 0).reinterpretAsFloats().sub(z).reinterpretAsInts(), scale);
+            IntVector odd = roundedHigh(IntVector.fromArray(I, words, k + 8).lanewise(VectorOperators.LSHR, shift)
+                    .and(0xF).convert(VectorOperators.I2F, 0).reinterpretAsFloats().sub(z).reinterpretAsInts(), scale);
+            even.lanewise(VectorOperators.LSHR, 16).or(odd.and(0xFFFF0000))
+                    .intoMemorySegment(dst, at + 2L * (k - from), ByteOrder.LITTLE_ENDIAN);
+        }
+    }
+
     /** FP4: {@code dst[at + 8i + l] = E2M1(nibble l of words[from + i]) × scale}. */
     static void fp4(int[] words, int from, int n, float scale, float[] dst, int at) {
         for (int i = 0; i < n; i++) {
@@ -195,6 +225,47 @@ final class VectorLoops {
                 dst.set(LittleEndian.SHORT, 2 * e, FloatEncoder.toBF16(v, Overflow.NON_SATURATING));
             }
         }
+    }
+
+    /**
+     * E4M3 to BF16 as {@link #e4m3Store} computes it, sixteen codes at a time. Where no code of the range is NaN
+     * and {@code scale × 2^120} is finite, the code's bits placed in an F32 times that product is one rounding of
+     * the same exact product {@code E4M3(code) × scale}, and it is finite, so no NaN test is needed per element;
+     * a range that turns out to hold a NaN code is written again by {@code e4m3Store}. A pair of codes read as a
+     * 16-bit lane gives the even code's BF16 in the low half of a 32-bit lane and the odd one's in the high half:
+     * the outputs in order, with no narrowing.
+     */
+    static void e4m3Bf16(byte[] codes, int from, int to, float scale, float[] table, MemorySegment dst, long at) {
+        float times = scale * 0x1p120f;
+        if (!Float.isFinite(times)) {
+            e4m3Store(codes, from, to, scale, table, false, dst, at);
+            return;
+        }
+        // With the sign bit set every code is negative, and the NaNs are exactly the codes that become −1.
+        ByteVector largest = ByteVector.broadcast(B16, (byte) -128);
+        int c = from;
+        for (; c + 16 <= to; c += 16) {
+            ByteVector bytes = ByteVector.fromArray(B16, codes, c);
+            largest = largest.max(bytes.or((byte) 0x80));
+            IntVector pair = (IntVector) bytes.reinterpretAsShorts().convertShape(VectorOperators.S2I, I, 0);
+            // Sign to bit 31, exponent and mantissa to bits 20-26: the even code from bits 0-7, the odd from 8-15.
+            IntVector even = roundedHigh(pair.lanewise(VectorOperators.LSHL, 24).lanewise(VectorOperators.ASHR, 4)
+                    .and(0x87F00000), times);
+            IntVector odd = roundedHigh(pair.lanewise(VectorOperators.LSHL, 12).and(0x87F00000), times);
+            even.lanewise(VectorOperators.LSHR, 16).or(odd.and(0xFFFF0000))
+                    .intoMemorySegment(dst, 2 * (at + c - from), ByteOrder.LITTLE_ENDIAN);
+        }
+        if (largest.reduceLanes(VectorOperators.MAX) == -1) {
+            e4m3Store(codes, from, to, scale, table, false, dst, at);
+        } else {
+            e4m3Store(codes, c, to, scale, table, false, dst, at + c - from);
+        }
+    }
+
+    /** {@code bits} as floats times {@code times}, rounded to BF16 in the high 16 bits (finite products only). */
+    private static IntVector roundedHigh(IntVector bits, float times) {
+        IntVector u = bits.reinterpretAsFloats().mul(times).reinterpretAsInts();
+        return u.add(u.lanewise(VectorOperators.LSHR, 16).and(1)).add(0x7FFF);
     }
 
     /** BF16 of eight floats, round to nearest even, NaN → 0x7FC0 (PyTorch's cast), as core's {@code FloatEncoder}. */

@@ -198,9 +198,12 @@ class Bf16OutputTest {
 
     @Test
     void awqGemm() {
-        int out = 48;
-        int in = 300;   // the last group partial, and vector tails
-        int groupSize = 128;
+        awqGemm(48, 300, 128);   // the last group partial, and vector tails: the computed loops
+        awqGemm(200, 512, 64);   // runs of sixteen: the pair loop, over 25 word columns, split at row 66
+        awqGemm(16, 256, 16);
+    }
+
+    private void awqGemm(int out, int in, int groupSize) {
         int groups = Math.ceilDiv(in, groupSize);
         int[] qweight = new int[in * out / 8];
         for (int i = 0; i < qweight.length; i++) {
@@ -226,7 +229,7 @@ class Bf16OutputTest {
         }
         Kernel k = new AwqKernel(ints(qweight), out, in, ints(qzeros), FloatMatrix.of(floats(s), DType.F32, groups, out),
                 groupSize);
-        check(k, expected, "AWQ");
+        check(k, expected, "AWQ " + out + "x" + in + " group " + groupSize);
     }
 
     /** E4M3 (FN): bias 7, no infinities, S.1111.111 NaN. */

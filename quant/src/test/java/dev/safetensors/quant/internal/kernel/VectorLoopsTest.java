@@ -50,6 +50,59 @@ class VectorLoopsTest {
         }
     }
 
+    /**
+     * The sixteen-code BF16 loop: every code, in ranges with and without NaN codes (the loop that skips the NaN
+     * tests, and the rewrite of a range that had one), with scales whose product with 2^120 overflows, from odd
+     * offsets so that the scalar tail runs too.
+     */
+    @Test
+    void e4m3Bf16WithAndWithoutNanCodes() {
+        float[] table = Codebook.bytes(DType.F8_E4M3);
+        byte[] every = new byte[256 + 37];
+        byte[] nanFree = new byte[256 + 37];
+        for (int i = 0; i < every.length; i++) {
+            every[i] = (byte) i;
+            nanFree[i] = (byte) ((i | 0x80) == 0xFF ? i - 1 : i);
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment bf16 = arena.allocate(2L * (every.length + 5));
+            for (float scale : new float[] {1f, 0.00390625f, 3.3e-5f, 1e-30f, Float.MIN_VALUE, 255.9f, 256f, 7.5e3f,
+                    1e30f, -0.5f, -0f, Float.MAX_VALUE, Float.POSITIVE_INFINITY, Float.NaN}) {
+                for (byte[] codes : new byte[][] {every, nanFree}) {
+                    VectorLoops.e4m3Bf16(codes, 3, codes.length, scale, table, bf16, 5);
+                    for (int c = 3; c < codes.length; c++) {
+                        float expected = table[codes[c] & 0xFF] * scale;
+                        assertThat(bf16.get(LittleEndian.SHORT, 2L * (c + 2)))
+                                .as("BF16 of code %02x × %s", codes[c] & 0xFF, scale)
+                                .isEqualTo(FloatEncoder.toBF16(expected, Overflow.NON_SATURATING));
+                    }
+                }
+            }
+        }
+    }
+
+    /** AWQ's pair loop reads runs of sixteen words stored evens first and writes the outputs in input order. */
+    @Test
+    void nibblePairsInInputOrder() {
+        int[] words = new int[64 + 16];
+        for (int i = 0; i < words.length; i++) {
+            words[i] = RANDOM.nextInt();
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment bf16 = arena.allocate(2L * 64 + 6);
+            for (float scale : new float[] {0.01f, -3.5f, Float.MAX_VALUE, 0f, Float.NaN, Float.NEGATIVE_INFINITY}) {
+                VectorLoops.nibblePairsBf16(words, 16, 80, 12, 9, scale, bf16, 6);
+                for (int input = 0; input < 64; input++) {
+                    int lane = input % 16;
+                    int word = 16 + input / 16 * 16 + (lane % 2 == 0 ? lane / 2 : 8 + lane / 2);
+                    float expected = (((words[word] >>> 12) & 0xF) - 9) * scale;
+                    assertThat(bf16.get(LittleEndian.SHORT, 6 + 2L * input)).as("input %d × %s", input, scale)
+                            .isEqualTo(FloatEncoder.toBF16(expected, Overflow.NON_SATURATING));
+                }
+            }
+        }
+    }
+
     @Test
     void fp4AndInt4Words() {
         float[] e2m1 = Codebook.e2m1();
