@@ -113,10 +113,15 @@ public final class AwqKernel implements Kernel {
         // pass's sixteen stores of a packed row would all fall in the same L1 set.
         int stride = in + 16;
         int[] words = new int[columns * stride];
+        // First the block's first word column alone: a tight loop of independent loads, one per packed row, whose
+        // cache misses overlap; then the other columns find those lines in cache.
+        for (int k = 0; k < in; k++) {
+            words[(k & ~15) | (k & 1) << 3 | (k & 15) >> 1] = qweight.get(LittleEndian.INT, k * rowStride + first * 4);
+        }
         for (int k = 0; k < in; k++) {
             int at = (k & ~15) | (k & 1) << 3 | (k & 15) >> 1;
             long from = k * rowStride + first * 4;
-            for (int c = 0; c < columns; c++) {
+            for (int c = 1; c < columns; c++) {
                 words[c * stride + at] = qweight.get(LittleEndian.INT, from + 4L * c);
             }
         }
