@@ -101,8 +101,15 @@ public final class Main implements Callable<Integer> {
         }
     }
 
+    /**
+     * Options of types picocli converts by reflection but no command takes: each picocli model would otherwise
+     * look up and initialise java.time's and java.sql's classes, about 6 ms of every start (docs/benchmarks.md).
+     */
+    private static final String UNUSED_CONVERTERS = "java\\.(time|sql)\\..*";
+
     /** The root command with the subcommand {@code args} names, or with all of them (help, a typo, none). */
     static CommandLine commandLine(Main main, String[] args) {
+        System.setProperty("picocli.converters.excludes", UNUSED_CONVERTERS);
         CommandLine cmd = new CommandLine(CommandModel.withStandardHelp(main.spec()));
         String named = null;
         for (String a : args) {

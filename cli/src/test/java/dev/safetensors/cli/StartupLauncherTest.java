@@ -116,8 +116,9 @@ class StartupLauncherTest {
     }
 
     /**
-     * The commands that only read headers run with C1 alone (the launcher's choice, docs/benchmarks.md); the others,
-     * and inspect's hashing, keep the whole JIT. The JVM's own report of the flag it ran with.
+     * The commands that only read headers run with C1 alone and map the start-up cache at its own address (the
+     * launcher's choices, docs/benchmarks.md); the others, and inspect's hashing, keep the whole JIT and the JDK's
+     * default mapping. The JVM's own report of the flags it ran with.
      */
     @Test
     void onlyTheHeaderCommandsRunWithoutTheOptimizingCompiler() throws Exception {
@@ -138,6 +139,11 @@ class StartupLauncherTest {
             String level = r.out().lines().filter(l -> l.matches("\\s*intx TieredStopAtLevel\\s.*")).findFirst()
                     .map(l -> l.trim().split("\\s+")[3]).orElse("none");
             assertThat(level).as("TieredStopAtLevel of %s", e.getKey()).isEqualTo(e.getValue());
+            // Diagnostic flags are listed only when unlocked, as the launcher does for the header commands.
+            String relocation = r.out().lines().filter(l -> l.matches("\\s*int\\s+ArchiveRelocationMode\\s.*"))
+                    .findFirst().map(l -> l.trim().split("\\s+")[3]).orElse("default");
+            assertThat(relocation).as("ArchiveRelocationMode of %s", e.getKey())
+                    .isEqualTo(e.getValue().equals("1") ? "0" : "default");
         }
     }
 }
