@@ -78,6 +78,8 @@ find_jdk25() {
 
 if find_jdk25; then
   JAVA_HOME=$find_jdk25_result
+  # Every way find_jdk25 succeeds ends with is_jdk25 of the JDK it returns: its feature version (e.g. 25).
+  jdk_feature=$java_major_result
 else
   echo "error: safetensors-java needs a JDK 25 or newer, and none was found." >&2
   echo "       Looked at \$JAVA_HOME, the java on PATH, /usr/lib/jvm, /opt and ~/.sdkman." >&2

@@ -142,8 +142,10 @@ class StartupLauncherTest {
             // Diagnostic flags are listed only when unlocked, as the launcher does for the header commands.
             String relocation = r.out().lines().filter(l -> l.matches("\\s*int\\s+ArchiveRelocationMode\\s.*"))
                     .findFirst().map(l -> l.trim().split("\\s+")[3]).orElse("default");
+            // Only on JDK 25, the one it was measured on (the launcher runs the JDK these tests run on).
+            boolean atItsAddress = e.getValue().equals("1") && Runtime.version().feature() == 25;
             assertThat(relocation).as("ArchiveRelocationMode of %s", e.getKey())
-                    .isEqualTo(e.getValue().equals("1") ? "0" : "default");
+                    .isEqualTo(atItsAddress ? "0" : "default");
         }
     }
 }

@@ -51,12 +51,13 @@ public final class AwqKernel implements Kernel {
     }
 
     /**
-     * Eight tiles' worth of rows for the pairs: 128 rows are sixteen word columns, so the gathering pass reads
-     * each packed row's 64 bytes (a cache line) once, instead of a word of it per eight rows.
+     * Rows of eight tiles' outputs for the pairs (128 rows of 4096 inputs, one row from 2^19 inputs on): 128 rows
+     * are sixteen word columns, so the gathering pass reads each packed row's 64 bytes (a cache line) once,
+     * instead of a word of it per eight rows.
      */
     @Override
     public int blockRows(DType dtype) {
-        return byPairs(dtype) ? 8 * Kernel.super.blockRows(dtype) : Kernel.super.blockRows(dtype);
+        return byPairs(dtype) ? Dense.rowsPer(8 * Dense.TILE, in) : Kernel.super.blockRows(dtype);
     }
 
     @Override

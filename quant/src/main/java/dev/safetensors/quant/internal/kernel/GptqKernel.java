@@ -56,13 +56,14 @@ public final class GptqKernel implements Kernel {
     }
 
     /**
-     * Eight tiles' worth of rows for the tables: the gathering pass reads a run of {@code 4 × rows} bytes from
+     * Rows of eight tiles' outputs for the tables (128 rows of 4096 inputs, one row from 2^19 inputs on): the
+     * gathering pass reads a run of {@code 4 × rows} bytes from
      * each packed row, and longer runs are what the hardware prefetches well (measured: 16 rows gave runs of one
      * cache line, each its own wait).
      */
     @Override
     public int blockRows(DType dtype) {
-        return byTables(dtype) ? 8 * Kernel.super.blockRows(dtype) : Kernel.super.blockRows(dtype);
+        return byTables(dtype) ? Dense.rowsPer(8 * Dense.TILE, in) : Kernel.super.blockRows(dtype);
     }
 
     @Override

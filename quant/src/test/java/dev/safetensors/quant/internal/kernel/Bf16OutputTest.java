@@ -113,6 +113,23 @@ class Bf16OutputTest {
         }
     }
 
+    /** The blocks of rows the BF16 paths take stay within eight tiles, down to one row of the widest layers. */
+    @Test
+    void blocksOfRowsStayBounded() {
+        for (int in : new int[] {4096, 65536, 1 << 19, 1 << 22}) {
+            Kernel awq = new AwqKernel(MemorySegment.NULL, 8, in, MemorySegment.NULL, null, 128);
+            Kernel gptq = new GptqKernel(MemorySegment.NULL, 8, in, 4, MemorySegment.NULL, 1, 1, null, 128, null);
+            for (Kernel k : new Kernel[] {awq, gptq}) {
+                int rows = k.blockRows(DType.BF16);
+                assertThat((long) rows * in).as("%s, %d inputs", k.getClass().getSimpleName(), in)
+                        .isLessThanOrEqualTo(Math.max(8L * Dense.TILE, in));
+                assertThat(rows).isPositive();
+            }
+        }
+        assertThat(new AwqKernel(MemorySegment.NULL, 8, 4096, MemorySegment.NULL, null, 128).blockRows(DType.F32))
+                .isEqualTo(Dense.rowsPer(Dense.TILE, 4096));
+    }
+
     @Test
     void gptq4BitGroupsAndActOrder() {
         int out = 40;
