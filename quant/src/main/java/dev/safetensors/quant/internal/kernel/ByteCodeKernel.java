@@ -66,10 +66,7 @@ public final class ByteCodeKernel implements Kernel {
             long r = row + i;
             long gridRow = r / blockRows;
             if (gridRow != loadedRow) {
-                scales.row(gridRow, s);
-                if (z != null) {
-                    zeros.row(gridRow, z);
-                }
+                loadGridRow(gridRow, s, z);
                 loadedRow = gridRow;
             }
             // One bulk copy of the row's codes, then array loops the JIT keeps tight.
@@ -106,6 +103,14 @@ public final class ByteCodeKernel implements Kernel {
         }
     }
 
+    /** The scales of grid row {@code gridRow} into {@code s}, and its zero points into {@code z} when there are. */
+    private void loadGridRow(long gridRow, float[] s, float[] z) {
+        scales.row(gridRow, s);
+        if (z != null) {
+            zeros.row(gridRow, z);
+        }
+    }
+
     /** Per block of the grid row, the BF16 output of every code; then one table load per element. */
     private void bf16ByTables(long row, int count, MemorySegment dst, long offset) {
         int gridColumns = scales.columns();
@@ -118,10 +123,7 @@ public final class ByteCodeKernel implements Kernel {
             long r = row + i;
             long gridRow = r / blockRows;
             if (gridRow != loadedRow) {
-                scales.row(gridRow, s);
-                if (z != null) {
-                    zeros.row(gridRow, z);
-                }
+                loadGridRow(gridRow, s, z);
                 for (int b = 0; b < gridColumns; b++) {
                     tile.table(256 * b, values, 256, z == null ? 0f : z[b], s[b]);
                 }
