@@ -117,10 +117,10 @@ public final class AwqKernel implements Kernel {
         // First the block's first word column alone: a tight loop of independent loads, one per packed row, whose
         // cache misses overlap; then the other columns find those lines in cache.
         for (int k = 0; k < in; k++) {
-            words[(k & ~15) | (k & 1) << 3 | (k & 15) >> 1] = qweight.get(LittleEndian.INT, k * rowStride + first * 4);
+            words[pairSlot(k)] = qweight.get(LittleEndian.INT, k * rowStride + first * 4);
         }
         for (int k = 0; k < in; k++) {
-            int at = (k & ~15) | (k & 1) << 3 | (k & 15) >> 1;
+            int at = pairSlot(k);
             long from = k * rowStride + first * 4;
             for (int c = 1; c < columns; c++) {
                 words[c * stride + at] = qweight.get(LittleEndian.INT, from + 4L * c);
@@ -139,6 +139,11 @@ public final class AwqKernel implements Kernel {
                         dst, out + 2L * k);
             }
         }
+    }
+
+    /** Where input {@code k} goes in its run of sixteen: the run's eight even inputs first, then its odd ones. */
+    private static int pairSlot(int k) {
+        return (k & ~15) | (k & 1) << 3 | (k & 15) >> 1;
     }
 
     private void loadGroups(long o, float[] s, int[] z) {
