@@ -10,7 +10,8 @@ import java.lang.foreign.MemorySegment;
  * kernel fills a table per group (or per scale code) with {@code bf16((value(code) − zero) × scale)}, the
  * formula's own float operations rounded by core's {@code FloatEncoder} (NaN to 0x7FC0); each output is then one
  * table load instead of a multiply and a rounding, with bit-for-bit the same results. Used where a table serves
- * many elements (FP8 blocks, FP4 by scale code); the outputs gather in a row tile copied out by {@link #store}.
+ * many elements (FP8 blocks, FP4 by scale code); the outputs gather in a row tile copied out by {@link #store}
+ * (or go straight to the destination, beside a vector loop that stores there).
  * Confined to one decode call.
  */
 final class LookupTile {
@@ -30,6 +31,11 @@ final class LookupTile {
         }
     }
 
+    /** Entry {@code i} of the tables. */
+    short entry(int i) {
+        return table[i];
+    }
+
     /** Output {@code at + c − from} = entry {@code table + codes[c]} (unsigned) for {@code c} in {@code [from, to)}. */
     void bytes(byte[] codes, int from, int to, int table, int at) {
         short[] t = this.table;
@@ -37,6 +43,14 @@ final class LookupTile {
         int d = at - from;
         for (int c = from; c < to; c++) {
             o[d + c] = t[table + (codes[c] & 0xFF)];
+        }
+    }
+
+    /** BF16 element {@code at + c − from} of {@code dst} = entry {@code table + codes[c]}, straight to the segment. */
+    void bytes(byte[] codes, int from, int to, int table, MemorySegment dst, long at) {
+        short[] t = this.table;
+        for (int c = from; c < to; c++) {
+            dst.set(LittleEndian.SHORT, 2 * (at + c - from), t[table + (codes[c] & 0xFF)]);
         }
     }
 

@@ -31,6 +31,9 @@ final class VectorLoops {
 
     private static final VectorSpecies<Byte> B16 = ByteVector.SPECIES_128;
     private static final VectorSpecies<Integer> I4 = IntVector.SPECIES_128;
+    private static final VectorSpecies<Short> S16 = ShortVector.SPECIES_256;
+    /** {@link E4m3Split}'s fixed table of high bytes. */
+    private static final byte[] E4M3_HIGH = E4m3Split.high();
     /** Byte m of a word to bytes 4m..4m+3: each int lane then holds one byte of the word four times. */
     private static final VectorShuffle<Byte> SPREAD = VectorShuffle.fromValues(B16, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2,
             2, 3, 3, 3, 3);
@@ -228,10 +231,10 @@ final class VectorLoops {
     }
 
     /**
-     * E4M3 to BF16 as {@link #e4m3Store} computes it, sixteen codes at a time. Where no code of the range is NaN
-     * and {@code scale × 2^120} is finite, the code's bits placed in an F32 times that product is one rounding of
-     * the same exact product {@code E4M3(code) × scale}, and it is finite, so no NaN test is needed per element;
-     * a range that turns out to hold a NaN code is written again by {@code e4m3Store}. A pair of codes read as a
+     * E4M3 to BF16 as {@link #e4m3Store} computes it, sixteen codes at a time. Where {@code scale × 2^120} is
+     * finite and a run of sixteen holds no NaN code, the code's bits placed in an F32 times that product is one
+     * rounding of the same exact product {@code E4M3(code) × scale}, and it is finite, so no NaN test is needed per
+     * element; from the first run that holds a NaN code on, {@code e4m3Store} writes the rest. A pair of codes read as a
      * 16-bit lane gives the even code's BF16 in the low half of a 32-bit lane and the odd one's in the high half:
      * the outputs in order, with no narrowing.
      */
@@ -241,12 +244,13 @@ final class VectorLoops {
             e4m3Store(codes, from, to, scale, table, false, dst, at);
             return;
         }
-        // With the sign bit set every code is negative, and the NaNs are exactly the codes that become −1.
-        ByteVector largest = ByteVector.broadcast(B16, (byte) -128);
         int c = from;
         for (; c + 16 <= to; c += 16) {
             ByteVector bytes = ByteVector.fromArray(B16, codes, c);
-            largest = largest.max(bytes.or((byte) 0x80));
+            // A test per run, not a vector carried round the loop: C2 sometimes boxes those (and runs 10× slower).
+            if (bytes.and((byte) 0x7F).compare(VectorOperators.EQ, (byte) 0x7F).anyTrue()) {
+                break;
+            }
             IntVector pair = (IntVector) bytes.reinterpretAsShorts().convertShape(VectorOperators.S2I, I, 0);
             // Sign to bit 31, exponent and mantissa to bits 20-26: the even code from bits 0-7, the odd from 8-15.
             IntVector even = roundedHigh(pair.lanewise(VectorOperators.LSHL, 24).lanewise(VectorOperators.ASHR, 4)
@@ -255,11 +259,43 @@ final class VectorLoops {
             even.lanewise(VectorOperators.LSHR, 16).or(odd.and(0xFFFF0000))
                     .intoMemorySegment(dst, 2 * (at + c - from), ByteOrder.LITTLE_ENDIAN);
         }
-        if (largest.reduceLanes(VectorOperators.MAX) == -1) {
-            e4m3Store(codes, from, to, scale, table, false, dst, at);
-        } else {
-            e4m3Store(codes, c, to, scale, table, false, dst, at + c - from);
+        e4m3Store(codes, c, to, scale, table, false, dst, at + c - from);
+    }
+
+    /**
+     * BF16 of E4M3 codes by a block's {@link E4m3Split} tables at {@code low[table]}, {@code high[table]}: element
+     * {@code at + c − from} of {@code dst} for code {@code c}, from {@code from}, sixteen codes at a time. Returns
+     * the first code not looked up (the tail under sixteen, or the first run of sixteen that holds a NaN code),
+     * for the caller to look up in the block's full table. Shuffles and byte sums only: no float arithmetic, so
+     * no subnormal operand (which x86 cores take far more slowly) whatever the codes.
+     */
+    static int e4m3SplitBf16(byte[] codes, int from, int to, byte[] low, byte[] high, int table, MemorySegment dst,
+            long at) {
+        ByteVector normalLow = ByteVector.fromArray(B16, low, table);
+        ByteVector normalHigh = ByteVector.fromArray(B16, high, table);
+        ByteVector subnormalLow = ByteVector.fromArray(B16, low, table + 16);
+        ByteVector subnormalHigh = ByteVector.fromArray(B16, high, table + 16);
+        ByteVector signAndExponent = ByteVector.fromArray(B16, E4M3_HIGH, 0);
+        int c = from;
+        for (; c + 16 <= to; c += 16) {
+            ByteVector code = ByteVector.fromArray(B16, codes, c);
+            // A test per run, not a vector carried round the loop: C2 sometimes boxes those (and runs 10× slower).
+            if (code.and((byte) 0x7F).compare(VectorOperators.EQ, (byte) 0x7F).anyTrue()) {
+                break;
+            }
+            ByteVector l = code.and((byte) 0x0F);
+            ByteVector h = code.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes()
+                    .and((byte) 0x0F);
+            VectorMask<Byte> subnormal = code.and((byte) 0x70).compare(VectorOperators.EQ, (byte) 0);
+            ByteVector lowBytes = l.selectFrom(normalLow).blend(l.selectFrom(subnormalLow), subnormal);
+            ByteVector highBytes = l.selectFrom(normalHigh).blend(l.selectFrom(subnormalHigh), subnormal)
+                    .add(h.selectFrom(signAndExponent));
+            ShortVector lows = (ShortVector) lowBytes.convertShape(VectorOperators.ZERO_EXTEND_B2S, S16, 0);
+            ShortVector highs = (ShortVector) highBytes.convertShape(VectorOperators.B2S, S16, 0);
+            highs.lanewise(VectorOperators.LSHL, 8).or(lows)
+                    .intoMemorySegment(dst, 2 * (at + c - from), ByteOrder.LITTLE_ENDIAN);
         }
+        return c;
     }
 
     /** {@code bits} as floats times {@code times}, rounded to BF16 in the high 16 bits (finite products only). */

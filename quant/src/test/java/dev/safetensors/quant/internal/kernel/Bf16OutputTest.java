@@ -119,12 +119,16 @@ class Bf16OutputTest {
         for (int in : new int[] {4096, 65536, 1 << 19, 1 << 22}) {
             Kernel awq = new AwqKernel(MemorySegment.NULL, 8, in, MemorySegment.NULL, null, 128);
             Kernel gptq = new GptqKernel(MemorySegment.NULL, 8, in, 4, MemorySegment.NULL, 1, 1, null, 128, null);
-            for (Kernel k : new Kernel[] {awq, gptq}) {
+            Kernel fp8 = new ByteCodeKernel(MemorySegment.NULL, Codebook.bytes(DType.F8_E4M3), 1 << 20, in, 128, 128,
+                    null, null);
+            for (Kernel k : new Kernel[] {awq, gptq, fp8}) {
                 int rows = k.blockRows(DType.BF16);
                 assertThat((long) rows * in).as("%s, %d inputs", k.getClass().getSimpleName(), in)
                         .isLessThanOrEqualTo(Math.max(8L * Dense.TILE, in));
                 assertThat(rows).isPositive();
             }
+            // whole 128-row blocks where they fit, so that each block's tables are built once per call
+            assertThat(fp8.blockRows(DType.BF16) % 128 == 0).as("%d inputs", in).isEqualTo(128L * in <= 8L * Dense.TILE);
         }
         assertThat(new AwqKernel(MemorySegment.NULL, 8, 4096, MemorySegment.NULL, null, 128).blockRows(DType.F32))
                 .isEqualTo(Dense.rowsPer(Dense.TILE, 4096));

@@ -81,6 +81,51 @@ class VectorLoopsTest {
         }
     }
 
+    /**
+     * The byte-shuffle loop over split tables: every code, from odd offsets, in ranges with and without NaN codes;
+     * it stops at the tail or at the first run of sixteen that holds a NaN code, and what it wrote before is the
+     * BF16 of each code's product.
+     */
+    @Test
+    void e4m3SplitBf16StopsAtNanRuns() {
+        float[] table = Codebook.bytes(DType.F8_E4M3);
+        byte[] nanFree = new byte[256 + 37];
+        for (int i = 0; i < nanFree.length; i++) {
+            byte code = (byte) (i * 7 + 1);     // every code once in 256
+            nanFree[i] = (byte) ((code & 0x7F) == 0x7F ? code - 1 : code);
+        }
+        byte[] withNans = nanFree.clone();
+        withNans[90] = 0x7F;                    // in the sixth run from offset 3
+        withNans[200] = (byte) 0xFF;
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment bf16 = arena.allocate(2L * (nanFree.length + 5));
+            for (float scale : new float[] {1f, 0.00390625f, 3.3e-5f, 1.7e-3f, 1e-30f, 255.9f, 7.5e3f, 1e30f}) {
+                LookupTile tile = new LookupTile(0, 256);
+                tile.table(0, table, 256, 0f, scale);
+                byte[] low = new byte[E4m3Split.SIZE + 2];
+                byte[] high = new byte[E4m3Split.SIZE + 2];
+                assertThat(E4m3Split.split(tile, 0, low, high, 2)).isTrue();
+                for (byte[] codes : new byte[][] {withNans, nanFree}) {
+                    int firstNan = 3;
+                    while (firstNan < codes.length && (codes[firstNan] & 0x7F) != 0x7F) {
+                        firstNan++;
+                    }
+                    bf16.fill((byte) 0x55);
+                    int stop = VectorLoops.e4m3SplitBf16(codes, 3, codes.length, low, high, 2, bf16, 5);
+                    int runs = Math.min(codes.length - 3, firstNan - 3) / 16;
+                    assertThat(stop).as("scale %s", scale).isEqualTo(3 + 16 * runs);
+                    for (int c = 3; c < codes.length; c++) {
+                        short expected = c < stop
+                                ? FloatEncoder.toBF16(table[codes[c] & 0xFF] * scale, Overflow.NON_SATURATING)
+                                : 0x5555;
+                        assertThat(bf16.get(LittleEndian.SHORT, 2L * (c + 2)))
+                                .as("BF16 of code %02x × %s", codes[c] & 0xFF, scale).isEqualTo(expected);
+                    }
+                }
+            }
+        }
+    }
+
     /** AWQ's pair loop reads runs of sixteen words stored evens first and writes the outputs in input order. */
     @Test
     void nibblePairsInInputOrder() {
