@@ -22,6 +22,7 @@ public final class ByteCodeKernel implements Kernel {
     private final FloatMatrix scales;      // [⌈rows / blockRows⌉, ⌈columns / blockColumns⌉]
     private final FloatMatrix zeros;       // same shape, or null
     private final boolean e4m3;            // codes are F8_E4M3: the vector loop computes their values
+    private final boolean vectorE4m3;      // and the vector loops run, with no zero points
 
     public ByteCodeKernel(MemorySegment codes, float[] values, long rows, int columns, long blockRows, int blockColumns,
             FloatMatrix scales, FloatMatrix zeros) {
@@ -34,6 +35,7 @@ public final class ByteCodeKernel implements Kernel {
         this.scales = scales;
         this.zeros = zeros;
         this.e4m3 = java.util.Arrays.equals(values, Codebook.bytes(DType.F8_E4M3));
+        this.vectorE4m3 = Simd.ENABLED && e4m3 && zeros == null;
     }
 
     @Override
@@ -49,7 +51,8 @@ public final class ByteCodeKernel implements Kernel {
     /**
      * For BF16 by tables, rows of eight tiles' outputs, whole blocks of rows where one fits, so that a call builds
      * each block's tables once (measured: 16-row calls spent as long building 128-row blocks' tables, eight times
-     * over, as looking codes up); otherwise a tile's.
+     * over, as looking codes up; wider rows build a block's split tables once per call, 32 outputs each);
+     * otherwise a tile's.
      */
     @Override
     public int blockRows(DType dtype) {
@@ -63,15 +66,17 @@ public final class ByteCodeKernel implements Kernel {
     /**
      * Whether BF16 comes from {@link #bf16ByTables} for calls of {@code count} rows: a table of the 256 finished
      * outputs per block, when each entry serves several elements of the call, replaces a multiply and a rounding
-     * per element (and with the vector loops, E4M3's table is split for byte shuffles).
+     * per element; with the vector loops E4M3's table is split for byte shuffles, sixteen codes at a time, so
+     * blocks narrower than that keep the computing loop.
      */
     private boolean byTables(DType dtype, int count) {
-        return dtype == DType.BF16 && Math.min(blockRows, count) * blockColumns >= 4 * 256;
+        return dtype == DType.BF16 && Math.min(blockRows, count) * blockColumns >= 4 * 256
+                && (!vectorE4m3 || blockColumns >= 16);
     }
 
     @Override
     public void decode(long row, int count, DType dtype, MemorySegment dst, long offset) {
-        boolean vector = Simd.ENABLED && e4m3 && zeros == null;
+        boolean vector = vectorE4m3;
         if (byTables(dtype, count)) {
             bf16ByTables(row, count, dst, offset, vector);
             return;
@@ -134,8 +139,9 @@ public final class ByteCodeKernel implements Kernel {
 
     /**
      * Per block of the grid row, the BF16 output of every code; then one table load per element, or with
-     * {@code split} (E4M3 codes, vector loops) sixteen at a time by byte shuffles in the blocks whose table
-     * {@link E4m3Split} splits.
+     * {@code split} (E4M3 codes, vector loops) sixteen at a time by byte shuffles in the blocks whose scale
+     * {@link E4m3Split} splits, those blocks' full tables built only for what the shuffles leave (a tail under
+     * sixteen codes, a run with a NaN code and the rest of its block).
      */
     private void bf16ByTables(long row, int count, MemorySegment dst, long offset, boolean split) {
         int gridColumns = scales.columns();
@@ -146,6 +152,7 @@ public final class ByteCodeKernel implements Kernel {
         byte[] low = split ? new byte[E4m3Split.SIZE * gridColumns] : null;
         byte[] high = split ? new byte[E4m3Split.SIZE * gridColumns] : null;
         boolean[] splitBlock = new boolean[gridColumns];
+        boolean[] tabled = new boolean[gridColumns];
         long loadedRow = -1;
         for (int i = 0; i < count; i++) {
             long r = row + i;
@@ -153,8 +160,11 @@ public final class ByteCodeKernel implements Kernel {
             if (gridRow != loadedRow) {
                 loadGridRow(gridRow, s, z);
                 for (int b = 0; b < gridColumns; b++) {
-                    tile.table(256 * b, values, 256, z == null ? 0f : z[b], s[b]);
-                    splitBlock[b] = split && E4m3Split.split(tile, 256 * b, low, high, E4m3Split.SIZE * b);
+                    splitBlock[b] = split && E4m3Split.split(values, s[b], low, high, E4m3Split.SIZE * b);
+                    tabled[b] = !splitBlock[b];
+                    if (tabled[b]) {
+                        table(tile, b, s, z);
+                    }
                 }
                 loadedRow = gridRow;
             }
@@ -169,6 +179,10 @@ public final class ByteCodeKernel implements Kernel {
                     int c = splitBlock[b]
                             ? VectorLoops.e4m3SplitBf16(q, from, to, low, high, E4m3Split.SIZE * b, dst, out + from)
                             : from;
+                    if (c < to && !tabled[b]) {
+                        table(tile, b, s, z);
+                        tabled[b] = true;
+                    }
                     tile.bytes(q, c, to, 256 * b, dst, out + c);
                 } else {
                     tile.bytes(q, from, to, 256 * b, from);
@@ -178,6 +192,11 @@ public final class ByteCodeKernel implements Kernel {
                 tile.store(0, columns, dst, out);
             }
         }
+    }
+
+    /** Block {@code b}'s 256 outputs, from its scale and zero point, into the tile's table at {@code 256 b}. */
+    private void table(LookupTile tile, int b, float[] s, float[] z) {
+        tile.table(256 * b, values, 256, z == null ? 0f : z[b], s[b]);
     }
 
     @Override

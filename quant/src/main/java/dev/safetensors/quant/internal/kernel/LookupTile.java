@@ -6,12 +6,13 @@ import dev.safetensors.internal.io.LittleEndian;
 import java.lang.foreign.MemorySegment;
 
 /**
- * BF16 by table on the scalar loops. Within one scale group every output is a function of its code alone, so a
+ * BF16 by table. Within one scale group every output is a function of its code alone, so a
  * kernel fills a table per group (or per scale code) with {@code bf16((value(code) − zero) × scale)}, the
  * formula's own float operations rounded by core's {@code FloatEncoder} (NaN to 0x7FC0); each output is then one
  * table load instead of a multiply and a rounding, with bit-for-bit the same results. Used where a table serves
- * many elements (FP8 blocks, FP4 by scale code); the outputs gather in a row tile copied out by {@link #store}
- * (or go straight to the destination, beside a vector loop that stores there).
+ * many elements (FP8 and int8 blocks, FP4 by scale code; with the vector loops, what E4M3's byte shuffles leave);
+ * the outputs gather in a row tile copied out by {@link #store}, or go straight to the destination beside a
+ * vector loop that stores there.
  * Confined to one decode call.
  */
 final class LookupTile {
@@ -29,11 +30,6 @@ final class LookupTile {
         for (int c = 0; c < n; c++) {
             table[at + c] = FloatEncoder.toBF16((values[c] - zero) * scale, Overflow.NON_SATURATING);
         }
-    }
-
-    /** Entry {@code i} of the tables. */
-    short entry(int i) {
-        return table[i];
     }
 
     /** Output {@code at + c − from} = entry {@code table + codes[c]} (unsigned) for {@code c} in {@code [from, to)}. */

@@ -234,9 +234,9 @@ final class VectorLoops {
      * E4M3 to BF16 as {@link #e4m3Store} computes it, sixteen codes at a time. Where {@code scale × 2^120} is
      * finite and a run of sixteen holds no NaN code, the code's bits placed in an F32 times that product is one
      * rounding of the same exact product {@code E4M3(code) × scale}, and it is finite, so no NaN test is needed per
-     * element; from the first run that holds a NaN code on, {@code e4m3Store} writes the rest. A pair of codes read as a
-     * 16-bit lane gives the even code's BF16 in the low half of a 32-bit lane and the odd one's in the high half:
-     * the outputs in order, with no narrowing.
+     * element; from the first run that holds a NaN code on, {@code e4m3Store} writes the rest. A pair of codes read
+     * as a 16-bit lane gives the even code's BF16 in the low half of a 32-bit lane and the odd one's in the high
+     * half: the outputs in order, with no narrowing.
      */
     static void e4m3Bf16(byte[] codes, int from, int to, float scale, float[] table, MemorySegment dst, long at) {
         float times = scale * 0x1p120f;

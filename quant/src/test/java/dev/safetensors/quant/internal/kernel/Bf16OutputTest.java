@@ -128,7 +128,8 @@ class Bf16OutputTest {
                 assertThat(rows).isPositive();
             }
             // whole 128-row blocks where they fit, so that each block's tables are built once per call
-            assertThat(fp8.blockRows(DType.BF16) % 128 == 0).as("%d inputs", in).isEqualTo(128L * in <= 8L * Dense.TILE);
+            assertThat(fp8.blockRows(DType.BF16) % 128 == 0).as("%d inputs", in)
+                    .isEqualTo(128L * in <= 8L * Dense.TILE);
         }
         assertThat(new AwqKernel(MemorySegment.NULL, 8, 4096, MemorySegment.NULL, null, 128).blockRows(DType.F32))
                 .isEqualTo(Dense.rowsPer(Dense.TILE, 4096));
@@ -268,7 +269,8 @@ class Bf16OutputTest {
     void blockFp8WithPartialEdgeBlocksAndZeroPoints() {
         int rows = 200;
         int columns = 300;
-        for (int[] blocks : new int[][] {{128, 128}, {1, 64}, {1, columns}, {rows, columns}}) {
+        // 64 × 24: sixteen codes shuffled and a tail of eight per block; 128 × 8: blocks too narrow to shuffle
+        for (int[] blocks : new int[][] {{128, 128}, {1, 64}, {1, columns}, {rows, columns}, {64, 24}, {128, 8}}) {
             for (boolean withZeros : new boolean[] {false, true}) {
                 int br = blocks[0];
                 int bc = blocks[1];
