@@ -21,8 +21,7 @@ public final class ByteCodeKernel implements Kernel {
     private final int blockColumns;
     private final FloatMatrix scales;      // [⌈rows / blockRows⌉, ⌈columns / blockColumns⌉]
     private final FloatMatrix zeros;       // same shape, or null
-    private final boolean e4m3;            // codes are F8_E4M3: the vector loop computes their values
-    private final boolean vectorE4m3;      // and the vector loops run, with no zero points
+    private final boolean vectorE4m3;      // F8_E4M3 codes, no zero points, vector loops on: E4M3's own loops
 
     public ByteCodeKernel(MemorySegment codes, float[] values, long rows, int columns, long blockRows, int blockColumns,
             FloatMatrix scales, FloatMatrix zeros) {
@@ -34,8 +33,8 @@ public final class ByteCodeKernel implements Kernel {
         this.blockColumns = blockColumns;
         this.scales = scales;
         this.zeros = zeros;
-        this.e4m3 = java.util.Arrays.equals(values, Codebook.bytes(DType.F8_E4M3));
-        this.vectorE4m3 = Simd.ENABLED && e4m3 && zeros == null;
+        this.vectorE4m3 = Simd.ENABLED && zeros == null
+                && java.util.Arrays.equals(values, Codebook.bytes(DType.F8_E4M3));
     }
 
     @Override
@@ -76,9 +75,8 @@ public final class ByteCodeKernel implements Kernel {
 
     @Override
     public void decode(long row, int count, DType dtype, MemorySegment dst, long offset) {
-        boolean vector = vectorE4m3;
         if (byTables(dtype, count)) {
-            bf16ByTables(row, count, dst, offset, vector);
+            bf16ByTables(row, count, dst, offset);
             return;
         }
         int gridColumns = scales.columns();
@@ -98,7 +96,7 @@ public final class ByteCodeKernel implements Kernel {
             // One bulk copy of the row's codes, then array loops the JIT keeps tight.
             MemorySegment.copy(codes, ValueLayout.JAVA_BYTE, r * columns, q, 0, columns);
             long out = offset + (long) i * columns;
-            if (vector) {   // decoded and stored in one pass
+            if (vectorE4m3) {   // decoded and stored in one pass
                 for (int b = 0; b < gridColumns; b++) {
                     int from = b * blockColumns;
                     int to = Math.min(columns, from + blockColumns);
@@ -138,12 +136,13 @@ public final class ByteCodeKernel implements Kernel {
     }
 
     /**
-     * Per block of the grid row, the BF16 output of every code; then one table load per element, or with
-     * {@code split} (E4M3 codes, vector loops) sixteen at a time by byte shuffles in the blocks whose scale
+     * Per block of the grid row, the BF16 output of every code; then one table load per element, or (E4M3 codes,
+     * vector loops) sixteen at a time by byte shuffles in the blocks whose scale
      * {@link E4m3Split} splits, those blocks' full tables built only for what the shuffles leave (a tail under
      * sixteen codes, a run with a NaN code and the rest of its block).
      */
-    private void bf16ByTables(long row, int count, MemorySegment dst, long offset, boolean split) {
+    private void bf16ByTables(long row, int count, MemorySegment dst, long offset) {
+        boolean split = vectorE4m3;
         int gridColumns = scales.columns();
         float[] s = new float[gridColumns];
         float[] z = zeros == null ? null : new float[gridColumns];
